@@ -1,0 +1,46 @@
+"""One exception tree. Third-party errors are translated into these where they enter.
+
+Every message is one line a reader can act on; the CLI and the app print ``str(error)``.
+"""
+
+from __future__ import annotations
+
+
+class FrontlineError(Exception):
+    """Root of every error the library raises on purpose."""
+
+
+class InputError(FrontlineError):
+    """An article could not be read: empty, binary, too large, missing, undecodable."""
+
+
+class FetchError(InputError):
+    """A URL could not be fetched (refused, unreachable, timed out, bad status)."""
+
+
+class URLRefusedError(FetchError):
+    """A URL points at an address the settings do not allow (private, loopback, ...)."""
+
+
+class GazetteerError(FrontlineError):
+    """The offline gazetteer could not be built or opened."""
+
+
+class GeocoderError(FrontlineError):
+    """An online geocoder failed (timeout, refused, malformed answer)."""
+
+
+class TerritoryError(FrontlineError):
+    """An occupied-territory snapshot could not be found, fetched or read."""
+
+
+class SnapshotFormatError(TerritoryError):
+    """A snapshot file is not usable GeoJSON of occupied territory."""
+
+
+class SnapshotUnavailableError(TerritoryError):
+    """No snapshot exists for the date asked, locally or at the origin."""
+
+
+class StoreError(FrontlineError):
+    """The article library could not be opened or written."""

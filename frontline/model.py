@@ -1,0 +1,120 @@
+"""Frozen values passed between the library's modules.
+
+Character offsets into ``Article.text`` are the spine: every mention keeps ``start``/``end``
+so excerpts, highlights and corrections all point at the same characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+FeatureKind = Literal["city", "admin", "country", "continent", "landmark", "other"]
+TerritoryStatusName = Literal["occupied", "free"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    text: str
+    source: str
+    title: str | None = None
+    date: dt.date | None = None
+    sentences: tuple[Sentence, ...] = ()
+
+    def sentence_text(self, index: int) -> str:
+        sentence = self.sentences[index]
+        return self.text[sentence.start : sentence.end]
+
+    def sentence_index_at(self, offset: int) -> int:
+        """Index of the sentence holding ``offset`` (binary search over the spans)."""
+        low, high = 0, len(self.sentences) - 1
+        while low <= high:
+            middle = (low + high) // 2
+            sentence = self.sentences[middle]
+            if offset < sentence.start:
+                high = middle - 1
+            elif offset >= sentence.end:
+                low = middle + 1
+            else:
+                return middle
+        return max(0, min(low, len(self.sentences) - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    text: str
+    start: int
+    end: int
+    sentence_index: int
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One gazetteer (or geocoder) entry a toponym may refer to."""
+
+    geonameid: int | None
+    name: str
+    lat: float | None
+    lon: float | None
+    feature: FeatureKind
+    country_code: str | None
+    admin1: str | None
+    population: int = 0
+    admin1_code: str | None = None
+    source: str = "geonames"
+
+    @property
+    def key(self) -> str:
+        if self.geonameid is not None:
+            return f"{self.source}:{self.geonameid}"
+        return f"{self.source}:{self.name}:{self.lat}:{self.lon}"
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryStatus:
+    status: TerritoryStatusName
+    distance_km: float
+    snapshot: dt.date
+    distance_to_edge_km: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    candidate: Candidate | None
+    score: float
+    evidence: tuple[str, ...]
+    alternatives: tuple[Candidate, ...]
+    mentions: tuple[Mention, ...]
+    territory: TerritoryStatus | None = None
+
+    @property
+    def feature(self) -> FeatureKind:
+        return self.candidate.feature if self.candidate is not None else "other"
+
+    @property
+    def lat(self) -> float | None:
+        return self.candidate.lat if self.candidate is not None else None
+
+    @property
+    def lon(self) -> float | None:
+        return self.candidate.lon if self.candidate is not None else None
+
+    @property
+    def has_point(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True, slots=True)
+class GeoparseResult:
+    article: Article
+    places: tuple[Place, ...] = field(default_factory=tuple)
