@@ -1,0 +1,90 @@
+"""Settings, read once from the environment (``FRONTLINE_*``) with offline-safe defaults.
+
+Modules take the values they need as arguments; only entry points (CLI, app) call
+``Settings.from_env()``, so tests pass their own.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_TERRITORY_URL_TEMPLATE = (
+    "https://raw.githubusercontent.com/cyterat/deepstate-map-data/main/data/"
+    "deepstatemap_data_{date:%Y%m%d}.geojson"
+)
+DEFAULT_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
+DEFAULT_USER_AGENT = "frontline-map/0.1 (+https://github.com/frontline-map)"
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    return Path(raw).expanduser() if raw else default
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    cache_dir: Path = field(default_factory=lambda: Path(platformdirs.user_cache_dir("frontline")))
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("frontline")))
+    territory_url_template: str = DEFAULT_TERRITORY_URL_TEMPLATE
+    # Off by default: the app works offline, and a user opts in to the network.
+    territory_fetch: bool = False
+    allow_private_urls: bool = False
+    online_geocoding: bool = False
+    geocoder: str = "nominatim"
+    geocoder_domain: str | None = None
+    geocoder_scheme: str = "https"
+    user_agent: str = DEFAULT_USER_AGENT
+    tiles_url: str = DEFAULT_TILES_URL
+    tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
+    http_timeout_s: float = 10.0
+    max_article_bytes: int = 10_000_000
+
+    @property
+    def gazetteer_dir(self) -> Path:
+        return self.cache_dir / "gazetteer"
+
+    @property
+    def territory_cache_dir(self) -> Path:
+        return self.cache_dir / "territory"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "library.sqlite3"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        base = cls()
+        return cls(
+            cache_dir=_path("FRONTLINE_CACHE_DIR", base.cache_dir),
+            data_dir=_path("FRONTLINE_DATA_DIR", base.data_dir),
+            territory_url_template=os.environ.get(
+                "FRONTLINE_TERRITORY_URL_TEMPLATE", base.territory_url_template
+            ),
+            territory_fetch=_flag("FRONTLINE_TERRITORY_FETCH", base.territory_fetch),
+            allow_private_urls=_flag("FRONTLINE_ALLOW_PRIVATE_URLS", base.allow_private_urls),
+            online_geocoding=_flag("FRONTLINE_ONLINE_GEOCODING", base.online_geocoding),
+            geocoder=os.environ.get("FRONTLINE_GEOCODER", base.geocoder),
+            geocoder_domain=os.environ.get("FRONTLINE_GEOCODER_DOMAIN") or None,
+            geocoder_scheme=os.environ.get("FRONTLINE_GEOCODER_SCHEME", base.geocoder_scheme),
+            user_agent=os.environ.get("FRONTLINE_USER_AGENT", base.user_agent),
+            tiles_url=os.environ.get("FRONTLINE_TILES_URL", base.tiles_url),
+            tiles_attribution=os.environ.get(
+                "FRONTLINE_TILES_ATTRIBUTION", base.tiles_attribution
+            ),
+            http_timeout_s=float(os.environ.get("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s)),
+            max_article_bytes=int(
+                os.environ.get("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)
+            ),
+        )
