@@ -44,3 +44,7 @@ class SnapshotUnavailableError(TerritoryError):
 
 class StoreError(FrontlineError):
     """The article library could not be opened or written."""
+
+
+class SnapshotFetchError(TerritoryError):
+    """A snapshot URL could not be fetched (unreachable, timed out, bad status), none cached."""
