@@ -134,7 +134,7 @@ def looks_like_demonym(surface: str, place_name: str | None) -> bool:
         return False
     if place_name:
         surface_folded, name_folded = " ".join(words), fold(place_name)
-        if surface_folded in name_folded or name_folded in surface_folded:
+        if surface_folded in name_folded:
             return False
     return bool(_DEMONYM_LAST_WORD.match(words[-1]))
 
