@@ -1,0 +1,221 @@
+"""Curated political and news landmarks (``data/landmarks.csv``) as gazetteer candidates.
+
+News names places that GeoNames does not hold as towns: the White House, the Kremlin,
+Bankova, Mar-a-Lago. Each row of the CSV is one landmark with its coordinates, country,
+name variants, kind and the source of its coordinates. The recogniser adds the variants to
+its matcher; the resolver treats the candidates like any other, with ``feature="landmark"``.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from frontline.errors import GazetteerError
+from frontline.model import Candidate
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LANDMARKS_PATH = Path(__file__).resolve().parents[1] / "data" / "landmarks.csv"
+LANDMARK_SOURCE = "landmarks"
+LANDMARK_COLUMNS = ("name", "lat", "lon", "country_code", "variants", "kind", "source")
+LANDMARK_KINDS = frozenset(
+    {"government", "international", "military", "residence", "venue", "infrastructure"}
+)
+VARIANT_SEPARATOR = "|"
+
+# Typographic apostrophes and dashes are folded so "Kiev’s" and "Mar–a–Lago" match the ASCII forms.
+_FOLDED_CHARACTERS = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+
+
+def normalize_name(text: str) -> str:
+    """Case-, accent- and punctuation-folded key: ``"Élysée Palace"`` -> ``"elysee palace"``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED_CHARACTERS))
+    without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(without_marks.casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class Landmark:
+    name: str
+    lat: float
+    lon: float
+    country_code: str
+    variants: tuple[str, ...]
+    kind: str
+    source: str
+    line: int
+
+    def to_candidate(self) -> Candidate:
+        return Candidate(
+            geonameid=None,
+            name=self.name,
+            lat=self.lat,
+            lon=self.lon,
+            feature="landmark",
+            country_code=self.country_code,
+            admin1=None,
+            population=0,
+            admin1_code=None,
+            source=LANDMARK_SOURCE,
+        )
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        """The name followed by its variants, without repeats."""
+        return tuple(dict.fromkeys((self.name, *self.variants)))
+
+
+def _bad_row(path: Path, line: int, problem: str) -> GazetteerError:
+    return GazetteerError(f"{path}:{line}: {problem}")
+
+
+def _parse_coordinate(path: Path, line: int, column: str, raw: str, limit: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise _bad_row(path, line, f"{column} {raw!r} is not a number") from None
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        raise _bad_row(path, line, f"{column} {raw!r} is outside -{limit:g}..{limit:g}")
+    return value
+
+
+def _parse_row(path: Path, line: int, row: dict[str | None, str | None]) -> Landmark:
+    if None in row:
+        raise _bad_row(path, line, f"more than {len(LANDMARK_COLUMNS)} columns")
+    values: dict[str, str] = {}
+    for column in LANDMARK_COLUMNS:
+        raw = row.get(column)
+        if raw is None:
+            raise _bad_row(path, line, f"missing column {column!r}")
+        values[column] = raw.strip()
+    for column in ("name", "country_code", "variants", "kind", "source"):
+        if not values[column]:
+            raise _bad_row(path, line, f"empty {column}")
+    country_code = values["country_code"]
+    if len(country_code) != 2 or not country_code.isascii() or not country_code.isupper():
+        raise _bad_row(path, line, f"country_code {country_code!r} is not two capital letters")
+    if values["kind"] not in LANDMARK_KINDS:
+        allowed = ", ".join(sorted(LANDMARK_KINDS))
+        raise _bad_row(path, line, f"kind {values['kind']!r} is not one of: {allowed}")
+    variants = tuple(part.strip() for part in values["variants"].split(VARIANT_SEPARATOR))
+    if any(not variant for variant in variants):
+        raise _bad_row(path, line, "empty variant between '|' separators")
+    return Landmark(
+        name=values["name"],
+        lat=_parse_coordinate(path, line, "lat", values["lat"], 90.0),
+        lon=_parse_coordinate(path, line, "lon", values["lon"], 180.0),
+        country_code=country_code,
+        variants=variants,
+        kind=values["kind"],
+        source=values["source"],
+        line=line,
+    )
+
+
+def load_landmarks(path: Path = DEFAULT_LANDMARKS_PATH) -> tuple[Landmark, ...]:
+    """Read and validate the landmarks CSV; any bad row raises GazetteerError naming file:line."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = tuple(reader.fieldnames or ())
+            if header != LANDMARK_COLUMNS:
+                raise _bad_row(path, 1, f"header {list(header)} is not {list(LANDMARK_COLUMNS)}")
+            landmarks = [_parse_row(path, reader.line_num, row) for row in reader]
+    except FileNotFoundError:
+        raise GazetteerError(f"{path}: landmarks file not found") from None
+    except UnicodeDecodeError as error:
+        raise GazetteerError(f"{path}: not UTF-8 text ({error.reason})") from None
+    except csv.Error as error:
+        raise GazetteerError(f"{path}: malformed CSV ({error})") from None
+    except OSError as error:
+        raise GazetteerError(f"{path}: cannot read ({error.strerror})") from None
+    seen: dict[str, int] = {}
+    for landmark in landmarks:
+        key = normalize_name(landmark.name)
+        if key in seen:
+            raise _bad_row(
+                path, landmark.line, f"duplicate landmark {landmark.name!r} (line {seen[key]})"
+            )
+        seen[key] = landmark.line
+    if not landmarks:
+        raise GazetteerError(f"{path}: no landmarks")
+    logger.debug("loaded %d landmarks from %s", len(landmarks), path)
+    return tuple(landmarks)
+
+
+class LandmarkIndex:
+    """Landmarks keyed by normalised variant, ready for the recogniser and the resolver."""
+
+    def __init__(
+        self,
+        landmarks: Iterable[Landmark],
+        normalize: Callable[[str], str] = normalize_name,
+    ) -> None:
+        self.landmarks: tuple[Landmark, ...] = tuple(landmarks)
+        self._normalize = normalize
+        by_variant: dict[str, list[Landmark]] = {}
+        for landmark in self.landmarks:
+            for surface in landmark.surface_forms:
+                key = normalize(surface)
+                if not key:
+                    continue
+                bucket = by_variant.setdefault(key, [])
+                if landmark not in bucket:
+                    bucket.append(landmark)
+        self._by_variant: dict[str, tuple[Landmark, ...]] = {
+            key: tuple(bucket) for key, bucket in by_variant.items()
+        }
+
+    @classmethod
+    def load(
+        cls,
+        path: Path = DEFAULT_LANDMARKS_PATH,
+        normalize: Callable[[str], str] = normalize_name,
+    ) -> LandmarkIndex:
+        return cls(load_landmarks(path), normalize)
+
+    def __len__(self) -> int:
+        return len(self.landmarks)
+
+    def landmarks_for(self, name: str) -> tuple[Landmark, ...]:
+        return self._by_variant.get(self._normalize(name), ())
+
+    def candidates(self, name: str) -> tuple[Candidate, ...]:
+        """Landmark candidates for a surface name ("the Kremlin", "Élysée"), or ()."""
+        return tuple(landmark.to_candidate() for landmark in self.landmarks_for(name))
+
+    def variant_pairs(self) -> tuple[tuple[str, Candidate], ...]:
+        """(normalised variant, candidate) pairs, sorted by variant, for the recogniser."""
+        return tuple(
+            (key, landmark.to_candidate())
+            for key in sorted(self._by_variant)
+            for landmark in self._by_variant[key]
+        )
+
+
+def landmark_variant_pairs(
+    path: Path = DEFAULT_LANDMARKS_PATH,
+    normalize: Callable[[str], str] = normalize_name,
+) -> tuple[tuple[str, Candidate], ...]:
+    """Shortcut: load the CSV and return its (normalised variant, candidate) pairs."""
+    return LandmarkIndex.load(path, normalize).variant_pairs()
