@@ -205,7 +205,7 @@ def read_geowebnews(path: Path) -> tuple[CorpusArticle, ...]:
     except ValueError as error:
         raise CorpusError(f"malformed number in {path}: {error}") from error
     if unplaced:
-        logger.warning("%s: %d toponyms left out, their offsets fit no occurrence", path, unplaced)
+        logger.info("%s: %d toponyms left out, their offsets fit no occurrence", path, unplaced)
     return tuple(articles)
 
 
