@@ -49,7 +49,9 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_FILE_PATTERN = re.compile(r"deepstatemap_data_(\d{8})\.geojson$")
 SNAPSHOT_NAME_PATTERN = re.compile(r"deepstatemap_data_(\d{8})")
-SOURCE_CREDIT = "DeepStateMap via cyterat/deepstate-map-data (GPL-3.0)"
+SOURCE_NAME = "DeepStateMap via cyterat/deepstate-map-data"
+SOURCE_LICENSE = "GPL-3.0"
+SOURCE_CREDIT = f"{SOURCE_NAME} ({SOURCE_LICENSE})"
 PROJECTED_CRS = "EPSG:3035"
 # Features whose point stands for the place itself; a country's or continent's
 # representative point says nothing about where the front is.
@@ -792,6 +794,8 @@ def geojson_size_bytes(document: dict[str, Any]) -> int:
 
 __all__ = [
     "SOURCE_CREDIT",
+    "SOURCE_LICENSE",
+    "SOURCE_NAME",
     "UKRAINE",
     "FolderSnapshots",
     "LonLatBox",
