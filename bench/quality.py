@@ -490,12 +490,14 @@ def _surface_counts(counts: Counter[str], top: int) -> str:
 # Command line
 
 
-def load_geoparser() -> GeoparserLike:
+def load_geoparser(include_demonyms: bool | None = None) -> GeoparserLike:
+    """The real geoparser; ``include_demonyms`` None keeps the pipeline's own default."""
     from frontline.pipeline import Geoparser
-
     from frontline.settings import Settings
 
-    return Geoparser.load(Settings.from_env())
+    if include_demonyms is None:
+        return Geoparser.load(Settings.from_env())
+    return Geoparser.load(Settings.from_env(), include_demonyms=include_demonyms)
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -510,6 +512,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--errors", action="store_true", help="add the error report")
     parser.add_argument("--limit", type=int, default=None, help="first N articles per corpus")
     parser.add_argument("--peers-only", action="store_true", help="skip our geoparser")
+    parser.add_argument(
+        "--demonyms",
+        choices=("default", "on", "off"),
+        default="default",
+        help="make our recogniser emit demonyms (on), not (off), or as configured (default)",
+    )
     parser.add_argument("--eval-dir", type=Path, default=SHARED_EVAL_DIR)
     parser.add_argument(
         "--write-predictions",
@@ -530,7 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not arguments.peers_only:
             started = time.perf_counter()
-            geoparser = load_geoparser()
+            geoparser = load_geoparser(
+                {"default": None, "on": True, "off": False}[arguments.demonyms]
+            )
             load_seconds = time.perf_counter() - started
         reports = [
             evaluate_corpus(

@@ -16,6 +16,8 @@ from bench.eupeg import (
     score_corpus,
     strict_span_rule,
 )
+from bench.quality import predictions_from_result, without_demonyms
+from frontline.model import Article, Candidate, GeoparseResult, Mention, Place
 
 SHARED_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 # One degree of longitude on the equator of EUPEG's 6371 km sphere.
@@ -160,3 +162,61 @@ def test_rescoring_a_stored_peer_output_reproduces_its_published_row(
     assert round(scores.median_km or 0.0, 3) == median_km
     assert round(scores.accuracy_161 or -1, 3) == accuracy_161
     assert round(scores.auc or -1, 3) == auc
+
+
+def _place(name: str, point: tuple[float, float] | None, *spans: tuple[str, int]) -> Place:
+    candidate = (
+        None
+        if point is None
+        else Candidate(1, name, point[0], point[1], "country", "XX", None, population=10)
+    )
+    mentions = tuple(Mention(text, start, start + len(text), 0) for text, start in spans)
+    return Place(name, candidate, 1.0, ("because",), (), mentions)
+
+
+def test_our_result_becomes_one_prediction_per_mention() -> None:
+    article = Article(text="x" * 100, source="test")
+    result = GeoparseResult(
+        article,
+        (
+            _place("Ukraine", (49.0, 32.0), ("Ukraine", 40), ("Ukrainian", 3)),
+            _place("Atlantis", None, ("Atlantis", 60)),
+        ),
+    )
+    predictions = predictions_from_result(result)
+    assert [(p.surface, p.start, p.end) for p in predictions] == [
+        ("Ukrainian", 3, 12),
+        ("Ukraine", 40, 47),
+        ("Atlantis", 60, 68),
+    ]
+    assert (predictions[0].lat, predictions[0].lon, predictions[0].place_name) == (
+        49,
+        32,
+        "Ukraine",
+    )
+    assert predictions[0].demonym and not predictions[1].demonym
+    assert predictions[2].lat is None  # kept for the error report, ignored by the scorer
+    gold = [[record("Ukraine", 40, 49.0, 32.0), record("Atlantis", 60)]]
+    scores = score_corpus(gold, [predictions])
+    assert (scores.true_positives, scores.false_positives, scores.false_negatives) == (1, 1, 1)
+
+
+def test_without_demonyms_sets_them_aside_on_both_sides() -> None:
+    gold = [
+        EupegRecord("Turkey", "Turkish", 39.0, 35.0, 0, 7),
+        EupegRecord("Turkey", "Turkey", 39.0, 35.0, 20, 26),
+    ]
+    ours = predictions_from_result(
+        GeoparseResult(
+            Article(text="y" * 60, source="test"),
+            (
+                _place("Turkey", (39.0, 35.0), ("Turkish", 0), ("Turkey", 20)),
+                _place("Syria", (35.0, 38.0), ("Syrian", 40)),
+            ),
+        )
+    )
+    kept_gold, kept_ours = without_demonyms([gold], [ours])
+    assert [record.surface for record in kept_gold[0]] == ["Turkey"]
+    assert [prediction.surface for prediction in kept_ours[0]] == ["Turkey"]
+    assert score_corpus(kept_gold, kept_ours).f1 == 1.0
+    assert score_corpus([gold], [ours]).precision == pytest.approx(2 / 3)
