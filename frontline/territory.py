@@ -24,7 +24,8 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -171,14 +172,25 @@ class SnapshotProvider(Protocol):
 # ---------------------------------------------------------------------------- loading
 
 
-@cache
+# pyproj transformers must not be shared between threads (Streamlit runs each session in
+# its own), so each thread builds its pair once.
+_per_thread = threading.local()
+
+
 def _to_projected() -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
+    transformer = getattr(_per_thread, "to_projected", None)
+    if transformer is None:
+        transformer = pyproj.Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
+        _per_thread.to_projected = transformer
+    return transformer
 
 
-@cache
 def _to_lonlat() -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(PROJECTED_CRS, "EPSG:4326", always_xy=True)
+    transformer = getattr(_per_thread, "to_lonlat", None)
+    if transformer is None:
+        transformer = pyproj.Transformer.from_crs(PROJECTED_CRS, "EPSG:4326", always_xy=True)
+        _per_thread.to_lonlat = transformer
+    return transformer
 
 
 @cache
@@ -320,6 +332,12 @@ def _build_snapshot(polygons: list[BaseGeometry], *, date: dt.date, source: str)
     edge_vertices = shapely.get_coordinates(densified_edge)
     for geometry in (merged, projected, projected_edge):
         shapely.prepare(geometry)
+    # GEOS builds a prepared geometry's indexes on first use; doing that here means
+    # concurrent readers (one per Streamlit session) only ever read them.
+    probe = shapely.Point(projected.centroid)
+    shapely.contains_xy(projected, probe.x, probe.y)
+    shapely.shortest_line(projected, probe)
+    shapely.shortest_line(projected_edge, probe)
     return Snapshot(
         date=date,
         source=source,
@@ -436,6 +454,10 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
 class OriginSnapshots:
     """Snapshots fetched from the public origin by date, cached on disk once fetched.
 
@@ -454,6 +476,7 @@ class OriginSnapshots:
         timeout_s: float = 10.0,
         max_step_back_days: int = DEFAULT_MAX_STEP_BACK_DAYS,
         region: LonLatBox = UKRAINE,
+        today: Callable[[], dt.date] = _utc_today,
     ) -> None:
         self.url_template = url_template
         self.session = session
@@ -464,6 +487,7 @@ class OriginSnapshots:
         self.timeout_s = timeout_s
         self.max_step_back_days = max_step_back_days
         self.region = region
+        self.today = today
         self._missing_at_origin: set[dt.date] = set()
 
     def url_for(self, date: dt.date) -> str:
@@ -498,7 +522,9 @@ class OriginSnapshots:
                 data = _fetch_bytes(url, session=self.session, timeout_s=self.timeout_s)
             except _NotAtOrigin:
                 logger.info("no snapshot for %s at the origin; stepping back a day", date)
-                self._missing_at_origin.add(date)
+                # Today's and yesterday's files may still appear; older gaps are for good.
+                if date < self.today() - dt.timedelta(days=1):
+                    self._missing_at_origin.add(date)
                 continue
             except SnapshotFetchError as error:
                 # Keep walking back through the cache only: an older cached line beats none.
@@ -680,8 +706,13 @@ def territory_status(snapshot: Snapshot, lat: float, lon: float) -> TerritorySta
     return territory_statuses(snapshot, [(lat, lon)])[0]
 
 
-def _takes_status(place: Place) -> bool:
-    return place.has_point and place.feature in POINT_FEATURES
+def _status_point(place: Place) -> tuple[float, float] | None:
+    candidate = place.candidate
+    if candidate is None or candidate.feature not in POINT_FEATURES:
+        return None
+    if candidate.lat is None or candidate.lon is None:
+        return None
+    return (candidate.lat, candidate.lon)
 
 
 def annotate_places(result: GeoparseResult, snapshot: Snapshot) -> GeoparseResult:
@@ -690,13 +721,12 @@ def annotate_places(result: GeoparseResult, snapshot: Snapshot) -> GeoparseResul
     Cities, landmarks and admin areas with a point get one; countries, continents and
     unresolved places get None.
     """
-    eligible = [place for place in result.places if _takes_status(place)]
-    statuses = territory_statuses(
-        snapshot,
-        [(float(place.lat), float(place.lon)) for place in eligible],  # type: ignore[arg-type]
+    points = {index: _status_point(place) for index, place in enumerate(result.places)}
+    located = {index: point for index, point in points.items() if point is not None}
+    statuses = dict(zip(located, territory_statuses(snapshot, list(located.values())), strict=True))
+    places = tuple(
+        replace(place, territory=statuses.get(index)) for index, place in enumerate(result.places)
     )
-    by_identity = {id(place): status for place, status in zip(eligible, statuses, strict=True)}
-    places = tuple(replace(place, territory=by_identity.get(id(place))) for place in result.places)
     return replace(result, places=places)
 
 

@@ -338,6 +338,27 @@ def test_origin_steps_back_over_missing_days_and_caches(
     assert len(server.requested) == 4  # type: ignore[attr-defined]
 
 
+def test_origin_asks_again_only_for_days_that_may_still_appear(
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+) -> None:
+    base_url, server = origin
+    with requests.Session() as session:
+        provider = OriginSnapshots(
+            template(base_url),
+            session=session,
+            cache_dir=tmp_path,
+            today=lambda: dt.date(2025, 10, 20),
+        )
+        provider.snapshot_for(dt.date(2025, 10, 20))
+        provider.cached_path(SAMPLE_DAY).unlink()
+        server.requested.clear()  # type: ignore[attr-defined]
+        provider.snapshot_for(dt.date(2025, 10, 20))
+    # The 18th's gap is two days old and final; today's and yesterday's files may come.
+    assert server.requested == [  # type: ignore[attr-defined]
+        f"/data/deepstatemap_data_202510{day}.geojson" for day in (20, 19, 17)
+    ]
+
+
 def test_origin_reports_a_gap_longer_than_the_window(
     origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
 ) -> None:
