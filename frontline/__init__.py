@@ -1,0 +1,1 @@
+"""Frontline: read war reporting on a map."""

@@ -49,7 +49,7 @@ class Settings:
     tiles_url: str = DEFAULT_TILES_URL
     tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
     http_timeout_s: float = 10.0
-    max_article_bytes: int = 10_000_000
+    max_article_bytes: int = 2_000_000
 
     @property
     def gazetteer_dir(self) -> Path:

@@ -1,0 +1,166 @@
+"""``python -m frontline``: geoparse articles from the command line.
+
+Errors go to standard error as one line with a non-zero exit status, never a traceback
+(``--verbose`` adds the traceback for bug reports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from frontline.errors import FrontlineError
+from frontline.model import Article, GeoparseResult
+from frontline.settings import Settings
+
+logger = logging.getLogger("frontline.cli")
+
+EXIT_ERROR = 2
+EXIT_INTERNAL = 70
+FORMATS = ("json", "csv", "geojson", "kml")
+
+
+def _is_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def read_input(source: str, settings: Settings) -> Article:
+    from frontline.article import article_from_bytes, article_from_file
+
+    if source == "-":
+        data = sys.stdin.buffer.read(settings.max_article_bytes + 1)
+        return article_from_bytes(data, "<stdin>", max_bytes=settings.max_article_bytes)
+    if _is_url(source):
+        from frontline.fetch import fetch_article
+
+        return fetch_article(source, settings=settings)
+    return article_from_file(source, max_bytes=settings.max_article_bytes)
+
+
+def _annotator(
+    territory: str | None, settings: Settings
+) -> Callable[[GeoparseResult], GeoparseResult]:
+    if territory is None:
+        return lambda result: result
+    from frontline.territory import annotator_for
+
+    return annotator_for(territory, settings)
+
+
+def _write(results: Sequence[GeoparseResult], output_format: str, out: TextIO) -> None:
+    from frontline import export
+
+    if output_format == "json":
+        payload: Any = [export.result_to_dict(result) for result in results]
+        json.dump(payload[0] if len(payload) == 1 else payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif output_format == "geojson":
+        features = [
+            feature
+            for result in results
+            for feature in export.to_geojson(result.places, result.article)["features"]
+        ]
+        json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False)
+        out.write("\n")
+    elif output_format == "csv":
+        for index, result in enumerate(results):
+            out.write(export.to_csv(result.places, result.article, header=index == 0))
+    else:
+        for result in results:
+            out.write(export.to_kml(result.places, result.article))
+
+
+def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
+    from frontline.pipeline import Geoparser
+
+    articles = [read_input(source, settings) for source in arguments.inputs]
+    geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
+    annotate = _annotator(arguments.territory, settings)
+    results = [annotate(geoparser.geoparse(article)) for article in articles]
+    _write(results, arguments.format, sys.stdout)
+    return 0
+
+
+def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
+    from frontline.gazetteer import Gazetteer
+
+    info = Gazetteer.open(settings.gazetteer_dir).info()
+    print(
+        json.dumps(
+            {
+                "path": str(info.path),
+                "size_bytes": info.size_bytes,
+                "entries": info.entries,
+                "names": info.names,
+                "built_seconds": info.built_seconds,
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m frontline",
+        description="Find the places an article names and relate them to the front line.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    geoparse = commands.add_parser("geoparse", help="geoparse article files, URLs or - (stdin)")
+    geoparse.add_argument("inputs", nargs="+", metavar="PATH", help="file, URL, or - for stdin")
+    geoparse.add_argument("--format", choices=FORMATS, default="json")
+    geoparse.add_argument(
+        "--territory",
+        metavar="SOURCE",
+        help="occupied-territory snapshot: a GeoJSON file, a URL, or 'auto' (by article date)",
+    )
+    geoparse.add_argument(
+        "--demonyms", action="store_true", help="count 'Ukrainian' as a mention of Ukraine"
+    )
+    geoparse.set_defaults(handler=command_geoparse)
+
+    index = commands.add_parser("index", help="build (once) and describe the offline gazetteer")
+    index.set_defaults(handler=command_index)
+
+    try:
+        from frontline.cli_library import add_library_commands
+    except ImportError:
+        pass
+    else:
+        add_library_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if arguments.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = Settings.from_env()
+        handler: Callable[[argparse.Namespace, Settings], int] = arguments.handler
+        return handler(arguments, settings)
+    except FrontlineError as error:
+        print(f"frontline: error: {error}", file=sys.stderr)
+        if arguments.verbose:
+            logger.exception("details")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("frontline: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a bug: still one line, the traceback only on request
+        print(f"frontline: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        if arguments.verbose:
+            logger.exception("details")
+        return EXIT_INTERNAL

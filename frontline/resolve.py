@@ -1,0 +1,396 @@
+"""Toponym resolution: one candidate (or none) per toponym, chosen from context.
+
+"Highest population wins" sends Pokrovsk to Engels and Paris to France in a Texas story.
+Here population is one signal among several, each recorded as evidence:
+
+- how the name matched (a GeoNames main name beats an alternate or an old name);
+- the feature (a country name means the country; a landmark list entry means the landmark);
+- countries and regions the text names elsewhere, and a qualifier next to the name
+  ("Paris, Texas", "Borova, in Kharkiv region", "Washington DC");
+- distance to the other places of the text (front-line towns cluster);
+- national capitals.
+
+All mentions of one surface in a text are one place (one sense per discourse). Spans that
+NER did not call a place (Kupiansk as ORG, Kiev as PERSON) become places only with support
+from the rest of the text, which keeps Tomahawk (missiles) and Jackson (said) off the map.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from frontline.gazetteer import NameMatch
+from frontline.model import Candidate, Mention, Place
+from frontline.recognize import PLACE_LABELS, Toponym
+
+EARTH_RADIUS_KM = 6371.0088
+MAX_CANDIDATES = 40
+NEARBY_KM = 300.0
+PROXIMITY_SCALE_KM = 150.0
+POINT_FEATURES = {"city", "admin", "landmark"}
+_LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Weights of the resolver's signals (chosen on the sample article and GeoWebNews)."""
+
+    population: float = 1.0
+    main_name: float = 0.5
+    abbreviation: float = 0.4
+    folded: float = -0.5
+    country_feature: float = 1.0
+    continent_feature: float = 1.0
+    landmark_feature: float = 1.5
+    place_feature: float = 0.3
+    region_sharing_city_name: float = -0.5
+    capital: float = 0.5
+    country_in_text: float = 0.8
+    region_in_text: float = 1.2
+    qualifier_match: float = 3.0
+    qualifier_mismatch: float = -2.0
+    proximity: float = 1.5
+    softmax_temperature: float = 0.5
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _region_label(candidate: Candidate) -> str:
+    parts = [part for part in (candidate.admin1, candidate.country_code) if part]
+    return f"{candidate.name} ({', '.join(parts)})" if parts else candidate.name
+
+
+@dataclass(slots=True)
+class _Group:
+    """All mentions of one surface, and the candidates they share."""
+
+    key: str
+    toponyms: list[Toponym]
+    matches: list[NameMatch] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    chosen: NameMatch | None = None
+    accepted: bool = False
+    support: str = ""
+
+    @property
+    def labels(self) -> Counter[str]:
+        return Counter(t.ner_label or "none" for t in self.toponyms)
+
+    @property
+    def strong(self) -> bool:
+        """NER called it a place, or a landmark list or qualifier pins it down."""
+        return any(
+            (t.ner_label in PLACE_LABELS and not t.after_title) or t.from_landmarks or t.qualifier
+            for t in self.toponyms
+        )
+
+    @property
+    def qualifier(self) -> tuple[NameMatch, ...]:
+        return tuple(match for t in self.toponyms for match in t.qualifier)
+
+    @property
+    def qualifier_text(self) -> str | None:
+        return next((t.qualifier_text for t in self.toponyms if t.qualifier_text), None)
+
+
+def _qualifies(candidate: Candidate, qualifier: Iterable[NameMatch]) -> bool:
+    for match in qualifier:
+        region = match.candidate
+        if region.feature == "country" and candidate.country_code == region.country_code:
+            return True
+        if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
+            return True
+    return False
+
+
+class Resolver:
+    def __init__(self, weights: Weights | None = None, *, capitals: frozenset[int] = frozenset()):
+        self.weights = weights or Weights()
+        self.capitals = capitals
+
+    # -- scoring --------------------------------------------------------------------------
+
+    def _score(
+        self,
+        group: _Group,
+        match: NameMatch,
+        countries: dict[str, str],
+        regions: dict[str, str],
+        anchors: Sequence[tuple[str, float, float, str]],
+        same_name_city_regions: set[str],
+    ) -> tuple[float, list[str]]:
+        w = self.weights
+        candidate = match.candidate
+        reasons: list[str] = []
+        score = w.population * math.log10(candidate.population + 1) / 7
+        if candidate.population:
+            reasons.append(f"population {candidate.population:,}")
+        if match.kind == "name":
+            score += w.main_name
+            reasons.append(f"GeoNames main name {candidate.name!r}")
+        elif match.kind == "abbreviation":
+            score += w.abbreviation
+            reasons.append("standard abbreviation")
+        else:
+            reasons.append(f"alternate or former name of {candidate.name}")
+        if match.folded:
+            score += w.folded
+            reasons.append("spelling matched only after folding romanisation variants")
+        feature_bonus = {
+            "country": w.country_feature,
+            "continent": w.continent_feature,
+            "landmark": w.landmark_feature,
+        }.get(candidate.feature, w.place_feature)
+        score += feature_bonus
+        if candidate.feature == "admin" and candidate.admin1_code in same_name_city_regions:
+            score += w.region_sharing_city_name
+        if candidate.geonameid in self.capitals:
+            score += w.capital
+            reasons.append("national capital")
+        if candidate.feature not in {"country", "continent"}:
+            if candidate.country_code in countries:
+                score += w.country_in_text
+                reasons.append(f"in a country the text names: {countries[candidate.country_code]}")
+            if candidate.admin1_code in regions and candidate.feature != "admin":
+                score += w.region_in_text
+                reasons.append(f"in a region the text names: {regions[candidate.admin1_code]}")
+        qualifier = group.qualifier
+        if qualifier:
+            if _qualifies(candidate, qualifier):
+                score += w.qualifier_match
+                reasons.append(f"qualified by {group.qualifier_text!r}")
+            else:
+                score += w.qualifier_mismatch
+        if candidate.lat is not None and candidate.lon is not None and anchors:
+            nearest = min(
+                (
+                    (distance_km(candidate.lat, candidate.lon, lat, lon), name)
+                    for key, lat, lon, name in anchors
+                    if key != group.key
+                ),
+                default=None,
+            )
+            if nearest is not None:
+                km, name = nearest
+                bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
+                score += bonus
+                if km <= NEARBY_KM:
+                    reasons.append(f"{km:.0f} km from {name}")
+        return score, reasons
+
+    # -- context --------------------------------------------------------------------------
+
+    @staticmethod
+    def _named_regions(groups: Sequence[_Group]) -> tuple[dict[str, str], dict[str, str]]:
+        """Countries and first-level regions that the text itself names as places."""
+        countries: dict[str, str] = {}
+        regions: dict[str, str] = {}
+        for group in groups:
+            if not (group.strong or group.accepted) or group.chosen is None:
+                continue
+            candidate = group.chosen.candidate
+            surface = group.toponyms[0].mention.text
+            if candidate.feature == "country" and candidate.country_code:
+                countries.setdefault(candidate.country_code, surface)
+            elif candidate.feature == "admin" and candidate.admin1_code:
+                regions.setdefault(candidate.admin1_code, surface)
+                if candidate.country_code:
+                    countries.setdefault(candidate.country_code, surface)
+        return countries, regions
+
+    @staticmethod
+    def _anchors(groups: Sequence[_Group]) -> list[tuple[str, float, float, str]]:
+        anchors = []
+        for group in groups:
+            if not (group.strong or group.accepted) or group.chosen is None:
+                continue
+            candidate = group.chosen.candidate
+            if candidate.feature in POINT_FEATURES and candidate.lat is not None:
+                anchors.append(
+                    (group.key, candidate.lat, candidate.lon or 0.0, group.toponyms[0].mention.text)
+                )
+        return anchors
+
+    def _choose(self, groups: Sequence[_Group]) -> None:
+        countries, regions = self._named_regions(groups)
+        anchors = self._anchors(groups)
+        for group in groups:
+            if not group.matches:
+                continue
+            city_regions = {
+                m.candidate.admin1_code
+                for m in group.matches
+                if m.candidate.feature == "city" and m.candidate.admin1_code
+            }
+            group.scores.clear()
+            group.reasons.clear()
+            for match in group.matches:
+                score, reasons = self._score(
+                    group, match, countries, regions, anchors, city_regions
+                )
+                group.scores[match.candidate.key] = score
+                group.reasons[match.candidate.key] = reasons
+            group.chosen = max(group.matches, key=lambda m: group.scores[m.candidate.key])
+
+    # -- acceptance -----------------------------------------------------------------------
+
+    def _support(self, group: _Group, groups: Sequence[_Group]) -> str:
+        """Why a span NER did not call a place is one all the same ('' if it is not)."""
+        if group.chosen is None:
+            return ""
+        candidate = group.chosen.candidate
+        if all(t.after_title for t in group.toponyms):
+            return ""
+        if all(t.ner_label == "PERSON" and t.before_speech_verb for t in group.toponyms):
+            return ""
+        if group.qualifier and _qualifies(candidate, group.qualifier):
+            return f"qualified by {group.qualifier_text!r}"
+        others = [g for g in groups if g is not group and (g.strong or g.accepted) and g.chosen]
+        for other in others:
+            other_candidate = other.chosen.candidate  # type: ignore[union-attr]
+            if (
+                candidate.lat is not None
+                and other_candidate.lat is not None
+                and other_candidate.feature in POINT_FEATURES
+                and candidate.feature in POINT_FEATURES
+            ):
+                km = distance_km(
+                    candidate.lat,
+                    candidate.lon or 0.0,
+                    other_candidate.lat,
+                    other_candidate.lon or 0.0,
+                )
+                if km <= NEARBY_KM:
+                    return f"{km:.0f} km from {other.toponyms[0].mention.text}, named as a place"
+        list_groups = {t.list_group for t in group.toponyms if t.list_group is not None}
+        for other in others:
+            if list_groups & {t.list_group for t in other.toponyms}:
+                other_candidate = other.chosen.candidate  # type: ignore[union-attr]
+                if other_candidate.country_code == candidate.country_code:
+                    return f"listed with {other.toponyms[0].mention.text}"
+        countries, _ = self._named_regions(others)
+        if candidate.feature in {"country", "continent"}:
+            return "" if group.labels.get("PERSON") else "a country or continent name"
+        if candidate.country_code in countries:
+            labels = group.labels
+            is_person = labels.get("PERSON", 0) >= max(1, sum(labels.values()) // 2)
+            big_enough = candidate.population >= (1_000_000 if is_person else 100_000)
+            if candidate.geonameid in self.capitals or big_enough:
+                return (
+                    f"a {'capital' if candidate.geonameid in self.capitals else 'large place'} "
+                    f"in {countries[candidate.country_code]}, which the text names"
+                )
+        return ""
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def resolve(self, toponyms: Sequence[Toponym]) -> tuple[Place, ...]:
+        by_key: dict[str, _Group] = {}
+        for toponym in toponyms:
+            group = by_key.setdefault(toponym.key, _Group(toponym.key, []))
+            group.toponyms.append(toponym)
+        groups = list(by_key.values())
+        for group in groups:
+            seen: dict[str, NameMatch] = {}
+            for toponym in group.toponyms:
+                for match in toponym.matches:
+                    seen.setdefault(match.candidate.key, match)
+            ranked = sorted(seen.values(), key=lambda m: -m.candidate.population)
+            keep = ranked[:MAX_CANDIDATES] + [
+                m for m in ranked[MAX_CANDIDATES:] if _qualifies(m.candidate, group.qualifier)
+            ]
+            group.matches = keep
+
+        # Strong names first set the scene; then every name is rescored against it.
+        for _ in range(3):
+            self._choose(groups)
+        for _ in range(3):
+            changed = False
+            for group in groups:
+                if group.strong or group.accepted:
+                    continue
+                support = self._support(group, groups)
+                if support:
+                    group.accepted, group.support, changed = True, support, True
+            if not changed:
+                break
+            self._choose(groups)
+        return self._places(groups)
+
+    def _places(self, groups: Sequence[_Group]) -> tuple[Place, ...]:
+        merged: dict[str, list[_Group]] = defaultdict(list)
+        for group in groups:
+            if not (group.strong or group.accepted):
+                continue
+            key = group.chosen.candidate.key if group.chosen else f"unresolved:{group.key}"
+            merged[key].append(group)
+
+        places: list[Place] = []
+        for members in merged.values():
+            mentions = sorted(
+                (t.mention for g in members for t in g.toponyms), key=lambda m: m.start
+            )
+            places.append(self._place(members, tuple(mentions)))
+        places.sort(key=lambda place: place.mentions[0].start)
+        return tuple(places)
+
+    def _place(self, members: Sequence[_Group], mentions: tuple[Mention, ...]) -> Place:
+        surfaces = Counter(_LEADING_ARTICLE.sub("", mention.text) for mention in mentions)
+        name = max(surfaces, key=lambda surface: (surfaces[surface], len(surface)))
+        labels: Counter[str] = Counter()
+        for group in members:
+            labels.update(group.labels)
+        evidence = [
+            "recognised by "
+            + ", ".join(
+                f"{'NER ' + label if label != 'none' else 'gazetteer/landmark match'}"
+                f"{f' ×{count}' if count > 1 else ''}"
+                for label, count in labels.most_common()
+            )
+        ]
+        lead = max(members, key=lambda g: len(g.toponyms))
+        if lead.support:
+            evidence.append(f"kept as a place: {lead.support}")
+        if lead.chosen is None:
+            evidence.append("not in the offline gazetteer")
+            return Place(name, None, 0.0, tuple(evidence), (), mentions)
+
+        chosen_key = lead.chosen.candidate.key
+        evidence.extend(lead.reasons.get(chosen_key, []))
+        scores = lead.scores
+        exponent = {
+            key: math.exp((value - scores[chosen_key]) / self.weights.softmax_temperature)
+            for key, value in scores.items()
+        }
+        probability = 1.0 / sum(exponent.values())
+        strength = 1.0 if lead.strong else 0.8
+        alternatives = sorted(
+            (m for m in lead.matches if m.candidate.key != chosen_key),
+            key=lambda m: -scores[m.candidate.key],
+        )[:5]
+        if alternatives:
+            runner_up = alternatives[0]
+            evidence.append(
+                f"runner-up: {_region_label(runner_up.candidate)}, score "
+                f"{scores[runner_up.candidate.key]:.2f} against {scores[chosen_key]:.2f}"
+            )
+        return Place(
+            name=name,
+            candidate=lead.chosen.candidate,
+            score=round(probability * strength, 3),
+            evidence=tuple(evidence),
+            alternatives=tuple(m.candidate for m in alternatives),
+            mentions=mentions,
+        )
