@@ -150,6 +150,7 @@ def laea_km(geometry: shapely.Geometry, lat: float, lon: float) -> float:
         (47.4979, 19.0402),  # Budapest: inside LAEA's area of use
         (38.8951, -77.0364),  # Washington: outside it, geodesic fallback
         (-33.8688, 151.2093),  # Sydney: the far side of the globe
+        (46.34968, 48.04076),  # Astrakhan: just east of LAEA's area, 640 km away
     ],
 )
 def test_distances_agree_with_independent_geodesic_and_laea_figures(
