@@ -425,13 +425,14 @@ def errors_report(report: CorpusReport, worst: int = 25) -> str:
     pairs: list[MatchedPair] = [pair for match in report.our_matches for pair in match.pairs]
     causes: Counter[str] = Counter()
     missed_kinds: Counter[str] = Counter()
-    missed_surfaces: Counter[str] = Counter()
+    missed_by_cause: dict[str, Counter[str]] = {}
     for match in report.our_matches:
         for gold in match.missed:
             assert isinstance(gold, EupegRecord)
-            causes[miss_cause(gold, predictions[match.article_index])] += 1
+            cause = miss_cause(gold, predictions[match.article_index])
+            causes[cause] += 1
+            missed_by_cause.setdefault(cause, Counter())[gold.surface] += 1
             missed_kinds[gold_kind(gold, report.articles[match.article_index])] += 1
-            missed_surfaces[gold.surface] += 1
     wrong = [pair for pair in pairs if pair.error_km >= 161]
     wrong_demonyms = sum(1 for pair in wrong if getattr(pair.gold, "demonym", False))
     point_only = [pair for pair in wrong if same_place(pair, report.articles[pair.article_index])]
@@ -479,8 +480,9 @@ def errors_report(report: CorpusReport, worst: int = 25) -> str:
     wrong_surfaces = Counter(pair.gold.surface for pair in wrong)
     lines += ["", f"Wrongly resolved most often (161 km or more, top {worst}):", ""]
     lines.append(_surface_counts(wrong_surfaces, worst))
-    lines += ["", f"Gold toponyms missed most often (top {worst}):", ""]
-    lines.append(_surface_counts(missed_surfaces, worst))
+    lines += ["", f"Gold toponyms missed most often, by cause (top {worst}):", ""]
+    for cause, _ in causes.most_common():
+        lines.append(f"- {cause}: {_surface_counts(missed_by_cause[cause], worst)}")
     lines += ["", f"Spurious predictions most often (top {worst}):", ""]
     lines.append(_surface_counts(spurious, worst))
     return "\n".join(lines)
