@@ -159,7 +159,7 @@ def size_rows(snapshot: Snapshot, points: list[tuple[float, float]]) -> list[str
     variants = [
         (
             "raw coordinates (as in the file)",
-            display_geojson(snapshot, tolerance_m=None, digits=-1),
+            display_geojson(snapshot, tolerance_m=None, digits=None),
         ),
         ("rounded to 5 decimals (~1 m)", display_geojson(snapshot, tolerance_m=None)),
         ("simplified 50 m + rounded", display_geojson(snapshot, tolerance_m=50.0)),

@@ -323,11 +323,20 @@ def _check_coordinates(coordinates: np.ndarray, *, source: str, region: LonLatBo
 
 
 def _build_snapshot(polygons: list[BaseGeometry], *, date: dt.date, source: str) -> Snapshot:
-    merged = shapely.union_all(polygons)
-    if not merged.is_valid:
-        # DeepStateMap's hand-drawn rings sometimes touch themselves; GEOS predicates need
-        # valid input, and 'structure' keeps the drawn areas rather than the linework.
-        merged = shapely.union_all(_polygonal_parts(shapely.make_valid(merged, method="structure")))
+    # DeepStateMap's hand-drawn rings sometimes touch or cross themselves; GEOS needs valid
+    # input, and the 'structure' method keeps the drawn areas rather than the linework.
+    repaired: list[BaseGeometry] = []
+    for polygon in polygons:
+        if polygon.is_valid:
+            repaired.append(polygon)
+        else:
+            repaired.extend(_polygonal_parts(shapely.make_valid(polygon, method="structure")))
+    try:
+        merged = shapely.union_all(repaired)
+    except shapely.errors.GEOSException as error:
+        raise SnapshotFormatError(f"{source} has polygons GEOS cannot merge ({error})") from error
+    if merged.is_empty:
+        raise SnapshotFormatError(f"{source} holds no polygon with an area")
     projected = _project(merged)
     projected_edge = projected.boundary
     densified_edge = shapely.segmentize(merged.boundary, FAR_VERTEX_SPACING_DEG)
@@ -601,7 +610,8 @@ def choose_snapshot(
     cache_dir: str | os.PathLike[str] | None = None,
     timeout_s: float = 10.0,
 ) -> SnapshotChoice:
-    """Resolve a user's choice: ``auto`` (by the article's date), a URL, or a file path."""
+    """Resolve a user's choice: ``auto`` (the provider, by the article's date), a URL, a
+    snapshot file, or a folder of ``deepstatemap_data_YYYYMMDD.geojson`` files."""
     if spec == "auto":
         if article_date is None:
             raise SnapshotUnavailableError(
@@ -616,6 +626,12 @@ def choose_snapshot(
             raise TerritoryError(f"cannot fetch {spec}: no HTTP session or cache folder given")
         choice = load_snapshot_url(spec, session=session, cache_dir=cache_dir, timeout_s=timeout_s)
         return replace(choice, article_date=article_date)
+    if Path(spec).is_dir():
+        if article_date is None:
+            raise SnapshotUnavailableError(
+                f"the article has no date, so no snapshot in {spec} can be chosen for it"
+            )
+        return FolderSnapshots(spec).snapshot_for(article_date)
     snapshot = load_snapshot(spec)
     return SnapshotChoice(snapshot, article_date, origin=spec)
 
@@ -795,11 +811,11 @@ def _round_coordinates(geometry: BaseGeometry, digits: int) -> BaseGeometry:
 
 
 def geometry_feature_collection(
-    geometry: BaseGeometry, properties: dict[str, Any], *, digits: int = 5
+    geometry: BaseGeometry, properties: dict[str, Any], *, digits: int | None = 5
 ) -> dict[str, Any]:
     features = []
     if not geometry.is_empty:
-        rounded = _round_coordinates(geometry, digits) if digits >= 0 else geometry
+        rounded = geometry if digits is None else _round_coordinates(geometry, digits)
         features.append({"type": "Feature", "properties": properties, "geometry": mapping(rounded)})
     return {"type": "FeatureCollection", "features": features}
 
@@ -808,9 +824,12 @@ def display_geojson(
     snapshot: Snapshot,
     *,
     tolerance_m: float | None = DEFAULT_DISPLAY_TOLERANCE_M,
-    digits: int = 5,
+    digits: int | None = 5,
 ) -> dict[str, Any]:
-    """The occupied area as a GeoJSON dict for the map; ``tolerance_m=None`` keeps every vertex."""
+    """The occupied area as a GeoJSON dict for the map.
+
+    ``tolerance_m=None`` keeps every vertex; ``digits=None`` keeps full coordinate precision.
+    """
     geometry = (
         snapshot.geometry
         if tolerance_m is None
@@ -824,7 +843,7 @@ def change_geojson(
     change: TerritoryChange,
     *,
     tolerance_m: float | None = DEFAULT_DISPLAY_TOLERANCE_M,
-    digits: int = 5,
+    digits: int | None = 5,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(gained, regained) as GeoJSON dicts for the map."""
 

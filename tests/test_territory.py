@@ -484,6 +484,8 @@ def test_choose_snapshot_accepts_auto_path_and_url(
             cache_dir=tmp_path,
         )
     assert by_url.snapshot.date == SAMPLE_DAY and by_url.age_days == 0
+    by_folder = choose_snapshot(str(SHARED), dt.date(2025, 10, 30), provider=None)
+    assert by_folder.snapshot.date == dt.date(2025, 10, 18) and by_folder.age_days == 12
     with pytest.raises(SnapshotUnavailableError, match="article has no date"):
         choose_snapshot("auto", None, provider=folder)
 
@@ -624,6 +626,17 @@ def test_every_error_belongs_to_the_project_tree() -> None:
     for error in (SnapshotFormatError, SnapshotUnavailableError, SnapshotFetchError):
         assert issubclass(error, TerritoryError)
         assert issubclass(error, FrontlineError)
+
+
+def test_polygons_without_area_are_refused(broken_dir: Path) -> None:
+    flat = {
+        "type": "Polygon",
+        "coordinates": [[[37.0, 48.0], [38.0, 48.0], [37.0, 48.0], [37.0, 48.0]]],
+    }
+    path = write_geojson(broken_dir / "deepstatemap_data_20251017.geojson", flat)
+    with pytest.raises(SnapshotFormatError, match="no polygon with an area") as caught:
+        load_snapshot(path)
+    assert str(path) in str(caught.value)
 
 
 def test_self_touching_rings_are_repaired(broken_dir: Path) -> None:
