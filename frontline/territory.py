@@ -731,8 +731,13 @@ def _geodesic_to_vertices(vertices: np.ndarray, lons: np.ndarray, lats: np.ndarr
     for start in range(0, len(lons), FAR_BATCH):
         stop = min(start + FAR_BATCH, len(lons))
         point_units = _unit_vectors(lons[start:stop], lats[start:stop])
-        # Largest cosine = smallest angle: no arccos needed to rank.
-        cosines = point_units @ vertex_units.T
+        # Largest cosine = smallest angle: no arccos needed to rank. Written out rather than
+        # a matrix product, which would hand three-wide rows to a multi-threaded BLAS.
+        cosines = (
+            point_units[:, 0:1] * vertex_units[:, 0]
+            + point_units[:, 1:2] * vertex_units[:, 1]
+            + point_units[:, 2:3] * vertex_units[:, 2]
+        )
         nearest = np.argpartition(-cosines, count - 1, axis=1)[:, :count]
         _, _, lengths = _GEOD.inv(
             np.repeat(lons[start:stop], count),
