@@ -11,8 +11,12 @@ in eastern Ukraine its scale is off by up to about 1 %, so it is used only to *f
 nearest point of occupied territory (and for areas, where it is exact); the reported length
 is then measured on the WGS84 ellipsoid with ``pyproj.Geod`` between the place and that
 nearest point. Places outside the projection's area of use (Washington, Beijing) skip the
-projection: their distance is the shortest geodesic to the territory's boundary vertices,
-densified so that the vertex-only shortcut errs by metres at such ranges.
+projection: their distance is the shortest geodesic to the territory's boundary vertices
+(densified, so the vertex-only shortcut errs by metres at such ranges), ranked first on a
+sphere so that the ellipsoid measures only a handful of them.
+
+Every place in one call is handled as arrays (``territory_statuses``); a place outside the
+territory's bounding box skips the containment test altogether.
 """
 
 from __future__ import annotations
@@ -57,12 +61,12 @@ PROJECTED_CRS = "EPSG:3035"
 # Features whose point stands for the place itself; a country's or continent's
 # representative point says nothing about where the front is.
 POINT_FEATURES = frozenset({"city", "landmark", "admin"})
-# A snapshot is a few hundred kilobytes; anything far larger is not one.
+# A snapshot is under a megabyte; anything far larger is not one.
 MAX_SNAPSHOT_BYTES = 50_000_000
 DEFAULT_MAX_STEP_BACK_DAYS = 14
 DEFAULT_DISPLAY_TOLERANCE_M = 100.0
 # Boundary vertices used for places far outside Europe are spaced at most this far apart:
-# at 1,000 km or more, a vertex instead of the edge between two errs by under 5 m.
+# at 500 km or more, a vertex instead of the edge between two errs by under 10 m.
 FAR_VERTEX_SPACING_DEG = 0.05
 FAR_CANDIDATES = 16
 FAR_BATCH = 256
