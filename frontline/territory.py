@@ -395,12 +395,15 @@ class FolderSnapshots:
     def available_dates(self) -> list[dt.date]:
         if not self.folder.is_dir():
             raise SnapshotUnavailableError(f"snapshot folder {self.folder} does not exist")
+        try:
+            names = [path.name for path in self.folder.iterdir()]
+        except OSError as error:
+            raise TerritoryError(
+                f"cannot list snapshot folder {self.folder}: {error.strerror or error}"
+            ) from error
         dates = []
-        for path in self.folder.iterdir():
-            match = SNAPSHOT_FILE_PATTERN.fullmatch(path.name)
-            if match is None:
-                continue
-            date = snapshot_date_from_name(path.name)
+        for name in names:
+            date = snapshot_date_from_name(name) if SNAPSHOT_FILE_PATTERN.fullmatch(name) else None
             if date is not None:
                 dates.append(date)
         return sorted(dates)
@@ -452,9 +455,23 @@ def _fetch_bytes(
                     )
                 chunks.append(chunk)
             return b"".join(chunks)
+    except requests.Timeout as error:
+        raise SnapshotFetchError(
+            f"cannot fetch snapshot {url}: no answer within {timeout_s:g} s"
+        ) from error
+    except requests.ConnectionError as error:
+        raise SnapshotFetchError(f"cannot fetch snapshot {url}: cannot connect") from error
     except requests.RequestException as error:
         reason = type(error).__name__
         raise SnapshotFetchError(f"cannot fetch snapshot {url}: {reason}") from error
+
+
+def _cache_copy(path: Path, data: bytes) -> None:
+    """Keep a fetched snapshot; a cache that cannot be written only costs a refetch later."""
+    try:
+        _write_atomically(path, data)
+    except OSError as error:
+        logger.warning("cannot cache snapshot in %s: %s", path, error.strerror or error)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -547,7 +564,7 @@ class OriginSnapshots:
                 fetch_failure = error
                 continue
             snapshot = parse_snapshot(data, source=url, snapshot_date=date, region=self.region)
-            _write_atomically(self.cached_path(date), data)
+            _cache_copy(self.cached_path(date), data)
             return SnapshotChoice(snapshot, article_date, origin=url)
 
         first, last = window[-1].isoformat(), window[0].isoformat()
@@ -601,7 +618,7 @@ def load_snapshot_url(
             return SnapshotChoice(snapshot, None, origin=url, from_cache=True)
         raise SnapshotFetchError(f"{message}; no cached copy") from error
     snapshot = parse_snapshot(data, source=url, snapshot_date=date, region=region)
-    _write_atomically(cached, data)
+    _cache_copy(cached, data)
     return SnapshotChoice(snapshot, None, origin=url)
 
 

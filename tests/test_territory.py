@@ -360,6 +360,18 @@ def test_origin_asks_again_only_for_days_that_may_still_appear(
     ]
 
 
+def test_unwritable_cache_still_serves_the_fetched_snapshot(
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+) -> None:
+    base_url, _ = origin
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    with requests.Session() as session:
+        provider = OriginSnapshots(template(base_url), session=session, cache_dir=not_a_folder)
+        choice = provider.snapshot_for(SAMPLE_DAY)
+    assert choice.snapshot.date == SAMPLE_DAY and not choice.from_cache
+
+
 def test_origin_reports_a_gap_longer_than_the_window(
     origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
 ) -> None:
@@ -394,6 +406,7 @@ def test_unreachable_origin_is_a_clear_error_without_cache(tmp_path: Path) -> No
             provider.snapshot_for(SAMPLE_DAY)
     message = str(caught.value)
     assert url_template.format(date=SAMPLE_DAY) in message
+    assert "cannot connect" in message
     assert "no snapshot from 2025-10-03 to 2025-10-17 is cached" in message
     assert isinstance(caught.value, TerritoryError)
 
