@@ -35,9 +35,14 @@ def read_input(source: str, settings: Settings) -> Article:
         data = sys.stdin.buffer.read(settings.max_article_bytes + 1)
         return article_from_bytes(data, "<stdin>", max_bytes=settings.max_article_bytes)
     if _is_url(source):
-        from frontline.fetch import fetch_article
+        import requests
 
-        return fetch_article(source, settings=settings)
+        from frontline.article import article_from_text
+        from frontline.fetch import fetch_article_page
+
+        with requests.Session() as session:
+            page = fetch_article_page(source, session, settings)
+        return article_from_text(page.text, source, title=page.title, date=page.date)
     return article_from_file(source, max_bytes=settings.max_article_bytes)
 
 

