@@ -48,7 +48,8 @@ from frontline.errors import (
     SnapshotUnavailableError,
     TerritoryError,
 )
-from frontline.model import GeoparseResult, Place, TerritoryStatus
+from frontline.model import Candidate, GeoparseResult, Place, TerritoryStatus
+from frontline.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -430,15 +431,29 @@ def snapshot_file_name(date: dt.date) -> str:
     return f"deepstatemap_data_{date:%Y%m%d}.geojson"
 
 
+# Raises (a FrontlineError) when a URL must not be fetched, e.g. frontline.fetch.check_url.
+UrlCheck = Callable[[str], object]
+
+
 class _NotAtOrigin(Exception):
     """The origin answered 404: that day has no snapshot (internal to OriginSnapshots)."""
 
 
 def _fetch_bytes(
-    url: str, *, session: requests.Session, timeout_s: float, max_bytes: int = MAX_SNAPSHOT_BYTES
+    url: str,
+    *,
+    session: requests.Session,
+    timeout_s: float,
+    max_bytes: int = MAX_SNAPSHOT_BYTES,
+    url_check: UrlCheck | None = None,
 ) -> bytes:
+    if url_check is not None:
+        url_check(url)
     try:
-        with session.get(url, timeout=timeout_s, stream=True) as response:
+        # A checked URL must not be redirected somewhere unchecked.
+        with session.get(
+            url, timeout=timeout_s, stream=True, allow_redirects=url_check is None
+        ) as response:
             if response.status_code == 404:
                 raise _NotAtOrigin(url)
             if response.status_code >= 400:
@@ -593,17 +608,18 @@ def load_snapshot_url(
     timeout_s: float = 10.0,
     snapshot_date: dt.date | None = None,
     region: LonLatBox = UKRAINE,
+    url_check: UrlCheck | None = None,
 ) -> SnapshotChoice:
     """A snapshot a user names by URL, cached; the cached copy is used if the URL fails.
 
-    Callers taking URLs from users should pass them through the article URL guard first
-    (private-address policy); this function fetches whatever it is given.
+    ``url_check`` vets a URL that came from a user (address policy) and turns off redirects;
+    without it, this function fetches whatever it is given.
     """
     url_key = hashlib.sha256(url.encode()).hexdigest()[:16]
     cached = Path(cache_dir) / "by-url" / f"{url_key}.geojson"
     date = snapshot_date or snapshot_date_from_name(url)
     try:
-        data = _fetch_bytes(url, session=session, timeout_s=timeout_s)
+        data = _fetch_bytes(url, session=session, timeout_s=timeout_s, url_check=url_check)
     except (_NotAtOrigin, SnapshotFetchError) as error:
         message = (
             f"cannot fetch snapshot {url}: HTTP 404 Not Found"
@@ -630,6 +646,7 @@ def choose_snapshot(
     session: requests.Session | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     timeout_s: float = 10.0,
+    url_check: UrlCheck | None = None,
 ) -> SnapshotChoice:
     """Resolve a user's choice: ``auto`` (the provider, by the article's date), a URL, a
     snapshot file, or a folder of ``deepstatemap_data_YYYYMMDD.geojson`` files."""
@@ -645,7 +662,9 @@ def choose_snapshot(
     if spec.startswith(("http://", "https://")):
         if session is None or cache_dir is None:
             raise TerritoryError(f"cannot fetch {spec}: no HTTP session or cache folder given")
-        choice = load_snapshot_url(spec, session=session, cache_dir=cache_dir, timeout_s=timeout_s)
+        choice = load_snapshot_url(
+            spec, session=session, cache_dir=cache_dir, timeout_s=timeout_s, url_check=url_check
+        )
         return replace(choice, article_date=article_date)
     if Path(spec).is_dir():
         if article_date is None:
@@ -655,6 +674,76 @@ def choose_snapshot(
         return FolderSnapshots(spec).snapshot_for(article_date)
     snapshot = load_snapshot(spec)
     return SnapshotChoice(snapshot, article_date, origin=spec)
+
+
+def origin_snapshots(settings: Settings, session: requests.Session) -> OriginSnapshots:
+    """The public origin as the settings describe it (template, cache, fetch on or off)."""
+    return OriginSnapshots(
+        settings.territory_url_template,
+        session=session,
+        cache_dir=settings.territory_cache_dir,
+        fetch=settings.territory_fetch,
+        timeout_s=settings.http_timeout_s,
+    )
+
+
+def annotator_for(
+    spec: str, settings: Settings, *, session: requests.Session | None = None
+) -> Callable[[GeoparseResult], GeoparseResult]:
+    """The CLI's ``--territory SOURCE``: fills each place's status from ``SOURCE``.
+
+    ``auto`` picks the snapshot by each article's date (from the settings' origin and cache);
+    a file, folder or URL is read once, up front, so a bad source fails before any work.
+    """
+    if session is None:
+        session = requests.Session()
+        session.headers["User-Agent"] = settings.user_agent
+    provider = origin_snapshots(settings, session)
+    fixed: SnapshotChoice | None = None
+    if spec != "auto" and not Path(spec).is_dir():
+        fixed = choose_snapshot(
+            spec,
+            None,
+            provider=provider,
+            session=session,
+            cache_dir=settings.territory_cache_dir,
+            timeout_s=settings.http_timeout_s,
+        )
+        logger.info("territory: %s", fixed.describe())
+    by_date: dict[dt.date, SnapshotChoice] = {}
+
+    def annotate(result: GeoparseResult) -> GeoparseResult:
+        choice = fixed
+        if choice is None:
+            date = result.article.date
+            if date is None:
+                raise SnapshotUnavailableError(
+                    f"{result.article.source} has no date, so no snapshot can be chosen for "
+                    "it; give --territory a snapshot file or URL"
+                )
+            choice = by_date.get(date)
+            if choice is None:
+                choice = choose_snapshot(spec, date, provider=provider)
+                by_date[date] = choice
+                logger.info("territory for %s: %s", result.article.source, choice.describe())
+        return annotate_places(result, choice.snapshot)
+
+    return annotate
+
+
+def territory_lookup(snapshot: Snapshot) -> Callable[[Candidate], TerritoryStatus | None]:
+    """One candidate's status (for corrections that move a pin), None where none applies."""
+
+    def lookup(candidate: Candidate) -> TerritoryStatus | None:
+        if (
+            candidate.feature not in POINT_FEATURES
+            or candidate.lat is None
+            or candidate.lon is None
+        ):
+            return None
+        return territory_status(snapshot, candidate.lat, candidate.lon)
+
+    return lookup
 
 
 # ---------------------------------------------------------------------------- queries
@@ -907,6 +996,7 @@ __all__ = [
     "SnapshotProvider",
     "TerritoryChange",
     "annotate_places",
+    "annotator_for",
     "change_geojson",
     "choose_snapshot",
     "display_geojson",
@@ -914,10 +1004,12 @@ __all__ = [
     "geojson_size_bytes",
     "load_snapshot",
     "load_snapshot_url",
+    "origin_snapshots",
     "parse_snapshot",
     "snapshot_date_from_name",
     "snapshot_file_name",
     "territory_change",
+    "territory_lookup",
     "territory_status",
     "territory_statuses",
 ]

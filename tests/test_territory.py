@@ -24,13 +24,17 @@ from frontline.errors import (
     SnapshotFormatError,
     SnapshotUnavailableError,
     TerritoryError,
+    URLRefusedError,
 )
+from frontline.fetch import AddressPolicy, check_url
 from frontline.model import Article, Candidate, GeoparseResult, Mention, Place
+from frontline.settings import Settings
 from frontline.territory import (
     FolderSnapshots,
     OriginSnapshots,
     Snapshot,
     annotate_places,
+    annotator_for,
     choose_snapshot,
     display_geojson,
     display_geometry,
@@ -38,6 +42,7 @@ from frontline.territory import (
     load_snapshot,
     load_snapshot_url,
     territory_change,
+    territory_lookup,
     territory_status,
     territory_statuses,
 )
@@ -709,3 +714,83 @@ def test_change_of_a_snapshot_with_itself_is_empty(sample_snapshot: Snapshot) ->
     change = territory_change(sample_snapshot, sample_snapshot)
     assert change.gained_km2 == change.regained_km2 == 0.0
     assert change.gained.is_empty and change.regained.is_empty
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def dated_result(day: dt.date | None) -> GeoparseResult:
+    places = (
+        make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"][0]),
+        make_place("Ukraine", "country", 49.0, 32.0),
+    )
+    return GeoparseResult(Article(text="Pokrovsk, Ukraine.", source="note.txt", date=day), places)
+
+
+def test_annotator_for_a_file_reads_it_once(tmp_path: Path) -> None:
+    settings = Settings(cache_dir=tmp_path)
+    annotate = annotator_for(str(snapshot_path(SAMPLE_DAY)), settings)
+    for day in (None, dt.date(2026, 1, 1)):
+        pokrovsk, ukraine = annotate(dated_result(day)).places
+        assert pokrovsk.territory is not None and pokrovsk.territory.snapshot == SAMPLE_DAY
+        assert ukraine.territory is None
+
+
+def test_annotator_for_a_bad_file_fails_before_any_article(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotUnavailableError, match="does not exist"):
+        annotator_for(str(tmp_path / "deepstatemap_data_20251017.geojson"), Settings())
+
+
+def test_annotator_auto_picks_by_each_articles_date(
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+) -> None:
+    base_url, server = origin
+    settings = Settings(
+        cache_dir=tmp_path, territory_url_template=template(base_url), territory_fetch=True
+    )
+    annotate = annotator_for("auto", settings)
+    first = annotate(dated_result(dt.date(2025, 10, 19))).places[0].territory
+    again = annotate(dated_result(dt.date(2025, 10, 19))).places[0].territory
+    earlier = annotate(dated_result(dt.date(2025, 10, 3))).places[0].territory
+    assert first is not None and first.snapshot == SAMPLE_DAY
+    assert again == first
+    assert earlier is not None and earlier.snapshot == dt.date(2025, 10, 1)
+    # The second article of the 19th asked the origin nothing.
+    assert server.requested == [  # type: ignore[attr-defined]
+        f"/data/deepstatemap_data_{day}.geojson"
+        for day in ("20251019", "20251018", "20251017", "20251003", "20251002", "20251001")
+    ]
+    with pytest.raises(SnapshotUnavailableError, match=r"note\.txt has no date"):
+        annotate(dated_result(None))
+
+
+def test_annotator_auto_over_a_folder(tmp_path: Path) -> None:
+    annotate = annotator_for(str(SHARED), Settings(cache_dir=tmp_path))
+    status = annotate(dated_result(dt.date(2025, 10, 17))).places[0].territory
+    assert status is not None and status.snapshot == SAMPLE_DAY
+
+
+def test_territory_lookup_for_a_moved_pin(sample_snapshot: Snapshot) -> None:
+    lookup = territory_lookup(sample_snapshot)
+    bakhmut = make_place("Bakhmut", "city", *BAKHMUT).candidate
+    ukraine = make_place("Ukraine", "country", 49.0, 32.0).candidate
+    assert bakhmut is not None and ukraine is not None
+    status = lookup(bakhmut)
+    assert status is not None and status.status == "occupied"
+    assert lookup(ukraine) is None
+
+
+def test_url_check_refuses_before_any_request(
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+) -> None:
+    base_url, server = origin
+    policy = AddressPolicy.build()  # loopback refused, as for any URL a reader gives
+
+    with requests.Session() as session, pytest.raises(URLRefusedError, match="refused"):
+        load_snapshot_url(
+            template(base_url).format(date=SAMPLE_DAY),
+            session=session,
+            cache_dir=tmp_path,
+            url_check=lambda url: check_url(url, policy),
+        )
+    assert server.requested == []  # type: ignore[attr-defined]
