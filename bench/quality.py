@@ -103,6 +103,7 @@ class Prediction:
     place_name: str
     geonameid: int | None
     evidence: tuple[str, ...]
+    feature: str = "other"
 
     @property
     def demonym(self) -> bool:
@@ -157,6 +158,7 @@ def predictions_from_result(result: GeoparseResult) -> tuple[Prediction, ...]:
                     place_name=candidate.name if candidate is not None else place.name,
                     geonameid=candidate.geonameid if candidate is not None else None,
                     evidence=tuple(place.evidence) + tuple(mention.evidence),
+                    feature=place.feature,
                 )
             )
     predictions.sort(key=lambda prediction: (prediction.start, prediction.end))
@@ -449,6 +451,8 @@ def errors_report(report: CorpusReport, worst: int = 25) -> str:
         f"- Acc@161 if choosing the gold's own GeoNames entry counted as exact: "
         f"{_number((len(pairs) - len(wrong) + len(point_only)) / len(pairs) if pairs else None)}"
         f" (against {_number((len(pairs) - len(wrong)) / len(pairs) if pairs else None)})",
+        "- resolved 161 km or more away, by the kind of place we chose: "
+        + _surface_counts(Counter(_feature(pair) for pair in wrong), 10),
         f"- missed: {sum(causes.values())}, by cause: "
         + ", ".join(f"{cause} {count}" for cause, count in causes.most_common()),
         "- missed, by the corpus's type: "
@@ -486,6 +490,10 @@ def errors_report(report: CorpusReport, worst: int = 25) -> str:
     lines += ["", f"Spurious predictions most often (top {worst}):", ""]
     lines.append(_surface_counts(spurious, worst))
     return "\n".join(lines)
+
+
+def _feature(pair: MatchedPair) -> str:
+    return pair.predicted.feature if isinstance(pair.predicted, Prediction) else "?"
 
 
 def _surface_counts(counts: Counter[str], top: int) -> str:
