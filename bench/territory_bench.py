@@ -16,6 +16,7 @@ times, are what carries over between machines:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import random
@@ -122,7 +123,7 @@ def status_rows(snapshot: Snapshot, groups: dict[str, list[tuple[float, float]]]
     ours = timed(lambda: territory_statuses(snapshot, everything), runs=15)
     rows.append(row("statuses, 1,000 places, one batch (ours)", ours, len(everything)))
     for label, points in groups.items():
-        timing = timed(lambda points=points: territory_statuses(snapshot, points), runs=15)
+        timing = timed(functools.partial(territory_statuses, snapshot, points), runs=15)
         rows.append(row(f"… of which {len(points)} {label}", timing, len(points)))
     one_by_one = timed(
         lambda: [territory_status(snapshot, lat, lon) for lat, lon in everything], runs=5
