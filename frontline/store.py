@@ -1,0 +1,642 @@
+"""The article library: articles, their geoparse results and the reader's corrections in SQLite.
+
+Guarantees, and how they are kept:
+- A killed process leaves the old or the new state, never a mix: every change is one
+  ``BEGIN IMMEDIATE … COMMIT`` transaction; the WAL journal discards an uncommitted tail.
+- Concurrent writers (threads, app sessions, processes) lose nothing: each thread has its own
+  connection, writers queue on SQLite's lock for up to ``busy_timeout_s``, and the duplicate
+  check runs inside the writing transaction.
+- A file that is not ours is never written: its header and identity are checked read-only
+  before anything (even the WAL switch, which rewrites the header) touches it.
+
+The stored result is the geoparse as it ran; corrections are stored beside it and applied on
+read (``StoredArticle.corrected``), so a later re-geoparse keeps them. The per-place mention
+counts for the across-articles view are kept from the corrected result, in the same
+transaction as whatever changed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from frontline.corrections import (
+    Correction,
+    CorrectionReport,
+    TerritoryLookup,
+    apply_corrections,
+    apply_corrections_with_report,
+    candidate_from_dict,
+    candidate_to_dict,
+    correction_from_dict,
+    correction_to_dict,
+)
+from frontline.errors import StoreError
+from frontline.model import (
+    Article,
+    GeoparseResult,
+    Mention,
+    Place,
+    Sentence,
+    TerritoryStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+# PRAGMA application_id marks the file as ours ("FRLN"), so another program's database is
+# recognised and left alone.
+APPLICATION_ID = 0x46524C4E
+RESULT_FORMAT_VERSION = 1
+_SQLITE_HEADER = b"SQLite format 3\x00"
+Clock = Callable[[], dt.datetime]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    title TEXT,
+    date TEXT,
+    text TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    added_at TEXT NOT NULL,
+    result TEXT NOT NULL,
+    place_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_by_article ON corrections(article_id, id);
+CREATE TABLE IF NOT EXISTS place_mentions (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    place_key TEXT NOT NULL,
+    place_name TEXT NOT NULL,
+    lat REAL,
+    lon REAL,
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (article_id, place_key)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticleSummary:
+    id: int
+    title: str | None
+    date: dt.date | None
+    source: str
+    places: int  # after corrections
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCorrection:
+    id: int
+    correction: Correction
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    article: Article
+    result: GeoparseResult  # the geoparse as it ran, before corrections
+    corrections: tuple[StoredCorrection, ...]
+    added_at: dt.datetime
+
+    def corrected(self, *, territory_of: TerritoryLookup | None = None) -> CorrectionReport:
+        """The result with this article's corrections applied (and which ones were skipped)."""
+        return apply_corrections_with_report(
+            self.result, [c.correction for c in self.corrections], territory_of=territory_of
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MentionCount:
+    """How often one place is mentioned in one article (after corrections)."""
+
+    place_key: str
+    place_name: str
+    article_id: int
+    article_title: str | None
+    article_date: dt.date | None
+    count: int
+    lat: float | None
+    lon: float | None
+
+
+# --- results to JSON and back (lossless) ----------------------------------------------------
+
+
+def _mention_to_dict(mention: Mention) -> dict[str, Any]:
+    return {
+        "text": mention.text,
+        "start": mention.start,
+        "end": mention.end,
+        "sentence_index": mention.sentence_index,
+        "evidence": list(mention.evidence),
+    }
+
+
+def _place_to_dict(place: Place) -> dict[str, Any]:
+    territory = place.territory
+    return {
+        "name": place.name,
+        "candidate": candidate_to_dict(place.candidate) if place.candidate else None,
+        "score": place.score,
+        "evidence": list(place.evidence),
+        "alternatives": [candidate_to_dict(c) for c in place.alternatives],
+        "mentions": [_mention_to_dict(m) for m in place.mentions],
+        "territory": None
+        if territory is None
+        else {
+            "status": territory.status,
+            "distance_km": territory.distance_km,
+            "snapshot": territory.snapshot.isoformat(),
+            "distance_to_edge_km": territory.distance_to_edge_km,
+        },
+    }
+
+
+def _place_from_dict(data: Mapping[str, Any]) -> Place:
+    territory = data["territory"]
+    return Place(
+        name=data["name"],
+        candidate=candidate_from_dict(data["candidate"]) if data["candidate"] else None,
+        score=data["score"],
+        evidence=tuple(data["evidence"]),
+        alternatives=tuple(candidate_from_dict(c) for c in data["alternatives"]),
+        mentions=tuple(
+            Mention(m["text"], m["start"], m["end"], m["sentence_index"], tuple(m["evidence"]))
+            for m in data["mentions"]
+        ),
+        territory=None
+        if territory is None
+        else TerritoryStatus(
+            status=territory["status"],
+            distance_km=territory["distance_km"],
+            snapshot=dt.date.fromisoformat(territory["snapshot"]),
+            distance_to_edge_km=territory.get("distance_to_edge_km"),
+        ),
+    )
+
+
+def _article_to_dict(article: Article) -> dict[str, Any]:
+    return {
+        "text": article.text,
+        "source": article.source,
+        "title": article.title,
+        "date": article.date.isoformat() if article.date else None,
+        "sentences": [[s.start, s.end] for s in article.sentences],
+    }
+
+
+def _sentences_from_list(spans: Sequence[Sequence[int]]) -> tuple[Sentence, ...]:
+    return tuple(Sentence(index, int(start), int(end)) for index, (start, end) in enumerate(spans))
+
+
+def _article_from_dict(data: Mapping[str, Any]) -> Article:
+    return Article(
+        text=data["text"],
+        source=data["source"],
+        title=data["title"],
+        date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
+        sentences=_sentences_from_list(data["sentences"]),
+    )
+
+
+def result_to_json(result: GeoparseResult) -> str:
+    """The whole result, article included, as JSON that ``result_from_json`` reads back equal."""
+    return json.dumps(
+        {
+            "format": RESULT_FORMAT_VERSION,
+            "article": _article_to_dict(result.article),
+            "places": [_place_to_dict(place) for place in result.places],
+        },
+        ensure_ascii=False,
+    )
+
+
+def result_from_json(text: str) -> GeoparseResult:
+    try:
+        data = json.loads(text)
+        if data.get("format") != RESULT_FORMAT_VERSION:
+            raise ValueError(f"unknown format {data.get('format')!r}")
+        return GeoparseResult(
+            _article_from_dict(data["article"]),
+            tuple(_place_from_dict(place) for place in data["places"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise StoreError(f"not a stored geoparse result: {error}") from error
+
+
+def _places_json(places: Sequence[Place]) -> str:
+    return json.dumps([_place_to_dict(place) for place in places], ensure_ascii=False)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced (the store tracks them to close them)."""
+
+
+class ArticleStore:
+    """The article library in one SQLite file (default: ``Settings.store_path``).
+
+    Safe to share between threads (each gets its own connection) and to open from several
+    processes at once.
+    """
+
+    def __init__(
+        self, path: Path | str, *, busy_timeout_s: float = 30.0, clock: Clock = _utc_now
+    ) -> None:
+        self.path = Path(path)
+        self._busy_timeout_s = busy_timeout_s
+        self._clock = clock
+        self._local = threading.local()
+        self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
+        self._connections_lock = threading.Lock()
+        self._refuse_foreign_file()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the folder for the library {self.path}: {error}"
+            ) from error
+        self._initialise()
+
+    # -- connections and transactions -------------------------------------------------------
+
+    def _refuse_foreign_file(self) -> None:
+        if self.path.is_dir():
+            raise StoreError(f"the article library {self.path} is a folder, not a file")
+        try:
+            with self.path.open("rb") as handle:
+                header = handle.read(len(_SQLITE_HEADER))
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise StoreError(f"cannot read the article library {self.path}: {error}") from error
+        if header and header != _SQLITE_HEADER:
+            raise StoreError(
+                f"{self.path} is not an article library (not an SQLite database); "
+                "it was left untouched"
+            )
+
+    def _open_connection(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.path,
+            timeout=self._busy_timeout_s,
+            isolation_level=None,  # transactions are explicit: BEGIN IMMEDIATE … COMMIT
+            check_same_thread=False,  # only close() crosses threads; use stays per thread
+            factory=_Connection,
+        )
+        connection.execute("PRAGMA foreign_keys = ON")
+        # FULL: a commit the app reported survives a power cut too, not just a killed process.
+        connection.execute("PRAGMA synchronous = FULL")
+        return connection
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            try:
+                connection = self._open_connection()
+            except sqlite3.Error as error:
+                raise self._error("open", error) from error
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.add(connection)  # type: ignore[arg-type]
+        return connection
+
+    def _error(self, doing: str, error: sqlite3.Error) -> StoreError:
+        message = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+        return StoreError(f"cannot {doing} the article library {self.path}: {message}")
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        try:
+            yield connection
+        except sqlite3.Error as error:
+            raise self._error(doing, error) from error
+
+    @contextmanager
+    def _writing(self, doing: str) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise self._error(doing, error) from error
+        try:
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException as failure:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if isinstance(failure, sqlite3.Error):
+                raise self._error(doing, failure) from failure
+            raise
+
+    def _initialise(self) -> None:
+        with self._reading("open") as connection:
+            # Read-only look first: a foreign SQLite database must not even get a WAL header.
+            self._check_identity(connection, allow_empty=True)
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    logger.warning("%s: journal mode is %s, not WAL", self.path, mode)
+        with self._writing("initialise") as connection:
+            if self._check_identity(connection, allow_empty=True):
+                # executescript() would commit first: run the statements inside this transaction.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_identity(self, connection: sqlite3.Connection, *, allow_empty: bool) -> bool:
+        """True if the database is empty (needs the schema); raise if it belongs elsewhere."""
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).fetchone()[0]
+        if application_id == APPLICATION_ID:
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the article library {self.path} was written by a newer frontline "
+                    f"(schema {version}, this one reads {SCHEMA_VERSION})"
+                )
+            return False
+        if application_id == 0 and tables == 0 and allow_empty:
+            return True
+        raise StoreError(
+            f"{self.path} is an SQLite database of another program, not an article library; "
+            "it was left untouched"
+        )
+
+    def close(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._connections = weakref.WeakSet()
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> ArticleStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def list(self) -> tuple[StoredArticleSummary, ...]:
+        """Every stored article, newest first."""
+        with self._reading("read") as connection:
+            rows = connection.execute(
+                "SELECT id, title, date, source, place_count, added_at FROM articles "
+                "ORDER BY id DESC"
+            ).fetchall()
+        return tuple(
+            StoredArticleSummary(
+                id=row[0],
+                title=row[1],
+                date=dt.date.fromisoformat(row[2]) if row[2] else None,
+                source=row[3],
+                places=row[4],
+                added_at=dt.datetime.fromisoformat(row[5]),
+            )
+            for row in rows
+        )
+
+    def id_for_text(self, text: str) -> int | None:
+        """The id of the stored article with exactly this text, if any."""
+        with self._reading("read") as connection:
+            row = connection.execute(
+                "SELECT id FROM articles WHERE sha256 = ?", (text_sha256(text),)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def get(self, article_id: int) -> StoredArticle:
+        with self._reading("read") as connection:
+            # One read transaction, so the article and its corrections are from the same commit.
+            connection.execute("BEGIN")
+            try:
+                row = self._article_row(connection, article_id)
+                corrections = connection.execute(
+                    "SELECT id, body, added_at FROM corrections WHERE article_id = ? ORDER BY id",
+                    (article_id,),
+                ).fetchall()
+            finally:
+                connection.execute("COMMIT")
+        article, result = self._decode_article(row)
+        return StoredArticle(
+            id=article_id,
+            article=article,
+            result=result,
+            corrections=tuple(
+                StoredCorrection(
+                    id=correction_id,
+                    correction=correction_from_dict(json.loads(body)),
+                    added_at=dt.datetime.fromisoformat(added_at),
+                )
+                for correction_id, body, added_at in corrections
+            ),
+            added_at=dt.datetime.fromisoformat(row["added_at"]),
+        )
+
+    def mention_counts(self) -> tuple[MentionCount, ...]:
+        """Mentions per place per article (after corrections), for the across-articles view."""
+        with self._reading("read") as connection:
+            rows = connection.execute(
+                "SELECT m.place_key, m.place_name, m.article_id, a.title, a.date, m.mentions, "
+                "m.lat, m.lon FROM place_mentions AS m JOIN articles AS a ON a.id = m.article_id "
+                "ORDER BY a.date IS NULL, a.date, m.article_id, m.mentions DESC, m.place_name"
+            ).fetchall()
+        return tuple(
+            MentionCount(
+                place_key=row[0],
+                place_name=row[1],
+                article_id=row[2],
+                article_title=row[3],
+                article_date=dt.date.fromisoformat(row[4]) if row[4] else None,
+                count=row[5],
+                lat=row[6],
+                lon=row[7],
+            )
+            for row in rows
+        )
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def add(self, article: Article, result: GeoparseResult) -> int:
+        """Store ``article`` with its geoparse; an article with the same text keeps its id."""
+        self._require_same_text(article, result)
+        digest = text_sha256(article.text)
+        places_json = _places_json(result.places)
+        with self._writing("save to") as connection:
+            existing = connection.execute(
+                "SELECT id FROM articles WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            if existing is not None:
+                logger.info("%s is already stored as article %s", article.source, existing[0])
+                return int(existing[0])
+            cursor = connection.execute(
+                "INSERT INTO articles (source, title, date, text, sentences, sha256, added_at, "
+                "result, place_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    article.source,
+                    article.title,
+                    article.date.isoformat() if article.date else None,
+                    article.text,
+                    json.dumps([[s.start, s.end] for s in article.sentences]),
+                    digest,
+                    self._clock().isoformat(),
+                    places_json,
+                ),
+            )
+            article_id = int(cursor.lastrowid or 0)
+            self._refresh_counts(connection, article_id, result)
+        return article_id
+
+    def set_date(self, article_id: int, date: dt.date | None) -> None:
+        """Change the article's date (it picks the front-line snapshot; re-geoparse after)."""
+        with self._writing("save to") as connection:
+            self._article_row(connection, article_id)
+            connection.execute(
+                "UPDATE articles SET date = ? WHERE id = ?",
+                (date.isoformat() if date else None, article_id),
+            )
+
+    def update_result(self, article_id: int, result: GeoparseResult) -> None:
+        """Replace the stored geoparse (corrections stay, and apply to the new one)."""
+        places_json = _places_json(result.places)
+        with self._writing("save to") as connection:
+            row = self._article_row(connection, article_id)
+            if text_sha256(result.article.text) != row["sha256"]:
+                raise StoreError(
+                    f"the geoparse result is for a different text than article {article_id}"
+                )
+            connection.execute(
+                "UPDATE articles SET result = ? WHERE id = ?", (places_json, article_id)
+            )
+            self._refresh_counts(connection, article_id, result)
+
+    def add_correction(self, article_id: int, correction: Correction) -> int:
+        body = json.dumps(correction_to_dict(correction), ensure_ascii=False)
+        with self._writing("save to") as connection:
+            row = self._article_row(connection, article_id)
+            cursor = connection.execute(
+                "INSERT INTO corrections (article_id, body, added_at) VALUES (?, ?, ?)",
+                (article_id, body, self._clock().isoformat()),
+            )
+            self._refresh_counts(connection, article_id, self._decode_article(row)[1])
+        return int(cursor.lastrowid or 0)
+
+    def remove_correction(self, article_id: int, correction_id: int) -> None:
+        with self._writing("save to") as connection:
+            row = self._article_row(connection, article_id)
+            deleted = connection.execute(
+                "DELETE FROM corrections WHERE id = ? AND article_id = ?",
+                (correction_id, article_id),
+            ).rowcount
+            if deleted == 0:
+                raise StoreError(f"article {article_id} has no correction {correction_id}")
+            self._refresh_counts(connection, article_id, self._decode_article(row)[1])
+
+    def delete(self, article_id: int) -> None:
+        with self._writing("delete from") as connection:
+            self._article_row(connection, article_id)
+            connection.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _require_same_text(article: Article, result: GeoparseResult) -> None:
+        if result.article.text != article.text:
+            raise StoreError(f"the geoparse result for {article.source} is for a different text")
+
+    def _article_row(self, connection: sqlite3.Connection, article_id: int) -> sqlite3.Row:
+        cursor = connection.execute(
+            "SELECT id, source, title, date, text, sentences, sha256, added_at, result "
+            "FROM articles WHERE id = ?",
+            (article_id,),
+        )
+        cursor.row_factory = sqlite3.Row
+        row = cursor.fetchone()
+        if row is None:
+            raise StoreError(f"there is no article {article_id} in the library {self.path}")
+        return row
+
+    def _decode_article(self, row: sqlite3.Row) -> tuple[Article, GeoparseResult]:
+        try:
+            article = Article(
+                text=row["text"],
+                source=row["source"],
+                title=row["title"],
+                date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
+                sentences=_sentences_from_list(json.loads(row["sentences"])),
+            )
+            places = tuple(_place_from_dict(place) for place in json.loads(row["result"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise StoreError(
+                f"article {row['id']} in the library {self.path} is unreadable: {error}"
+            ) from error
+        return article, GeoparseResult(article, places)
+
+    def _refresh_counts(
+        self, connection: sqlite3.Connection, article_id: int, result: GeoparseResult
+    ) -> None:
+        bodies = connection.execute(
+            "SELECT body FROM corrections WHERE article_id = ? ORDER BY id", (article_id,)
+        ).fetchall()
+        corrections = [correction_from_dict(json.loads(body)) for (body,) in bodies]
+        corrected = apply_corrections(result, corrections)
+        connection.execute("DELETE FROM place_mentions WHERE article_id = ?", (article_id,))
+        connection.executemany(
+            "INSERT INTO place_mentions (article_id, place_key, place_name, lat, lon, mentions) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, place_key) "
+            "DO UPDATE SET mentions = mentions + excluded.mentions",
+            [
+                (
+                    article_id,
+                    place.candidate.key if place.candidate else f"unresolved:{place.name}",
+                    place.name,
+                    place.lat,
+                    place.lon,
+                    len(place.mentions),
+                )
+                for place in corrected.places
+            ],
+        )
+        connection.execute(
+            "UPDATE articles SET place_count = ? WHERE id = ?",
+            (len(corrected.places), article_id),
+        )
