@@ -1,1 +1,225 @@
-"""Placeholder until the dashboard issue."""
+"""frontline dashboard: an article's places on a map beside the sentences that name them.
+
+    streamlit run app.py                          # the sample article
+    streamlit run app.py -- --article PATH        # another article file (.txt, .md, .html)
+
+Wiring only: the library geoparses, ``components/`` draws.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import folium
+import streamlit as st
+
+from components import excerpts, focus, place_map, place_table, sidebar
+from components.catalog import BROAD_KINDS, Catalog, build_catalog, search_places
+from components.export_buttons import show_exports
+from components.offline_assets import OfflineAssets, ensure_static_assets
+from frontline.article import article_from_file
+from frontline.errors import FrontlineError
+from frontline.export import to_csv, to_geojson
+from frontline.gazetteer import fold_name, normalize_name
+from frontline.model import GeoparseResult
+from frontline.pipeline import Geoparser
+from frontline.settings import Settings
+
+APP_DIR = Path(__file__).resolve().parent
+SAMPLE_ARTICLE = APP_DIR / "data" / "articles" / "trump-zelensky-tomahawks.txt"
+MAP_KEY = "place_map"
+MAP_HEIGHT = 540
+
+
+def article_path(argv: Sequence[str]) -> Path:
+    """``--article PATH`` from the arguments after ``--`` of ``streamlit run``."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--article", type=Path, default=SAMPLE_ARTICLE)
+    known, _ = parser.parse_known_args(list(argv))
+    return known.article
+
+
+@st.cache_resource(show_spinner=False)
+def static_assets_ready() -> bool:
+    ensure_static_assets()
+    return True
+
+
+@st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
+def load_geoparser(settings: Settings) -> Geoparser:
+    return Geoparser.load(settings)
+
+
+# The result is frozen, so one shared copy (cache_resource) is safe and skips the pickling
+# that cache_data would do on every rerun.
+@st.cache_resource(show_spinner="Finding the places in the article…", max_entries=16)
+def geoparse_file(
+    path: str, modified_ns: int, size: int, max_bytes: int, _geoparser: Geoparser
+) -> GeoparseResult:
+    return _geoparser.geoparse(article_from_file(path, max_bytes=max_bytes))
+
+
+def load_result(settings: Settings, path: Path) -> tuple[Geoparser, GeoparseResult]:
+    geoparser = load_geoparser(settings)
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise FrontlineError(f"{path}: cannot open the article ({error.strerror})") from error
+    result = geoparse_file(
+        str(path.resolve()), stat.st_mtime_ns, stat.st_size, settings.max_article_bytes, geoparser
+    )
+    return geoparser, result
+
+
+def search_for(catalog: Catalog, geoparser: Geoparser) -> sidebar.Search:
+    def names_for(query: str) -> tuple[str, ...]:
+        return search_places(
+            query,
+            catalog,
+            normalize=lambda text: fold_name(normalize_name(text)),
+            candidates=lambda text: tuple(
+                match.candidate for match in geoparser.gazetteer.candidates(text)
+            ),
+        )
+
+    return names_for
+
+
+def map_view(
+    catalog: Catalog, shown: Sequence[str], focused: Sequence[str], *, show_broad: bool
+) -> place_map.MapView:
+    """Fit the shown places; when the focus changes from the table, go to the focus. The
+    view only changes on such events, so the reader's own panning is left alone."""
+    state = st.session_state
+    signature = (tuple(shown), show_broad)
+    if state.get("view_signature") != signature or "map_view" not in state:
+        state["view_signature"] = signature
+        state["map_view"] = place_map.view_for(catalog, shown, show_broad=show_broad)
+    from_table = state.get("focus_source") == "table"
+    if focused and from_table and state.get("view_focus") != tuple(focused):
+        state["map_view"] = place_map.view_for(catalog, focused, show_broad=True, max_zoom=8)
+    state["view_focus"] = tuple(focused)
+    return state["map_view"]
+
+
+def main() -> None:
+    st.set_page_config(page_title="frontline: places in the news", page_icon="🗺️", layout="wide")
+    settings = Settings.from_env()
+    path = article_path(sys.argv[1:])
+    try:
+        static_assets_ready()
+        geoparser, result = load_result(settings, path)
+    except FrontlineError as error:
+        st.error(str(error))
+        st.stop()
+    article = result.article
+    catalog = build_catalog(result)
+    excerpts.show_panel_css()
+
+    st.title(article.title or Path(article.source).stem.replace("-", " ").capitalize())
+    facts = [f"Source: {article.source}"]
+    if article.date:
+        facts.append(f"Date: {article.date.isoformat()}")
+    facts.append(f"{len(catalog.places)} places, {len(catalog.mapped_names())} on the map")
+    st.caption(" · ".join(facts))
+
+    selection = sidebar.show_place_filter(catalog, search_for(catalog, geoparser))
+    with st.sidebar:
+        st.header("Map layers")
+        show_broad = st.toggle(
+            "Countries and continents",
+            value=False,
+            key="show_broad",
+            help="Kept off by default so that they do not crowd the map.",
+        )
+        # Layers from other modules (the front line, issue 4) add their toggles here and
+        # their folium.FeatureGroup objects to extra_layers below.
+    extra_layers: list[folium.FeatureGroup] = []
+
+    listed = selection or catalog.names
+    shown = [
+        name
+        for name in listed
+        if catalog.places[name].has_point
+        and (show_broad or catalog.places[name].feature not in BROAD_KINDS)
+    ]
+    state = st.session_state
+    focused = focus.focus(state, listed)
+
+    map_column, text_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        assets = OfflineAssets.for_base_path(st.get_option("server.baseUrlPath") or "")
+        all_points = place_map.view_for(catalog, catalog.mapped_names(), show_broad=False)
+        base_map = place_map.build_base_map(
+            view=all_points,
+            tiles_url=settings.tiles_url,
+            tiles_attribution=settings.tiles_attribution,
+            assets=assets,
+        )
+        layers = place_map.place_layers(catalog, shown, article, show_broad=show_broad)
+        view = map_view(catalog, shown, focused, show_broad=show_broad)
+        click = place_map.show_map(
+            base_map, [*layers, *extra_layers], view, key=MAP_KEY, height=MAP_HEIGHT
+        )
+        if not settings.tiles_url.strip():
+            st.caption(
+                "No tile server set (FRONTLINE_TILES_URL is empty): places are shown on a "
+                "plain background."
+            )
+        hidden = [name for name in listed if not catalog.places[name].has_point]
+        if hidden:
+            st.caption("Not on the map (no coordinates): " + ", ".join(hidden))
+
+    # The map is drawn before its click is known; everything drawn below follows the click.
+    new_click = focus.take_new_click(state, click)
+    if new_click is not None:
+        name = place_map.clicked_name(new_click, catalog, shown)
+        if name is not None:
+            focus.focus_from_map(state, name)
+            state["focus_source"] = "map"
+            focused = focus.focus(state, listed)
+
+    with st.container():
+        st.subheader("Places")
+        key = focus.table_key(state, listed)
+        chosen_rows = place_table.show_table(catalog, listed, focused, key=key)
+        changed = focus.take_table_change(state, key, chosen_rows)
+        if changed is not None:
+            focus.focus_from_table(state, changed)
+            state["focus_source"] = "table"
+            st.rerun()
+        st.caption("Select rows to read their context; export the places listed:")
+        show_exports(
+            [catalog.places[name] for name in listed],
+            article,
+            selection,
+            to_geojson=to_geojson,
+            to_csv=to_csv,
+        )
+
+    with text_column:
+        if focused:
+            header, clear = st.columns([4, 1], vertical_alignment="bottom")
+            header.subheader("Context")
+            clear.button(
+                "Close",
+                key="clear_focus",
+                help="Close the context panel",
+                on_click=focus.clear_focus,
+                args=(state,),
+            )
+            with st.container(key="context_panel"):
+                for name in focused:
+                    excerpts.show_context(name, catalog.places[name], article)
+        st.subheader("Excerpts" if selection else "Excerpts: every place")
+        with st.container(key="excerpts_panel"):
+            excerpts.show_excerpts(article, catalog, listed)
+        with st.expander("Read the full article, every place highlighted"):
+            excerpts.show_article(article, catalog, selection or focused)
+        st.caption("Place data: GeoNames (CC BY 4.0). Map: Leaflet; tiles credited on the map.")
+
+
+main()

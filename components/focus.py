@@ -1,0 +1,74 @@
+"""Which place(s) the reader is looking at: set by a marker click or a table row.
+
+streamlit-folium returns the last click again on every rerun, whatever caused the rerun.
+A click counts only when its counter differs from the last one handled, so clicking the
+same marker twice is two clicks and a filter change is none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping, Sequence
+from typing import Any
+
+from components.place_map import MarkerClick
+
+FOCUS_KEY = "focus_places"
+CLICKS_SEEN_KEY = "map_clicks_seen"
+TABLE_GENERATION_KEY = "place_table_generation"
+TABLE_SEEN_KEY = "place_table_seen"
+
+
+def take_new_click(
+    state: MutableMapping[str, Any], click: MarkerClick | None
+) -> MarkerClick | None:
+    """``click`` if it has not been handled yet, else None."""
+    if click is None:
+        # A new map (first run, or a remount) starts counting from zero again.
+        state[CLICKS_SEEN_KEY] = 0
+        return None
+    if click.count == state.get(CLICKS_SEEN_KEY):
+        return None
+    state[CLICKS_SEEN_KEY] = click.count
+    return click
+
+
+def focus(state: MutableMapping[str, Any], shown: Sequence[str]) -> tuple[str, ...]:
+    """The focused places that are still shown (a filter may have removed some)."""
+    kept = tuple(name for name in state.get(FOCUS_KEY, ()) if name in shown)
+    state[FOCUS_KEY] = kept
+    return kept
+
+
+def focus_from_map(state: MutableMapping[str, Any], name: str) -> None:
+    state[FOCUS_KEY] = (name,)
+    # The table cannot be told which rows to select; give it a fresh selection instead of
+    # leaving an older one that disagrees with the map.
+    state[TABLE_GENERATION_KEY] = state.get(TABLE_GENERATION_KEY, 0) + 1
+
+
+def focus_from_table(state: MutableMapping[str, Any], names: Sequence[str]) -> None:
+    state[FOCUS_KEY] = tuple(names)
+
+
+def clear_focus(state: MutableMapping[str, Any]) -> None:
+    state[FOCUS_KEY] = ()
+    state[TABLE_GENERATION_KEY] = state.get(TABLE_GENERATION_KEY, 0) + 1
+
+
+def table_key(state: MutableMapping[str, Any], rows: Sequence[str]) -> str:
+    """A key that changes with the rows: a selection never outlives the rows it was made on."""
+    digest = hashlib.sha1("\x1f".join(rows).encode()).hexdigest()[:10]
+    return f"place_table_{state.get(TABLE_GENERATION_KEY, 0)}_{digest}"
+
+
+def take_table_change(
+    state: MutableMapping[str, Any], key: str, names: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """The table's selected names if they changed since the last run, else None."""
+    previous = state.get(TABLE_SEEN_KEY)
+    state[TABLE_SEEN_KEY] = (key, names)
+    if previous is None or previous[0] != key:
+        # A fresh table starts empty: nothing was chosen in it yet.
+        return names or None
+    return names if names != previous[1] else None

@@ -1,0 +1,84 @@
+"""Untrusted article text turned into inert HTML, with mentions wrapped in ``<mark>``.
+
+Every string that comes from an article (sentences, place names, evidence) goes through
+``escape_text`` before it becomes HTML. Besides the HTML specials it also turns the
+backtick, the dollar sign and the backslash into character references, because folium
+writes popup and tooltip HTML into JavaScript template literals (`` `...` ``): there a raw
+`` ` `` or ``${`` would end the literal or run code, and a stray backslash would be an
+escape sequence that breaks the whole map script.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_TEMPLATE_LITERAL_SPECIALS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape_text(text: str) -> str:
+    """``text`` as HTML that shows exactly those characters and can run nothing."""
+    return html.escape(text, quote=True).translate(_TEMPLATE_LITERAL_SPECIALS)
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A span of the article to wrap in ``<mark>``; ``label`` becomes the mark's title."""
+
+    start: int
+    end: int
+    label: str = ""
+    css_class: str = ""
+
+
+def highlight(
+    text: str, highlights: Iterable[Highlight], start: int = 0, end: int | None = None
+) -> str:
+    """``text[start:end]`` as escaped HTML with each highlight wrapped in ``<mark>``.
+
+    Offsets are into ``text``. Each segment is escaped on its own, so a mark can never split
+    an entity or a tag. Overlapping highlights keep the one that starts first; spans outside
+    ``[start, end)`` are clipped.
+    """
+    stop = len(text) if end is None else min(end, len(text))
+    pieces: list[str] = []
+    cursor = start
+    for item in sorted(highlights, key=lambda h: (h.start, -h.end)):
+        mark_start, mark_end = max(item.start, cursor), min(item.end, stop)
+        if mark_end <= mark_start:
+            continue
+        pieces.append(escape_text(text[cursor:mark_start]))
+        attributes = ""
+        if item.label:
+            attributes += f' title="{escape_text(item.label)}"'
+        if item.css_class:
+            attributes += f' class="{escape_text(item.css_class)}"'
+        pieces.append(f"<mark{attributes}>{escape_text(text[mark_start:mark_end])}</mark>")
+        cursor = mark_end
+    pieces.append(escape_text(text[cursor:stop]))
+    return "".join(pieces)
+
+
+def shorten_around(
+    text: str, start: int, end: int, focus: Sequence[tuple[int, int]], max_chars: int
+) -> tuple[int, int]:
+    """A window of at most ``max_chars`` inside ``[start, end)`` that keeps the first focus span.
+
+    Used for popup excerpts, where a long sentence would swamp the popup. Returns offsets into
+    ``text`` snapped to word boundaries.
+    """
+    if end - start <= max_chars:
+        return start, end
+    anchor_start, anchor_end = focus[0] if focus else (start, start)
+    slack = max(0, max_chars - (anchor_end - anchor_start))
+    window_start = max(start, anchor_start - slack // 2)
+    window_end = min(end, window_start + max_chars)
+    window_start = max(start, window_end - max_chars)
+    if window_start > start:
+        space = text.find(" ", window_start, anchor_start)
+        window_start = space + 1 if space != -1 else window_start
+    if window_end < end:
+        space = text.rfind(" ", anchor_end, window_end)
+        window_end = space if space != -1 else window_end
+    return window_start, window_end

@@ -1,0 +1,422 @@
+"""The map: a stable base map, with the places as layers that change without a reload.
+
+The base map (tiles, credits, the tile-error note) depends only on the settings, so
+streamlit-folium keeps the same Leaflet map across reruns; filters swap the marker layers
+through ``feature_group_to_add`` and move the view through ``center``/``zoom``.
+
+Each marker is one ``PlaceMarker`` element whose popup and tooltip are passed to Leaflet as
+JSON strings of escaped HTML: no jQuery parsing, no JavaScript template literals, and the
+same input always yields the same script (so an unchanged layer is not redrawn, and an open
+popup stays open).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from components.catalog import BROAD_KINDS, KIND_LABELS, Catalog, country_name, mention_count
+from components.markup import Highlight, escape_text, highlight, shorten_around
+from components.offline_assets import OfflineAssets
+from frontline.model import Article, Place
+
+GEONAMES_CREDIT = (
+    'Places: <a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> '
+    '(<a href="https://creativecommons.org/licenses/by/4.0/" target="_blank" '
+    'rel="noopener">CC BY 4.0</a>)'
+)
+TILES_UNAVAILABLE = "Map tiles unavailable: places are shown on a plain background."
+# Ukraine, for an article with no mappable place.
+DEFAULT_VIEW_CENTER = (48.5, 31.5)
+RETURNED_OBJECTS = (
+    "last_object_clicked",
+    "last_object_clicked_tooltip",
+    "last_object_clicked_count",
+)
+POPUP_EXCERPT_CHARS = 240
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerStyle:
+    color: str
+    shape: str  # "circle" | "diamond" | "square" | "ring"
+    size: int
+
+
+MARKER_STYLES: Mapping[str, MarkerStyle] = {
+    "city": MarkerStyle("#c62828", "circle", 18),
+    "admin": MarkerStyle("#6a1b9a", "diamond", 20),
+    "landmark": MarkerStyle("#00695c", "square", 16),
+    "country": MarkerStyle("#455a64", "ring", 24),
+    "continent": MarkerStyle("#455a64", "ring", 28),
+    "other": MarkerStyle("#757575", "circle", 14),
+}
+
+
+def marker_svg(style: MarkerStyle) -> str:
+    """A small SVG for a marker kind; white edges keep it visible on any tile."""
+    size, color = style.size, style.color
+    half = size / 2
+    if style.shape == "diamond":
+        shape = (
+            f'<polygon points="{half},1 {size - 1},{half} {half},{size - 1} 1,{half}" '
+            f'fill="{color}" stroke="#fff" stroke-width="2"/>'
+        )
+    elif style.shape == "square":
+        shape = (
+            f'<rect x="2" y="2" width="{size - 4}" height="{size - 4}" rx="2" '
+            f'fill="{color}" stroke="#fff" stroke-width="2"/>'
+        )
+    elif style.shape == "ring":
+        shape = (
+            f'<circle cx="{half}" cy="{half}" r="{half - 3}" fill="{color}" fill-opacity="0.25" '
+            f'stroke="{color}" stroke-width="3"/>'
+        )
+    else:
+        shape = (
+            f'<circle cx="{half}" cy="{half}" r="{half - 2}" fill="{color}" '
+            f'stroke="#fff" stroke-width="2"/>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 {size} {size}">{shape}</svg>'
+    )
+
+
+def marker_icon_url(kind: str) -> str:
+    return "data:image/svg+xml," + quote(
+        marker_svg(MARKER_STYLES.get(kind, MARKER_STYLES["other"]))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    center: tuple[float, float]
+    zoom: int
+
+
+def fit_view(
+    points: Iterable[tuple[float, float]],
+    *,
+    # The map column's width on a laptop screen; wider screens just show more around it.
+    width_px: int = 480,
+    height_px: int = 520,
+    padding_px: int = 48,
+    max_zoom: int = 9,
+) -> MapView:
+    """The centre and the largest zoom (Web Mercator) that show every point."""
+    coordinates = [(lat, lon) for lat, lon in points]
+    if not coordinates:
+        return MapView(DEFAULT_VIEW_CENTER, 5)
+
+    def project(lat: float, lon: float) -> tuple[float, float]:
+        clamped = max(min(lat, 85.0), -85.0)
+        sine = math.sin(math.radians(clamped))
+        return (lon + 180.0) / 360.0, 0.5 - math.log((1 + sine) / (1 - sine)) / (4 * math.pi)
+
+    projected = [project(lat, lon) for lat, lon in coordinates]
+    xs, ys = [x for x, _ in projected], [y for _, y in projected]
+    x_center, y_center = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+    zoom = max_zoom
+    usable_w, usable_h = max(width_px - 2 * padding_px, 1), max(height_px - 2 * padding_px, 1)
+    while zoom > 1 and (span_x * 256 * 2**zoom > usable_w or span_y * 256 * 2**zoom > usable_h):
+        zoom -= 1
+    lon_center = x_center * 360.0 - 180.0
+    lat_center = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y_center))))
+    return MapView((round(lat_center, 5), round(lon_center, 5)), zoom)
+
+
+class _MapChrome(MacroElement):
+    """Credits, Leaflet's default icon path and the 'tiles unavailable' note."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        L.control.scale({imperial: false, position: "bottomright"})
+            .addTo({{ this._parent.get_name() }});
+        {{ this._parent.get_name() }}.attributionControl.setPrefix(
+            '<a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.credit|tojson }});
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var shown = false;
+            function showNote() {
+                if (shown) { return; }
+                shown = true;
+                var note = L.control({position: "topright"});
+                note.onAdd = function () {
+                    var box = L.DomUtil.create("div", "frontline-tiles-note");
+                    box.setAttribute("role", "status");
+                    box.style.cssText = "background:rgba(255,255,255,.9);padding:4px 8px;"
+                        + "border-radius:4px;font:12px/1.4 sans-serif;color:#333;";
+                    box.textContent = {{ this.note|tojson }};
+                    return box;
+                };
+                note.addTo(map);
+            }
+            {% if this.tile_layer %}
+            {{ this.tile_layer.get_name() }}.on("tileerror", showNote);
+            {% else %}
+            showNote();
+            {% endif %}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, image_path: str, credit: str, note: str, tile_layer: Any) -> None:
+        super().__init__()
+        self._name = "MapChrome"
+        self.image_path = image_path
+        self.credit = credit
+        self.note = note
+        self.tile_layer = tile_layer
+
+
+def build_base_map(
+    *,
+    view: MapView,
+    tiles_url: str,
+    tiles_attribution: str,
+    assets: OfflineAssets,
+) -> folium.Map:
+    """The part of the map that stays put: tiles, credits, view. Build it fresh each run
+    (streamlit-folium adds the layers to it), it is cheap."""
+    base_map = folium.Map(
+        location=list(view.center),
+        zoom_start=view.zoom,
+        tiles=None,
+        control_scale=False,
+        prefer_canvas=False,
+    )
+    # Instance attributes shadow folium's CDN defaults for this map only.
+    base_map.default_js = assets.js
+    base_map.default_css = assets.css
+    tile_layer = None
+    if tiles_url.strip():
+        tile_layer = folium.TileLayer(
+            tiles=tiles_url, attr=escape_text(tiles_attribution) or "Map tiles", name="Base map"
+        )
+        tile_layer.add_to(base_map)
+    _MapChrome(
+        image_path=assets.leaflet_images,
+        credit=GEONAMES_CREDIT,
+        note=TILES_UNAVAILABLE,
+        tile_layer=tile_layer,
+    ).add_to(base_map)
+    return base_map
+
+
+class PlaceMarker(MacroElement):
+    """One place: an image icon (so Leaflet sets both ``title`` and ``alt``), keyboard
+    focusable, with a tooltip and a popup given as JSON strings of escaped HTML."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.marker({{ this.location|tojson }}, {
+            title: {{ this.title|tojson }},
+            alt: {{ this.title|tojson }},
+            keyboard: true,
+            riseOnHover: true,
+            icon: L.icon({
+                iconUrl: {{ this.icon_url|tojson }},
+                iconSize: [{{ this.icon_size }}, {{ this.icon_size }}],
+                iconAnchor: [{{ this.icon_size / 2 }}, {{ this.icon_size / 2 }}],
+                popupAnchor: [0, {{ -this.icon_size / 2 }}],
+                tooltipAnchor: [0, {{ -this.icon_size / 2 }}],
+                className: {{ this.class_name|tojson }}
+            })
+        })
+        .bindTooltip({{ this.tooltip_html|tojson }}, {direction: "top"})
+        .bindPopup({{ this.popup_html|tojson }}, {maxWidth: 320})
+        .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        *,
+        location: tuple[float, float],
+        title: str,
+        kind: str,
+        tooltip_html: str,
+        popup_html: str,
+    ) -> None:
+        super().__init__()
+        self._name = "PlaceMarker"
+        self.location = [round(location[0], 6), round(location[1], 6)]
+        self.title = title
+        style = MARKER_STYLES.get(kind, MARKER_STYLES["other"])
+        self.icon_url = marker_icon_url(kind)
+        self.icon_size = style.size
+        self.class_name = f"frontline-marker frontline-marker-{kind}"
+        self.tooltip_html = tooltip_html
+        self.popup_html = popup_html
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        return [list(self.location), list(self.location)]
+
+
+def territory_line(place: Place) -> str:
+    territory = place.territory
+    if territory is None:
+        return ""
+    if territory.status == "occupied":
+        text = "Occupied"
+        if territory.distance_to_edge_km is not None:
+            text += f", {territory.distance_to_edge_km:.1f} km inside the line"
+    else:
+        text = f"Free, {territory.distance_km:.1f} km from occupied territory"
+    return f"{text} (front line of {territory.snapshot.isoformat()})"
+
+
+def first_excerpt_html(place: Place, article: Article, max_chars: int = POPUP_EXCERPT_CHARS) -> str:
+    """The sentence of the place's first mention, shortened around it, the mention marked."""
+    if not place.mentions or not article.sentences:
+        return ""
+    first = min(place.mentions, key=lambda mention: mention.start)
+    sentence = article.sentences[article.sentence_index_at(first.start)]
+    start, end = shorten_around(
+        article.text, sentence.start, sentence.end, [(first.start, first.end)], max_chars
+    )
+    marks = [Highlight(m.start, m.end) for m in place.mentions]
+    body = highlight(article.text, marks, start, end)
+    return ("… " if start > sentence.start else "") + body + (" …" if end < sentence.end else "")
+
+
+def popup_html(name: str, place: Place, article: Article) -> str:
+    candidate = place.candidate
+    rows: list[str] = [f'<div class="frontline-popup"><strong>{escape_text(name)}</strong>']
+    if candidate is not None and candidate.name != place.name:
+        rows.append(f" ({escape_text(candidate.name)})")
+    rows.append(f'<div style="color:#555">{escape_text(KIND_LABELS.get(place.feature, ""))}</div>')
+    if candidate is not None:
+        if candidate.admin1:
+            rows.append(f"<div>Region: {escape_text(candidate.admin1)}</div>")
+        if candidate.country_code:
+            rows.append(f"<div>Country: {escape_text(country_name(candidate.country_code))}</div>")
+    count = mention_count(place)
+    rows.append(f"<div>{count} mention{'s' if count != 1 else ''}</div>")
+    status = territory_line(place)
+    if status:
+        rows.append(f"<div>{escape_text(status)}</div>")
+    excerpt = first_excerpt_html(place, article)
+    if excerpt:
+        rows.append(
+            '<blockquote style="margin:6px 0 0;padding-left:6px;border-left:3px solid #ccc">'
+            f"{excerpt}</blockquote>"
+        )
+    rows.append("</div>")
+    return "".join(rows)
+
+
+def place_layers(
+    catalog: Catalog,
+    names: Sequence[str],
+    article: Article,
+    *,
+    show_broad: bool,
+) -> list[folium.FeatureGroup]:
+    """Feature groups for ``names``: local places, and (if asked) countries and continents."""
+    local = folium.FeatureGroup(name="Places", control=False)
+    broad = folium.FeatureGroup(name="Countries and continents", control=False)
+    for name in names:
+        place = catalog.places[name]
+        if not place.has_point or place.lat is None or place.lon is None:
+            continue
+        is_broad = place.feature in BROAD_KINDS
+        if is_broad and not show_broad:
+            continue
+        PlaceMarker(
+            location=(place.lat, place.lon),
+            title=name,
+            kind=place.feature,
+            tooltip_html=escape_text(name),
+            popup_html=popup_html(name, place, article),
+        ).add_to(broad if is_broad else local)
+    return [local, broad] if show_broad else [local]
+
+
+def view_for(catalog: Catalog, names: Sequence[str], *, show_broad: bool, **fit: Any) -> MapView:
+    points = [
+        (place.lat, place.lon)
+        for place in (catalog.places[name] for name in names)
+        if place.lat is not None
+        and place.lon is not None
+        and (show_broad or place.feature not in BROAD_KINDS)
+    ]
+    return fit_view(points, **fit)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerClick:
+    """What streamlit-folium reports about the last marker clicked; ``count`` grows with
+    every click, so the same marker clicked twice is two different clicks."""
+
+    count: int
+    lat: float | None
+    lon: float | None
+    tooltip: str | None
+
+
+def show_map(
+    base_map: folium.Map,
+    layers: Sequence[folium.FeatureGroup],
+    view: MapView,
+    *,
+    key: str,
+    height: int = 520,
+) -> MarkerClick | None:
+    from streamlit_folium import st_folium
+
+    value = st_folium(
+        base_map,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(RETURNED_OBJECTS),
+        feature_group_to_add=list(layers),
+        center=view.center,
+        zoom=view.zoom,
+    )
+    return marker_click(value)
+
+
+def marker_click(value: Mapping[str, Any] | None) -> MarkerClick | None:
+    if not value or not value.get("last_object_clicked_count"):
+        return None
+    position = value.get("last_object_clicked") or {}
+    return MarkerClick(
+        count=int(value["last_object_clicked_count"]),
+        lat=position.get("lat"),
+        lon=position.get("lng"),
+        tooltip=value.get("last_object_clicked_tooltip"),
+    )
+
+
+def clicked_name(click: MarkerClick, catalog: Catalog, shown: Sequence[str]) -> str | None:
+    """The display name of the clicked marker: by its tooltip (the name), else by position."""
+    if click.tooltip and click.tooltip.strip() in catalog.places:
+        return click.tooltip.strip()
+    if click.lat is None or click.lon is None:
+        return None
+    best: tuple[float, str] | None = None
+    for name in shown:
+        place = catalog.places[name]
+        if place.lat is None or place.lon is None:
+            continue
+        distance = abs(place.lat - click.lat) + abs(place.lon - click.lon)
+        if best is None or distance < best[0]:
+            best = (distance, name)
+    return best[1] if best is not None and best[0] < 1e-4 else None

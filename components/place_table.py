@@ -1,0 +1,68 @@
+"""The table of places, in step with the map: a selected row focuses its place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from components.catalog import KIND_LABELS, Catalog, country_name, mention_count
+
+
+def places_frame(catalog: Catalog, names: Sequence[str]) -> pd.DataFrame:
+    rows = []
+    for name in names:
+        place = catalog.places[name]
+        candidate = place.candidate
+        territory = place.territory
+        rows.append(
+            {
+                "Place": name,
+                "Kind": KIND_LABELS.get(place.feature, place.feature),
+                "Region": (candidate.admin1 if candidate else None) or "",
+                "Country": country_name(candidate.country_code if candidate else None),
+                "Mentions": mention_count(place),
+                "Latitude": place.lat,
+                "Longitude": place.lon,
+                "Score": round(place.score, 2),
+                "Status": territory.status if territory else None,
+                "Distance to occupied (km)": (
+                    round(territory.distance_km, 1) if territory else None
+                ),
+                "GeoNames ID": candidate.geonameid if candidate else None,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty or frame["Status"].isna().all():
+        frame = frame.drop(columns=["Status", "Distance to occupied (km)"], errors="ignore")
+    return frame
+
+
+def show_table(
+    catalog: Catalog, names: Sequence[str], focused: Sequence[str], *, key: str
+) -> tuple[str, ...]:
+    """Show the table; returns the names of the selected rows."""
+    frame = places_frame(catalog, names)
+    chosen = set(focused)
+
+    def mark_focused(row: pd.Series) -> list[str]:
+        style = "background-color: rgba(255, 171, 145, .45)" if row["Place"] in chosen else ""
+        return [style] * len(row)
+
+    styled = frame.style.apply(mark_focused, axis=1) if chosen and not frame.empty else frame
+    event = st.dataframe(
+        styled,
+        key=key,
+        on_select="rerun",
+        selection_mode="multi-row",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Latitude": st.column_config.NumberColumn(format="%.4f"),
+            "Longitude": st.column_config.NumberColumn(format="%.4f"),
+            "GeoNames ID": st.column_config.NumberColumn(format="%d"),
+        },
+    )
+    rows = event.selection.rows if event is not None else []
+    return tuple(frame["Place"].iloc[row] for row in rows if row < len(frame))

@@ -1,0 +1,193 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright against
+``streamlit run app.py`` on 127.0.0.1. Tiles come from a local server that has none, so the
+map also shows its 'tiles unavailable' note; nothing here touches the internet."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FRONT_LINE_SENTENCE = "still left Pokrovsk, Kupiansk and Kostyantynivka in Ukrainian hands"
+LOAD_TIMEOUT_MS = 90_000
+UPDATE_TIMEOUT_MS = 30_000
+
+HOSTILE_ARTICLE = (
+    "Drones struck Pokrovsk overnight <img src=x onerror=alert(1)> officials said.\n"
+    "In Kharkiv, <script>alert(2)</script> the sirens sounded for hours.\n"
+    "Odesa `${alert(3)}` \\u0041 </textarea> was quiet, and Kupiansk held.\n"
+)
+
+
+def expect() -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def map_frame(page: Any) -> Any:
+    return page.frame_locator(MAP_IFRAME)
+
+
+def marker(page: Any, name: str) -> Any:
+    return map_frame(page).locator(f'img.leaflet-marker-icon[title="{name}"]')
+
+
+def open_app(page: Any, url: str, first_marker: str) -> None:
+    page.goto(url)
+    marker(page, first_marker).wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
+
+
+def excerpts(page: Any) -> Any:
+    return page.locator(".st-key-excerpts_panel .frontline-excerpt")
+
+
+def context_panel(page: Any) -> Any:
+    return page.locator(".st-key-context_panel")
+
+
+def test_markers_for_the_front_line_towns_and_budapest(
+    start_app: Any, page: Any, artifacts_dir: Path
+) -> None:
+    server = start_app()
+    open_app(page, server.url, "Pokrovsk")
+    for name in ("Pokrovsk", "Kupiansk", "Kostyantynivka", "Budapest"):
+        icon = marker(page, name)
+        expect()(icon).to_have_count(1)
+        # Leaflet sets alt on image icons too: screen readers announce the place.
+        expect()(icon).to_have_attribute("alt", name)
+        expect()(icon).to_have_attribute("role", "button")
+    # Countries and continents sit in an optional layer that starts switched off.
+    expect()(marker(page, "Ukraine")).to_have_count(0)
+    # The Leaflet files came from the app itself, and the map credits GeoNames.
+    attribution = map_frame(page).locator(".leaflet-control-attribution")
+    expect()(attribution).to_contain_text("GeoNames")
+    expect()(attribution).to_contain_text("CC BY 4.0")
+    expect()(map_frame(page).locator(".frontline-tiles-note")).to_contain_text(
+        "tiles unavailable", timeout=UPDATE_TIMEOUT_MS
+    )
+    assert page.dialogs == []
+    page.screenshot(path=str(artifacts_dir / "dashboard-all-places.png"), full_page=True)
+
+
+def test_filter_from_the_url_leaves_its_marker_and_its_excerpts_only(
+    start_app: Any, page: Any
+) -> None:
+    server = start_app()
+    open_app(page, server.url + "?place=Pokrovsk", "Pokrovsk")
+    expect()(map_frame(page).locator("img.leaflet-marker-icon")).to_have_count(1)
+    expect()(excerpts(page).first).to_be_visible()
+    for text in excerpts(page).all_inner_texts():
+        assert "Pokrovsk" in text
+    assert set(page.locator(".st-key-excerpts_panel mark").all_inner_texts()) == {"Pokrovsk"}
+    expect()(page.locator(".st-key-place_filter")).to_contain_text("Pokrovsk")
+
+
+def test_filter_from_the_multiselect_updates_map_excerpts_and_url(
+    start_app: Any, page: Any
+) -> None:
+    server = start_app()
+    open_app(page, server.url, "Budapest")
+    expect()(marker(page, "Kupiansk")).to_have_count(1)
+    page.locator(".st-key-place_filter input").click()
+    page.keyboard.type("Budapest")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect()(map_frame(page).locator("img.leaflet-marker-icon")).to_have_count(
+        1, timeout=UPDATE_TIMEOUT_MS
+    )
+    expect()(marker(page, "Budapest")).to_have_count(1)
+    expect()(page).to_have_url(re.compile(r"[?&]place=Budapest\b"), timeout=UPDATE_TIMEOUT_MS)
+    expect()(excerpts(page)).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
+    expect()(excerpts(page).first).to_contain_text("The Budapest summit with Putin")
+
+
+def test_clicking_markers_shows_their_context_every_time(
+    start_app: Any, page: Any, artifacts_dir: Path
+) -> None:
+    server = start_app()
+    towns = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka&place=Budapest"
+    open_app(page, server.url + towns, "Kupiansk")
+    panel = context_panel(page)
+
+    marker(page, "Kupiansk").click()
+    expect()(panel).to_contain_text(FRONT_LINE_SENTENCE, timeout=UPDATE_TIMEOUT_MS)
+    expect()(panel).to_contain_text("Why it is placed here")
+    expect()(panel.locator("h4")).to_have_text(["Kupiansk"])
+    # The marker's popup opened too, with the place and its first excerpt.
+    popup = map_frame(page).locator(".leaflet-popup-content")
+    expect()(popup).to_contain_text("Kupiansk")
+    expect()(popup).to_contain_text("Kharkiv")
+    page.screenshot(path=str(artifacts_dir / "dashboard-kupiansk-context.png"), full_page=True)
+
+    # Another marker.
+    marker(page, "Budapest").click()
+    expect()(panel.locator("h4")).to_have_text(["Budapest"], timeout=UPDATE_TIMEOUT_MS)
+    expect()(panel).to_contain_text("The Budapest summit with Putin")
+
+    # The first marker again, and then the same marker twice in a row (after closing the
+    # panel): each click counts, although the map reports the same place each time.
+    marker(page, "Kupiansk").click()
+    expect()(panel.locator("h4")).to_have_text(["Kupiansk"], timeout=UPDATE_TIMEOUT_MS)
+    page.locator(".st-key-clear_focus button").first.click()
+    expect()(panel).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
+    marker(page, "Kupiansk").click()
+    expect()(panel).to_contain_text(FRONT_LINE_SENTENCE, timeout=UPDATE_TIMEOUT_MS)
+    assert page.dialogs == []
+
+
+def test_hostile_article_text_is_shown_as_text_and_never_runs(
+    start_app: Any, page: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    article = tmp_path_factory.mktemp("hostile") / "hostile.txt"
+    article.write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    server = start_app(article)
+    open_app(page, server.url, "Pokrovsk")
+
+    panel_text = page.locator(".st-key-excerpts_panel").inner_text()
+    assert "<img src=x onerror=alert(1)>" in panel_text
+    assert "<script>alert(2)</script>" in panel_text
+    assert "`${alert(3)}` \\u0041" in panel_text
+    assert page.locator(".st-key-excerpts_panel img, .st-key-excerpts_panel script").count() == 0
+
+    # The popup shows the first excerpt, payload included, as text.
+    marker(page, "Pokrovsk").click()
+    popup = map_frame(page).locator(".leaflet-popup-content")
+    expect()(popup).to_contain_text("<img src=x onerror=alert(1)>", timeout=UPDATE_TIMEOUT_MS)
+    assert popup.locator("img").count() == 0
+    map_frame(page).locator(".leaflet-popup-close-button").click()
+    marker(page, "Kupiansk").hover()
+    expect()(map_frame(page).locator(".leaflet-tooltip")).to_have_text("Kupiansk")
+    marker(page, "Kupiansk").click()
+    expect()(popup).to_contain_text("`${alert(3)}` \\u0041 </textarea>")
+    # The context panel shows the same sentences as text.
+    expect()(context_panel(page)).to_contain_text("`${alert(3)}`", timeout=UPDATE_TIMEOUT_MS)
+
+    page.wait_for_timeout(1000)  # give any injected handler the time to fire
+    assert page.dialogs == []
+    # The dialog listener does hear the map's frame: a deliberate alert there is recorded.
+    frame = next(frame for frame in page.frames if "streamlit_folium" in frame.url)
+    frame.evaluate("() => { alert('probe'); }")
+    assert page.dialogs == ["probe"]
+
+
+def test_readme_screenshot(start_app: Any, page: Any, artifacts_dir: Path) -> None:
+    """The README's picture: the sample article with a front-line town's context open."""
+    server = start_app()
+    towns = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka"
+    open_app(page, server.url + towns, "Pokrovsk")
+    marker(page, "Pokrovsk").click()
+    expect()(context_panel(page)).to_contain_text(FRONT_LINE_SENTENCE, timeout=UPDATE_TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    shot = artifacts_dir / "screenshot.png"
+    page.screenshot(path=str(shot), full_page=False)
+    docs = REPO_ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(shot, docs / "screenshot.png")
