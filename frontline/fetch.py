@@ -49,14 +49,19 @@ Clock = Callable[[], float]
 
 MAX_REDIRECTS = 5
 HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+PLAIN_TEXT_TYPE = "text/plain"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK_BYTES = 64 * 1024
 _BINARY_SNIFF_BYTES = 8 * 1024
+_HTML_SNIFF = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class FetchedPage:
+    """A fetched article: ``html`` is the page as downloaded, decoded (for a text/plain page,
+    that text); ``text`` is its main text, which article offsets will refer to."""
+
     url: str
     final_url: str
     html: str
@@ -320,9 +325,29 @@ def extract_article(html: str, url: str) -> tuple[str, str | None, dt.date | Non
 def _translate(error: requests.RequestException, url: str) -> FetchError:
     if isinstance(error, requests.Timeout):
         return FetchError(f"cannot fetch {url}: timed out")
+    if isinstance(error, requests.exceptions.SSLError):
+        return FetchError(
+            f"cannot fetch {url}: the TLS connection failed (certificate or protocol)"
+        )
     if isinstance(error, requests.ConnectionError):
         return FetchError(f"cannot fetch {url}: could not connect ({error.__class__.__name__})")
     return FetchError(f"cannot fetch {url}: {error.__class__.__name__}: {error}")
+
+
+def _page_from_body(url: str, final_url: str, body: bytes, content_type: str | None) -> FetchedPage:
+    if b"\x00" in body[:_BINARY_SNIFF_BYTES]:
+        raise InputError(f"{url}: the page is binary data, not text")
+    decoded = decode_html(body, content_type, url)
+    media_type = _media_type(content_type)
+    if media_type == PLAIN_TEXT_TYPE:
+        text = decoded.strip()
+        if not text:
+            raise InputError(f"{url}: no article text found in the page")
+        return FetchedPage(url, final_url, decoded, text, None, None)
+    if not media_type and not _HTML_SNIFF.search(decoded[:4096]):
+        raise FetchError(f"cannot fetch {url}: it declares no content type and is not HTML")
+    text, title, date = extract_article(decoded, final_url)
+    return FetchedPage(url, final_url, decoded, text, title, date)
 
 
 def fetch_page(
@@ -356,6 +381,9 @@ def fetch_page(
             shown = url if current_url == url else f"{url} (redirected to {current_url})"
             check_url(current_url, policy, shown_as=shown)
             prepared = session.prepare_request(requests.Request("GET", current_url))
+            if urlsplit(current_url).hostname != urlsplit(url).hostname:
+                # Credentials meant for the first host do not follow a redirect elsewhere.
+                prepared.headers.pop("Authorization", None)
             try:
                 response = adapter.send(
                     prepared,
@@ -380,20 +408,13 @@ def fetch_page(
                     raise FetchError(f"cannot fetch {url}: HTTP status {response.status_code}")
                 content_type = response.headers.get("Content-Type")
                 media_type = _media_type(content_type)
-                if media_type not in HTML_CONTENT_TYPES:
-                    raise FetchError(
-                        f"cannot fetch {url}: it is {media_type or 'of no declared type'}, "
-                        "not an HTML page"
-                    )
+                if media_type and media_type not in {*HTML_CONTENT_TYPES, PLAIN_TEXT_TYPE}:
+                    raise FetchError(f"cannot fetch {url}: it is {media_type}, not an HTML page")
                 try:
                     body = _read_limited(response, url, max_bytes, deadline, clock)
                 except requests.RequestException as error:
                     raise _translate(error, url) from error
-            if b"\x00" in body[:_BINARY_SNIFF_BYTES]:
-                raise InputError(f"{url}: the page is binary data, not HTML text")
-            html = decode_html(body, content_type, url)
-            text, title, date = extract_article(html, current_url)
-            return FetchedPage(url, current_url, html, text, title, date)
+            return _page_from_body(url, current_url, body, content_type)
         raise FetchError(f"cannot fetch {url}: more than {max_redirects} redirects")
     finally:
         adapter.close()

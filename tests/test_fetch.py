@@ -13,10 +13,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import ipaddress
+import shutil
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
@@ -56,6 +60,7 @@ class Server:
     port: int
     routes: dict[str, Route]
     requested: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
@@ -68,6 +73,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state: Server = self.server.state  # type: ignore[attr-defined]
         state.requested.append(self.path)
+        state.headers.append(dict(self.headers))
         route = state.routes.get(self.path)
         status, headers, body = route(self) if route else (404, {}, b"not here")
         self.send_response(status)
@@ -98,12 +104,14 @@ def redirect(location: str, status: int = 302) -> Route:
 def serve() -> Iterator[Callable[[str], Server]]:
     started: list[tuple[ThreadingHTTPServer, Server]] = []
 
-    def start(host: str = "127.0.0.1") -> Server:
+    def start(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Server:
         httpd = ThreadingHTTPServer((host, 0), Handler)
+        if tls is not None:
+            httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
         httpd.daemon_threads = True
         state = Server(host, httpd.server_address[1], {})
         httpd.state = state  # type: ignore[attr-defined]
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
         started.append((httpd, state))
         return state
 
@@ -394,3 +402,78 @@ def test_legacy_encoding_is_decoded_from_the_meta_charset(serve, session) -> Non
     server.routes["/cp1251"] = html(page_html.encode("windows-1251"), "text/html")
     page = fetch_page(server.url("/cp1251"), session, max_bytes=100_000, allow_private=True)
     assert "Війська обстріляли Харків" in page.text
+
+
+def test_plain_text_pages_are_taken_as_they_are(serve, session) -> None:
+    server = serve()
+    server.routes["/article.txt"] = html("Kharkiv was shelled.\nOdesa was quiet.\n", "text/plain")
+    page = fetch_page(server.url("/article.txt"), session, max_bytes=1000, allow_private=True)
+    assert page.text == "Kharkiv was shelled.\nOdesa was quiet."
+    assert (page.title, page.date) == (None, None)
+
+
+def test_a_page_without_content_type_must_look_like_html(serve, session) -> None:
+    server = serve()
+    server.routes["/untyped.html"] = lambda _h: (200, {}, ARTICLE_HTML.encode())
+    server.routes["/untyped.bin"] = lambda _h: (200, {}, b"PK\x03\x04 zip archive " * 50)
+    page = fetch_page(server.url("/untyped.html"), session, max_bytes=100_000, allow_private=True)
+    assert "Kharkiv" in page.text
+    with pytest.raises(FetchError, match="no content type"):
+        fetch_page(server.url("/untyped.bin"), session, max_bytes=100_000, allow_private=True)
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_host(serve, session) -> None:
+    first = serve("127.0.0.1")
+    second = serve("127.0.0.2")
+    first.routes["/start"] = redirect(second.url("/article"))
+    second.routes["/article"] = html(ARTICLE_HTML)
+    session.headers["Authorization"] = "Bearer for-the-first-host-only"
+    fetch_page(first.url("/start"), session, max_bytes=100_000, allow_private=True)
+    assert first.headers[0].get("Authorization") == "Bearer for-the-first-host-only"
+    assert "Authorization" not in second.headers[0]
+    assert second.headers[0]["User-Agent"] == "frontline-tests"
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed: cannot make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=news.invalid", "-addext", "subjectAltName=DNS:news.invalid",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_https_is_pinned_to_the_checked_address_and_verified_by_name(
+    serve, session, tls_files
+) -> None:
+    cert, key = tls_files
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = serve("127.0.0.1", context)
+    server.routes["/article"] = html(ARTICLE_HTML)
+    session.verify = str(cert)
+    resolver = {"news.invalid": ["127.0.0.1"], "other.invalid": ["127.0.0.1"]}
+    page = fetch_page(
+        f"https://news.invalid:{server.port}/article",
+        session,
+        max_bytes=100_000,
+        allow_private=True,
+        resolver=lambda host, port: resolver.get(host, []),
+    )
+    assert page.title == "Shelling near Kharkiv"
+    # Same address, a name the certificate does not cover: TLS still checks the name.
+    with pytest.raises(FetchError, match="TLS connection failed"):
+        fetch_page(
+            f"https://other.invalid:{server.port}/article",
+            session,
+            max_bytes=100_000,
+            allow_private=True,
+            resolver=lambda host, port: resolver.get(host, []),
+        )
