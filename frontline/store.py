@@ -51,6 +51,7 @@ from frontline.model import (
     Sentence,
     TerritoryStatus,
 )
+from frontline.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +268,11 @@ class ArticleStore:
     Safe to share between threads (each gets its own connection) and to open from several
     processes at once.
     """
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ArticleStore:
+        """The library at ``settings.store_path`` (in the data folder the settings name)."""
+        return cls(settings.store_path)
 
     def __init__(
         self, path: Path | str, *, busy_timeout_s: float = 30.0, clock: Clock = _utc_now
@@ -550,14 +556,21 @@ class ArticleStore:
             self._refresh_counts(connection, article_id, result)
 
     def add_correction(self, article_id: int, correction: Correction) -> int:
+        """Store a correction; one that does not apply to the stored result is refused."""
         body = json.dumps(correction_to_dict(correction), ensure_ascii=False)
         with self._writing("save to") as connection:
             row = self._article_row(connection, article_id)
+            result = self._decode_article(row)[1]
+            earlier = self._corrections(connection, article_id)
+            report = apply_corrections_with_report(result, [*earlier, correction])
+            refused = [s.why for s in report.skipped if s.correction is correction]
+            if refused:
+                raise StoreError(f"correction not saved for article {article_id}: {refused[0]}")
             cursor = connection.execute(
                 "INSERT INTO corrections (article_id, body, added_at) VALUES (?, ?, ?)",
                 (article_id, body, self._clock().isoformat()),
             )
-            self._refresh_counts(connection, article_id, self._decode_article(row)[1])
+            self._refresh_counts(connection, article_id, result)
         return int(cursor.lastrowid or 0)
 
     def remove_correction(self, article_id: int, correction_id: int) -> None:
@@ -611,14 +624,17 @@ class ArticleStore:
             ) from error
         return article, GeoparseResult(article, places)
 
-    def _refresh_counts(
-        self, connection: sqlite3.Connection, article_id: int, result: GeoparseResult
-    ) -> None:
+    @staticmethod
+    def _corrections(connection: sqlite3.Connection, article_id: int) -> tuple[Correction, ...]:
         bodies = connection.execute(
             "SELECT body FROM corrections WHERE article_id = ? ORDER BY id", (article_id,)
         ).fetchall()
-        corrections = [correction_from_dict(json.loads(body)) for (body,) in bodies]
-        corrected = apply_corrections(result, corrections)
+        return tuple(correction_from_dict(json.loads(body)) for (body,) in bodies)
+
+    def _refresh_counts(
+        self, connection: sqlite3.Connection, article_id: int, result: GeoparseResult
+    ) -> None:
+        corrected = apply_corrections(result, self._corrections(connection, article_id))
         connection.execute("DELETE FROM place_mentions WHERE article_id = ?", (article_id,))
         connection.executemany(
             "INSERT INTO place_mentions (article_id, place_key, place_name, lat, lon, mentions) "

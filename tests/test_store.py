@@ -25,6 +25,7 @@ from frontline.model import (
     Sentence,
     TerritoryStatus,
 )
+from frontline.settings import Settings
 from frontline.store import (
     ArticleStore,
     StoredArticle,
@@ -269,6 +270,11 @@ def test_refused_writes_change_nothing(store_path: Path) -> None:
             store.add(make_article(), make_result(other))
         with pytest.raises(StoreError, match="no article 999"):
             store.add_correction(999, RemovePlace("Kharkiv"))
+        with pytest.raises(StoreError, match="not saved") as refused:
+            store.add_correction(article_id, RemovePlace("Lviv"))
+        assert "Lviv" in str(refused.value)
+        with pytest.raises(StoreError, match="not saved"):
+            store.add_correction(article_id, AddMention(0, 7, "Odesa!!", ODESA))
         assert store.get(article_id) == before
         assert len(store.list()) == 1
 
@@ -506,3 +512,12 @@ def test_a_damaged_library_is_a_store_error(tmp_path: Path) -> None:
 def test_a_folder_in_place_of_the_file_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="folder"):
         ArticleStore(tmp_path)
+
+
+def test_the_library_lives_where_the_settings_say(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "frontline-data")
+    with ArticleStore.from_settings(settings) as store:
+        add_sample(store)
+    assert (tmp_path / "frontline-data" / "library.sqlite3").is_file()
+    with ArticleStore(settings.store_path) as store:
+        assert len(store.list()) == 1
