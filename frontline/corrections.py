@@ -99,7 +99,8 @@ def describe(correction: Correction) -> str:
 
 
 def _label(candidate: Candidate) -> str:
-    where = ", ".join(part for part in (candidate.admin1, candidate.country_code) if part)
+    parts = (candidate.admin1, candidate.country_code)
+    where = ", ".join(part for part in parts if part and part != candidate.name)
     return f"{candidate.name}{f', {where}' if where else ''} ({candidate.key})"
 
 

@@ -269,3 +269,12 @@ def test_each_kind_round_trips_through_json(correction: Correction) -> None:
 def test_malformed_stored_corrections_are_a_store_error(data: dict[str, str]) -> None:
     with pytest.raises(StoreError):
         correction_from_dict(data)
+
+
+def test_a_region_named_like_its_centre_is_not_labelled_twice() -> None:
+    oblast = Candidate(706482, "Kharkiv Oblast", 49.7, 36.5, "admin", "UA", "Kharkiv Oblast")
+    result = make_result()
+    corrected = apply_corrections(result, [MovePin("Kharkiv", oblast, "the region")])
+    assert place_named(corrected, "Kharkiv").evidence[-1] == (
+        "correction: pin moved to Kharkiv Oblast, UA (geonames:706482) (the region)"
+    )
