@@ -378,6 +378,8 @@ def fetch_page(
     current_url = url
     try:
         for _hop in range(max_redirects + 1):
+            if clock() > deadline:
+                raise FetchError(f"cannot fetch {url}: the download took too long")
             shown = url if current_url == url else f"{url} (redirected to {current_url})"
             check_url(current_url, policy, shown_as=shown)
             prepared = session.prepare_request(requests.Request("GET", current_url))

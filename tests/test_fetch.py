@@ -328,7 +328,11 @@ def test_a_server_that_does_not_answer_in_time_is_a_fetch_error(serve, session) 
 def test_a_download_past_the_total_deadline_is_stopped(serve, session) -> None:
     server = serve()
     server.routes["/article"] = html(ARTICLE_HTML * 50)
-    ticks = iter(range(0, 10_000, 100))
+    readings = iter([0.0, 0.0])  # start and first hop on time; every later reading is late
+
+    def clock() -> float:
+        return next(readings, 100.0)
+
     with pytest.raises(FetchError, match="too long"):
         fetch_page(
             server.url("/article"),
@@ -336,8 +340,9 @@ def test_a_download_past_the_total_deadline_is_stopped(serve, session) -> None:
             max_bytes=1_000_000,
             total_timeout_s=50,
             allow_private=True,
-            clock=lambda: float(next(ticks)),
+            clock=clock,
         )
+    assert server.requested == ["/article"]  # stopped while downloading, not before
 
 
 def test_more_than_five_redirects_is_a_fetch_error(serve, session) -> None:
@@ -477,3 +482,14 @@ def test_https_is_pinned_to_the_checked_address_and_verified_by_name(
             allow_private=True,
             resolver=lambda host, port: resolver.get(host, []),
         )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://2130706433/", "http://0x7f.1/", "http://127.1/", "http://[::1]/", "http://localhost/"],
+)
+def test_numeric_and_named_spellings_of_loopback_are_refused_by_the_system_resolver(
+    url: str,
+) -> None:
+    with pytest.raises(URLRefusedError, match="loopback"):
+        check_url(url, AddressPolicy.build())
