@@ -166,7 +166,7 @@ def read_geowebnews(path: Path) -> tuple[CorpusArticle, ...]:
     Two toponyms of article 123 carry negative offsets; one is placed where its surface occurs
     exactly once, the other (three occurrences) cannot be placed and is left out, with a warning.
     """
-    articles = []
+    articles: list[CorpusArticle] = []
     unplaced = 0
     try:
         for element in _parse(path).findall("article"):
@@ -236,7 +236,7 @@ def repair_span(text: str, surface: str, start: int, window: int) -> int | None:
 
 def read_tr_news(path: Path) -> tuple[CorpusArticle, ...]:
     """TR-News.xml, with the 117 shifted spans moved onto their phrase."""
-    articles = []
+    articles: list[CorpusArticle] = []
     unrepaired = 0
     try:
         for element in _parse(path).findall("article"):
@@ -282,7 +282,7 @@ def read_tr_news(path: Path) -> tuple[CorpusArticle, ...]:
 
 def read_geovirus(path: Path) -> tuple[CorpusArticle, ...]:
     """GeoVirus.xml, every span moved one character left (the file's offsets are one too far)."""
-    articles = []
+    articles: list[CorpusArticle] = []
     try:
         for element in _parse(path).findall("article"):
             text = element.findtext("text") or ""
@@ -360,7 +360,7 @@ def read_eupeg_file(path: Path) -> tuple[tuple[EupegRecord, ...], ...]:
         raise CorpusError(f"EUPEG file not found: {path}") from error
     except (OSError, UnicodeDecodeError) as error:
         raise CorpusError(f"cannot read EUPEG file {path}: {error}") from error
-    articles = []
+    articles: list[tuple[EupegRecord, ...]] = []
     for number, line in enumerate(lines, start=1):
         try:
             articles.append(parse_eupeg_line(line))

@@ -42,6 +42,7 @@ from bench.eupeg import (
     scores_from_matches,
     strict_span_rule,
 )
+from frontline.article import article_from_text
 from frontline.errors import FrontlineError
 from frontline.model import Article, GeoparseResult
 
@@ -169,8 +170,6 @@ def run_geoparser(
     geoparser: GeoparserLike, corpus: str, articles: Sequence[CorpusArticle]
 ) -> OurRun:
     """Geoparse every article; a FrontlineError on one article is logged and leaves it empty."""
-    from frontline.article import article_from_text
-
     all_predictions: list[tuple[Prediction, ...]] = []
     failures = 0
     words = 0
@@ -505,7 +504,9 @@ def _surface_counts(counts: Counter[str], top: int) -> str:
 
 
 def load_geoparser(include_demonyms: bool | None = None) -> GeoparserLike:
-    """The real geoparser; ``include_demonyms`` None keeps the pipeline's own default."""
+    """The real geoparser; ``include_demonyms`` None keeps the pipeline's own default.
+
+    Imported here so that ``--peers-only`` runs without loading spaCy."""
     from frontline.pipeline import Geoparser
     from frontline.settings import Settings
 

@@ -87,7 +87,7 @@ def test_a_far_miss_counts_for_recognition_but_not_for_accuracy() -> None:
     assert scores.f1 == 1.0
     assert scores.accuracy_161 == 0.0
     assert scores.mean_km == pytest.approx(great_circle_km(48.8566, 2.3522, 33.6609, -95.5555))
-    assert 7000 < scores.mean_km < 8000
+    assert scores.mean_km is not None and 7000 < scores.mean_km < 8000
 
 
 def test_distance_metrics_on_known_errors() -> None:
