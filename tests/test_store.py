@@ -34,7 +34,8 @@ from frontline.store import (
     text_sha256,
 )
 
-FORK = multiprocessing.get_context("fork")
+# Spawned, not forked: a child forked from a threaded test process can inherit held locks.
+SPAWN = multiprocessing.get_context("spawn")
 
 KHARKIV = Candidate(
     706483, "Kharkiv", 49.98081, 36.25272, "city", "UA", "Kharkiv Oblast", 1_430_885, "UA.07"
@@ -327,9 +328,9 @@ def _process_writer(path: str, number: int, ready: threading.Barrier) -> None:
 
 def test_two_processes_adding_at_once_lose_nothing(store_path: Path) -> None:
     ArticleStore(store_path).close()
-    ready = FORK.Barrier(2)
+    ready = SPAWN.Barrier(2)
     processes = [
-        FORK.Process(target=_process_writer, args=(str(store_path), n, ready)) for n in (1, 2)
+        SPAWN.Process(target=_process_writer, args=(str(store_path), n, ready)) for n in (1, 2)
     ]
     for process in processes:
         process.start()
@@ -426,8 +427,8 @@ def test_a_process_killed_during_a_save_leaves_the_old_state(store_path: Path, a
     with ArticleStore(store_path) as store:
         old_id = add_sample(store, source="old")
         old = store.get(old_id)
-    stalled = FORK.Event()
-    child = FORK.Process(target=_stalling_child, args=(str(store_path), action, stalled))
+    stalled = SPAWN.Event()
+    child = SPAWN.Process(target=_stalling_child, args=(str(store_path), action, stalled))
     child.start()
     assert stalled.wait(120), "the child never reached its COMMIT"
     # The uncommitted article is on disk in the WAL: the kill lands mid-write, not before it.
@@ -456,8 +457,8 @@ def _busy_writer(path: str, started: object) -> None:
 def test_kills_at_arbitrary_moments_leave_whole_articles(store_path: Path, delay_s: float) -> None:
     with ArticleStore(store_path) as store:
         add_sample(store, source="old")
-    started = FORK.Event()
-    child = FORK.Process(target=_busy_writer, args=(str(store_path), started))
+    started = SPAWN.Event()
+    child = SPAWN.Process(target=_busy_writer, args=(str(store_path), started))
     child.start()
     assert started.wait(60)
     time.sleep(delay_s)  # where the kill lands varies; the invariants must hold wherever it does
