@@ -105,7 +105,8 @@ def search_places(
     A match is, in this order of preference: the normalized query equals the normalized
     place name or one of its mentions' surface forms (Kiev finds Kyiv); the gazetteer lists a
     place with that spelling among its names (Kupyansk finds Kupiansk, Artemivsk finds
-    Bakhmut); the normalized name starts with the query (``kup``).
+    Bakhmut); the normalized name starts with the query (``kup``). The gazetteer's own name
+    of a place counts as one of its names (Kyiv finds the article's Kiev).
     """
     key = normalize(query)
     if not key:
@@ -116,13 +117,16 @@ def search_places(
         for name, place in catalog.places.items()
         if key == normalize(name)
         or key == normalize(place.name)
+        or (place.candidate is not None and key == normalize(place.candidate.name))
         or any(key == normalize(mention.text) for mention in place.mentions)
     ]
     if exact:
         return tuple(exact)
 
     if candidates is not None:
-        wanted = {candidate.key for candidate in candidates(query)}
+        # "KYIV" typed in capitals is a name, not an abbreviation: ask for both readings.
+        spellings = {query, query.title()} if query.isupper() else {query}
+        wanted = {candidate.key for spelling in spellings for candidate in candidates(spelling)}
         by_gazetteer = [
             name
             for name, place in catalog.places.items()

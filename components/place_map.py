@@ -156,8 +156,10 @@ class _MapChrome(MacroElement):
                 note.onAdd = function () {
                     var box = L.DomUtil.create("div", "frontline-tiles-note");
                     box.setAttribute("role", "status");
-                    box.style.cssText = "background:rgba(255,255,255,.9);padding:4px 8px;"
-                        + "border-radius:4px;font:12px/1.4 sans-serif;color:#333;";
+                    // A status line, not a control: clicks go through to the map.
+                    box.style.cssText = "background:rgba(255,255,255,.85);padding:2px 6px;"
+                        + "border-radius:4px;font:11px/1.4 sans-serif;color:#333;"
+                        + "pointer-events:none;max-width:220px;";
                     box.textContent = {{ this.note|tojson }};
                     return box;
                 };

@@ -57,6 +57,8 @@ def test_markers_for_the_front_line_towns_and_budapest(
     start_app: Any, page: Any, artifacts_dir: Path
 ) -> None:
     server = start_app()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     open_app(page, server.url, "Pokrovsk")
     for name in ("Pokrovsk", "Kupiansk", "Kostyantynivka", "Budapest"):
         icon = marker(page, name)
@@ -73,6 +75,11 @@ def test_markers_for_the_front_line_towns_and_budapest(
     expect()(map_frame(page).locator(".frontline-tiles-note")).to_contain_text(
         "tiles unavailable", timeout=UPDATE_TIMEOUT_MS
     )
+    # Everything the page loaded came from 127.0.0.1 (the app, the local tile server) or
+    # was inline: no CDN.
+    outside = [url for url in requested if not url.startswith(("http://127.0.0.1", "data:"))]
+    assert outside == []
+    assert any("/app/static/leaflet-1.9.3/leaflet.js" in url for url in requested)
     assert page.dialogs == []
     page.screenshot(path=str(artifacts_dir / "dashboard-all-places.png"), full_page=True)
 
