@@ -88,23 +88,6 @@ def search_for(catalog: Catalog, geoparser: Geoparser) -> sidebar.Search:
     return names_for
 
 
-def map_view(
-    catalog: Catalog, shown: Sequence[str], focused: Sequence[str], *, show_broad: bool
-) -> place_map.MapView:
-    """Fit the shown places; when the focus changes from the table, go to the focus. The
-    view only changes on such events, so the reader's own panning is left alone."""
-    state = st.session_state
-    signature = (tuple(shown), show_broad)
-    if state.get("view_signature") != signature or "map_view" not in state:
-        state["view_signature"] = signature
-        state["map_view"] = place_map.view_for(catalog, shown, show_broad=show_broad)
-    from_table = state.get("focus_source") == "table"
-    if focused and from_table and state.get("view_focus") != tuple(focused):
-        state["map_view"] = place_map.view_for(catalog, focused, show_broad=True, max_zoom=8)
-    state["view_focus"] = tuple(focused)
-    return state["map_view"]
-
-
 def main() -> None:
     st.set_page_config(page_title="frontline: places in the news", page_icon="🗺️", layout="wide")
     settings = Settings.from_env()
@@ -160,7 +143,7 @@ def main() -> None:
             assets=assets,
         )
         layers = place_map.place_layers(catalog, shown, article, show_broad=show_broad)
-        view = map_view(catalog, shown, focused, show_broad=show_broad)
+        view = focus.map_view(state, catalog, shown, focused, show_broad=show_broad)
         click = place_map.show_map(
             base_map, [*layers, *extra_layers], view, key=MAP_KEY, height=MAP_HEIGHT
         )
@@ -179,7 +162,6 @@ def main() -> None:
         name = place_map.clicked_name(new_click, catalog, shown)
         if name is not None:
             focus.focus_from_map(state, name)
-            state["focus_source"] = "map"
             focused = focus.focus(state, listed)
 
     with st.container():
@@ -189,7 +171,6 @@ def main() -> None:
         changed = focus.take_table_change(state, key, chosen_rows)
         if changed is not None:
             focus.focus_from_table(state, changed)
-            state["focus_source"] = "table"
             st.rerun()
         st.caption("Select rows to read their context; export the places listed:")
         show_exports(

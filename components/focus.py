@@ -11,12 +11,18 @@ import hashlib
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
-from components.place_map import MarkerClick
+from components.catalog import Catalog
+from components.place_map import MapView, MarkerClick, view_for
 
 FOCUS_KEY = "focus_places"
 CLICKS_SEEN_KEY = "map_clicks_seen"
 TABLE_GENERATION_KEY = "place_table_generation"
 TABLE_SEEN_KEY = "place_table_seen"
+FOCUS_SOURCE_KEY = "focus_source"
+FITTED_VIEW_KEY = "map_fitted_view"
+VIEW_KEY = "map_view"
+VIEW_SIGNATURE_KEY = "map_view_signature"
+VIEW_FOCUS_KEY = "map_view_focus"
 
 
 def take_new_click(
@@ -42,6 +48,7 @@ def focus(state: MutableMapping[str, Any], shown: Sequence[str]) -> tuple[str, .
 
 def focus_from_map(state: MutableMapping[str, Any], name: str) -> None:
     state[FOCUS_KEY] = (name,)
+    state[FOCUS_SOURCE_KEY] = "map"
     # The table cannot be told which rows to select; give it a fresh selection instead of
     # leaving an older one that disagrees with the map.
     state[TABLE_GENERATION_KEY] = state.get(TABLE_GENERATION_KEY, 0) + 1
@@ -49,6 +56,7 @@ def focus_from_map(state: MutableMapping[str, Any], name: str) -> None:
 
 def focus_from_table(state: MutableMapping[str, Any], names: Sequence[str]) -> None:
     state[FOCUS_KEY] = tuple(names)
+    state[FOCUS_SOURCE_KEY] = "table"
 
 
 def clear_focus(state: MutableMapping[str, Any]) -> None:
@@ -72,3 +80,27 @@ def take_table_change(
         # A fresh table starts empty: nothing was chosen in it yet.
         return names or None
     return names if names != previous[1] else None
+
+
+def map_view(
+    state: MutableMapping[str, Any],
+    catalog: Catalog,
+    shown: Sequence[str],
+    focused: Sequence[str],
+    *,
+    show_broad: bool,
+) -> MapView:
+    """Where the map looks. It fits the shown places when they change; a row chosen in the
+    table brings its place to the centre at the same zoom (a marker clicked is already in
+    sight). Nothing else moves it, so the reader's own panning and zooming stay."""
+    signature = (tuple(shown), show_broad)
+    if state.get(VIEW_SIGNATURE_KEY) != signature or VIEW_KEY not in state:
+        state[VIEW_SIGNATURE_KEY] = signature
+        state[FITTED_VIEW_KEY] = state[VIEW_KEY] = view_for(catalog, shown, show_broad=show_broad)
+    from_table = state.get(FOCUS_SOURCE_KEY) == "table"
+    if focused and from_table and state.get(VIEW_FOCUS_KEY) != tuple(focused):
+        centre = view_for(catalog, focused, show_broad=True).center
+        state[VIEW_KEY] = MapView(centre, state[FITTED_VIEW_KEY].zoom)
+    state[VIEW_FOCUS_KEY] = tuple(focused)
+    view: MapView = state[VIEW_KEY]
+    return view

@@ -210,3 +210,36 @@ def test_view_fits_the_points() -> None:
     assert donbas.zoom > world.zoom
     assert 48.28 < donbas.center[0] < 49.71 and 37.18 < donbas.center[1] < 37.71
     assert fit_view([(47.5, 19.04)]).center == (47.5, 19.04)
+
+
+def test_a_click_counts_once_however_often_the_map_reports_it() -> None:
+    from components import focus
+
+    state: dict[str, Any] = {}
+    assert focus.take_new_click(state, None) is None
+    first = MarkerClick(count=1, lat=49.7, lon=37.6, tooltip="Kupiansk")
+    assert focus.take_new_click(state, first) == first
+    # Every later rerun (a filter change, a table click) reports the same click again.
+    assert focus.take_new_click(state, first) is None
+    # The same marker clicked again is a new click: the counter moved on.
+    again = MarkerClick(count=2, lat=49.7, lon=37.6, tooltip="Kupiansk")
+    assert focus.take_new_click(state, again) == again
+    # A remounted map counts from zero again.
+    assert focus.take_new_click(state, None) is None
+    assert focus.take_new_click(state, first) == first
+
+
+def test_table_selection_counts_only_when_it_changes() -> None:
+    from components import focus
+
+    state: dict[str, Any] = {}
+    key = focus.table_key(state, ["Pokrovsk", "Budapest"])
+    assert focus.take_table_change(state, key, ()) is None
+    assert focus.take_table_change(state, key, ("Budapest",)) == ("Budapest",)
+    assert focus.take_table_change(state, key, ("Budapest",)) is None
+    # A marker click gives the table a new key: its old selection does not come back.
+    focus.focus_from_map(state, "Pokrovsk")
+    fresh = focus.table_key(state, ["Pokrovsk", "Budapest"])
+    assert fresh != key
+    assert focus.take_table_change(state, fresh, ()) is None
+    assert state[focus.FOCUS_KEY] == ("Pokrovsk",)

@@ -198,3 +198,21 @@ def test_readme_screenshot(start_app: Any, page: Any, artifacts_dir: Path) -> No
     docs = REPO_ROOT / "docs"
     docs.mkdir(exist_ok=True)
     shutil.copyfile(shot, docs / "screenshot.png")
+
+
+def test_selecting_a_table_row_selects_its_place(start_app: Any, page: Any) -> None:
+    server = start_app()
+    open_app(page, server.url + "?place=Pokrovsk&place=Kostyantynivka", "Kostyantynivka")
+    grid = page.locator('[data-testid="stDataFrame"]')
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    # Rows follow the filter's order; the grid is a canvas: click the second row's checkbox
+    # (header and rows are 35 px high).
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 + 17)
+    panel = context_panel(page)
+    expect()(panel.locator("h4")).to_have_text(["Kostyantynivka"], timeout=UPDATE_TIMEOUT_MS)
+    expect()(panel).to_contain_text(FRONT_LINE_SENTENCE)
+    # A marker click afterwards takes the panel over from the table.
+    marker(page, "Pokrovsk").click()
+    expect()(panel.locator("h4")).to_have_text(["Pokrovsk"], timeout=UPDATE_TIMEOUT_MS)
