@@ -103,6 +103,9 @@ def test_filter_from_the_multiselect_updates_map_excerpts_and_url(
     server = start_app()
     open_app(page, server.url, "Budapest")
     expect()(marker(page, "Kupiansk")).to_have_count(1)
+    # A mark on the map's window: if the filter reloaded the map, the mark would be gone.
+    map_window = next(frame for frame in page.frames if "streamlit_folium" in frame.url)
+    map_window.evaluate("() => { window.frontlineProbe = 'same map'; }")
     page.locator(".st-key-place_filter input").click()
     page.keyboard.type("Budapest")
     page.keyboard.press("Enter")
@@ -114,6 +117,25 @@ def test_filter_from_the_multiselect_updates_map_excerpts_and_url(
     expect()(page).to_have_url(re.compile(r"[?&]place=Budapest\b"), timeout=UPDATE_TIMEOUT_MS)
     expect()(excerpts(page)).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
     expect()(excerpts(page).first).to_contain_text("The Budapest summit with Putin")
+    assert map_window.evaluate("() => window.frontlineProbe") == "same map"
+
+    # Countries and continents are an optional layer, off at first, on at a switch, and
+    # still without a reload.
+    page.locator(".st-key-place_filter input").click()
+    page.keyboard.type("Ukraine")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect()(page).to_have_url(re.compile(r"place=Ukraine\b"), timeout=UPDATE_TIMEOUT_MS)
+    expect()(excerpts(page).filter(has_text="Ukraine").first).to_be_visible()
+    expect()(marker(page, "Ukraine")).to_have_count(0)
+    switch = page.get_by_role("switch", name="Countries and continents")
+    switch.focus()  # moving the focus also closes the multiselect's menu
+    page.keyboard.press("Space")
+    expect()(switch).to_be_checked()
+    expect()(marker(page, "Ukraine")).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
+    expect()(marker(page, "Budapest")).to_have_count(1)
+    expect()(marker(page, "Ukraine")).to_have_class(re.compile("frontline-marker-country"))
+    assert map_window.evaluate("() => window.frontlineProbe") == "same map"
 
 
 def test_clicking_markers_shows_their_context_every_time(
