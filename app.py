@@ -44,7 +44,13 @@ def article_path(argv: Sequence[str]) -> Path:
 
 @st.cache_resource(show_spinner=False)
 def static_assets_ready() -> bool:
-    ensure_static_assets()
+    try:
+        ensure_static_assets()
+    except OSError as error:
+        raise FrontlineError(
+            f"cannot write the map's script files into {error.filename or 'static/'}: "
+            f"{error.strerror}; the map needs a writable static/ folder beside app.py"
+        ) from error
     return True
 
 
@@ -103,10 +109,15 @@ def main() -> None:
     excerpts.show_panel_css()
 
     st.title(article.title or Path(article.source).stem.replace("-", " ").capitalize())
-    facts = [f"Source: {article.source}"]
+    source = Path(article.source).name if Path(article.source).exists() else article.source
+    facts = [f"Source: {source}"]
     if article.date:
         facts.append(f"Date: {article.date.isoformat()}")
-    facts.append(f"{len(catalog.places)} places, {len(catalog.mapped_names())} on the map")
+    broad = sum(place.feature in BROAD_KINDS for place in catalog.places.values())
+    facts.append(
+        f"{len(catalog.places)} places"
+        + (f", of which {broad} countries or continents (Map layers)" if broad else "")
+    )
     st.caption(" · ".join(facts))
 
     selection = sidebar.show_place_filter(catalog, search_for(catalog, geoparser))

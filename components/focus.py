@@ -26,7 +26,7 @@ VIEW_FOCUS_KEY = "map_view_focus"
 
 
 def take_new_click(
-    state: MutableMapping[str, Any], click: MarkerClick | None
+    state: MutableMapping[Any, Any], click: MarkerClick | None
 ) -> MarkerClick | None:
     """``click`` if it has not been handled yet, else None."""
     if click is None:
@@ -39,14 +39,14 @@ def take_new_click(
     return click
 
 
-def focus(state: MutableMapping[str, Any], shown: Sequence[str]) -> tuple[str, ...]:
+def focus(state: MutableMapping[Any, Any], shown: Sequence[str]) -> tuple[str, ...]:
     """The focused places that are still shown (a filter may have removed some)."""
     kept = tuple(name for name in state.get(FOCUS_KEY, ()) if name in shown)
     state[FOCUS_KEY] = kept
     return kept
 
 
-def focus_from_map(state: MutableMapping[str, Any], name: str) -> None:
+def focus_from_map(state: MutableMapping[Any, Any], name: str) -> None:
     state[FOCUS_KEY] = (name,)
     state[FOCUS_SOURCE_KEY] = "map"
     # The table cannot be told which rows to select; give it a fresh selection instead of
@@ -54,24 +54,24 @@ def focus_from_map(state: MutableMapping[str, Any], name: str) -> None:
     state[TABLE_GENERATION_KEY] = state.get(TABLE_GENERATION_KEY, 0) + 1
 
 
-def focus_from_table(state: MutableMapping[str, Any], names: Sequence[str]) -> None:
+def focus_from_table(state: MutableMapping[Any, Any], names: Sequence[str]) -> None:
     state[FOCUS_KEY] = tuple(names)
     state[FOCUS_SOURCE_KEY] = "table"
 
 
-def clear_focus(state: MutableMapping[str, Any]) -> None:
+def clear_focus(state: MutableMapping[Any, Any]) -> None:
     state[FOCUS_KEY] = ()
     state[TABLE_GENERATION_KEY] = state.get(TABLE_GENERATION_KEY, 0) + 1
 
 
-def table_key(state: MutableMapping[str, Any], rows: Sequence[str]) -> str:
+def table_key(state: MutableMapping[Any, Any], rows: Sequence[str]) -> str:
     """A key that changes with the rows: a selection never outlives the rows it was made on."""
     digest = hashlib.sha1("\x1f".join(rows).encode()).hexdigest()[:10]
     return f"place_table_{state.get(TABLE_GENERATION_KEY, 0)}_{digest}"
 
 
 def take_table_change(
-    state: MutableMapping[str, Any], key: str, names: tuple[str, ...]
+    state: MutableMapping[Any, Any], key: str, names: tuple[str, ...]
 ) -> tuple[str, ...] | None:
     """The table's selected names if they changed since the last run, else None."""
     previous = state.get(TABLE_SEEN_KEY)
@@ -83,7 +83,7 @@ def take_table_change(
 
 
 def map_view(
-    state: MutableMapping[str, Any],
+    state: MutableMapping[Any, Any],
     catalog: Catalog,
     shown: Sequence[str],
     focused: Sequence[str],

@@ -22,7 +22,7 @@ Search = Callable[[str], tuple[str, ...]]
 
 
 def restore_filter(
-    state: MutableMapping[str, Any], catalog: Catalog, url_places: list[str]
+    state: MutableMapping[Any, Any], catalog: Catalog, url_places: list[str]
 ) -> list[str]:
     """The filter for this run: from the URL on a session's first run, else the widget's
     own value; names that are not places of this article are dropped (and returned)."""
@@ -32,7 +32,7 @@ def restore_filter(
     return [name for name in wanted if name not in catalog.places]
 
 
-def apply_search(state: MutableMapping[str, Any], search: Search) -> None:
+def apply_search(state: MutableMapping[Any, Any], search: Search) -> None:
     """Add the places the search box names to the filter (an ``on_change`` callback)."""
     query = str(state.get(SEARCH_KEY, "")).strip()
     if not query:
