@@ -203,11 +203,11 @@ def main() -> None:
                 on_click=focus.clear_focus,
                 args=(state,),
             )
-            with st.container(key="context_panel"):
+            with st.container(key="context_panel", height=460):
                 for name in focused:
                     excerpts.show_context(name, catalog.places[name], article)
         st.subheader("Excerpts" if selection else "Excerpts: every place")
-        with st.container(key="excerpts_panel"):
+        with st.container(key="excerpts_panel", height=MAP_HEIGHT - 60):
             excerpts.show_excerpts(article, catalog, listed)
         with st.expander("Read the full article, every place highlighted"):
             excerpts.show_article(article, catalog, selection or focused)

@@ -62,6 +62,9 @@ def show_table(
             "Latitude": st.column_config.NumberColumn(format="%.4f"),
             "Longitude": st.column_config.NumberColumn(format="%.4f"),
             "GeoNames ID": st.column_config.NumberColumn(format="%d"),
+            "Score": st.column_config.NumberColumn(
+                format="%.2f", help="How sure the resolver is of this entry (0 to 1)"
+            ),
         },
     )
     rows = event.selection.rows if event is not None else []
