@@ -144,9 +144,13 @@ class StreamlitServer:
 
 @pytest.fixture(scope="session")
 def start_app(
-    cache_dir: Path, missing_tile_server: str, tmp_path_factory: pytest.TempPathFactory
+    cache_dir: Path,
+    gazetteer: Any,
+    missing_tile_server: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Any:
-    """Start the dashboard (once per article path); every server stops with the session."""
+    """Start the dashboard (once per article path); every server stops with the session.
+    The gazetteer fixture builds the index first, so no server waits on that."""
     import subprocess
     import sys
     import time

@@ -25,7 +25,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
-def app(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(cache_dir: Path, gazetteer: Any, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    # ``gazetteer`` builds the index once for the session before any app run needs it.
     monkeypatch.setenv("FRONTLINE_CACHE_DIR", str(cache_dir))
     monkeypatch.setenv("FRONTLINE_TILES_URL", "")
     monkeypatch.setattr(sys, "argv", ["app.py"])
