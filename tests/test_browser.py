@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
