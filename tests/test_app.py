@@ -244,3 +244,21 @@ def test_table_selection_counts_only_when_it_changes() -> None:
     assert fresh != key
     assert focus.take_table_change(state, fresh, ()) is None
     assert state[focus.FOCUS_KEY] == ("Pokrovsk",)
+
+
+def test_static_assets_cover_every_url_the_map_loads(tmp_path: Path) -> None:
+    from components.offline_assets import OfflineAssets, ensure_static_assets
+
+    static = ensure_static_assets(tmp_path / "static")
+    assets = OfflineAssets.for_base_path("")
+    urls = [url for _, url in [*assets.js, *assets.css]] + [
+        assets.leaflet_images + "marker-icon.png"
+    ]
+    for url in urls:
+        assert url.startswith("/app/static/")
+        assert (static / url.removeprefix("/app/static/")).is_file(), url
+    assert OfflineAssets.for_base_path("/news/").base_url == "/news/app/static"
+    # A second call finds everything in place and rewrites nothing.
+    before = {path: path.stat().st_mtime_ns for path in static.rglob("*") if path.is_file()}
+    ensure_static_assets(static)
+    assert before == {path: path.stat().st_mtime_ns for path in static.rglob("*") if path.is_file()}
