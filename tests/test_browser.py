@@ -4,6 +4,9 @@ map also shows its 'tiles unavailable' note; nothing here touches the internet."
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -103,6 +106,17 @@ def test_filter_from_the_url_leaves_its_marker_and_its_excerpts_only(
         assert "Pokrovsk" in text
     assert set(page.locator(".st-key-excerpts_panel mark").all_inner_texts()) == {"Pokrovsk"}
     expect()(page.locator(".st-key-place_filter")).to_contain_text("Pokrovsk")
+
+    # The exports hold the current selection only.
+    with page.expect_download() as geojson_download:
+        page.locator(".st-key-export_geojson button").first.click()
+    collection = json.loads(Path(geojson_download.value.path()).read_text(encoding="utf-8"))
+    assert [feature["properties"]["name"] for feature in collection["features"]] == ["Pokrovsk"]
+    assert geojson_download.value.suggested_filename.endswith("Pokrovsk.geojson")
+    with page.expect_download() as csv_download:
+        page.locator(".st-key-export_csv button").first.click()
+    rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text("utf-8"))))
+    assert [row["name"] for row in rows] == ["Pokrovsk"]
 
 
 def test_filter_from_the_multiselect_updates_map_excerpts_and_url(
