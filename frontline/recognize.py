@@ -245,6 +245,43 @@ def _capitalised_runs(text: str, start: int, end: int) -> Iterator[tuple[int, in
         yield run[0], run[1]
 
 
+_FUNCTION_WORDS = {
+    "in",
+    "on",
+    "at",
+    "from",
+    "to",
+    "for",
+    "by",
+    "with",
+    "near",
+    "after",
+    "before",
+    "but",
+    "and",
+    "or",
+    "the",
+    "a",
+    "an",
+    "as",
+    "if",
+    "when",
+    "while",
+    "of",
+    "into",
+    "across",
+}
+
+
+def _skip_function_words(text: str, start: int, end: int) -> int:
+    """A sentence-initial "In" or "From" is capitalised but no part of the name after it."""
+    while True:
+        match = _WORD.match(text, start, end)
+        if match is None or match.group().lower() not in _FUNCTION_WORDS or match.end() >= end:
+            return start
+        start = match.end() + 1
+
+
 def _extend_admin_word(text: str, end: int) -> int:
     match = _TRAILING_ADMIN_WORD.match(text, end)
     return match.end() if match else end
@@ -345,7 +382,8 @@ class Recognizer:
             taken.append((start, end))
         for sentence in article.sentences:
             for start, end in _capitalised_runs(text, sentence.start, sentence.end):
-                if not overlaps(start, end):
+                start = _skip_function_words(text, start, end)
+                if start < end and not overlaps(start, end):
                     spans.append(_Span(start, _extend_admin_word(text, end), None, "run"))
         spans.sort(key=lambda span: span.start)
         return spans

@@ -30,6 +30,7 @@ from frontline.recognize import PLACE_LABELS, Toponym
 EARTH_RADIUS_KM = 6371.0088
 MAX_CANDIDATES = 40
 NEARBY_KM = 300.0
+MAJOR_CITY_POPULATION = 500_000
 PROXIMITY_SCALE_KM = 150.0
 POINT_FEATURES = {"city", "admin", "landmark"}
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -293,6 +294,13 @@ class Resolver:
                 if other_candidate.country_code == candidate.country_code:
                     return f"listed with {other.toponyms[0].mention.text}"
         countries, _ = self._named_regions(others)
+        labels = group.labels
+        if (
+            candidate.population >= MAJOR_CITY_POPULATION
+            and not labels.get("PERSON")
+            and not all(t.ner_label is None and t.sentence_initial for t in group.toponyms)
+        ):
+            return f"a major city ({candidate.population:,} people)"
         if candidate.feature in {"country", "continent"}:
             return "" if group.labels.get("PERSON") else "a country or continent name"
         if candidate.country_code in countries:

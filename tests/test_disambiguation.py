@@ -126,3 +126,14 @@ def test_us_is_the_country_not_a_french_village(geoparser: Any) -> None:
     places = _places(geoparser, "The US said it would send more aid to Ukraine.")
     assert places["US"].candidate.feature == "country"
     assert places["US"].candidate.country_code == "US"
+
+
+def test_a_short_text_naming_two_major_cities(geoparser: Any) -> None:
+    places = _places(geoparser, "Drones hit Kharkiv and Odesa overnight.")
+    assert {place.candidate.geonameid for place in places.values()} == {706483, 698740}
+
+
+def test_a_sentence_initial_preposition_is_not_part_of_the_name(geoparser: Any) -> None:
+    places = _places(geoparser, "In Kharkiv, sirens sounded all night. From Odesa, ships left.")
+    assert "In Kharkiv" not in places
+    assert places["Kharkiv"].candidate.geonameid == 706483
