@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import folium
 import pytest
@@ -128,11 +129,8 @@ def test_legend_script_travels_with_its_layer_in_streamlit_folium() -> None:
 
 @pytest.mark.browser
 def test_layers_and_legend_render_in_chromium(
-    snapshots: tuple[Snapshot, Snapshot], tmp_path: Path
+    snapshots: tuple[Snapshot, Snapshot], tmp_path: Path, chromium: Any
 ) -> None:
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
     import xstatic.pkg.leaflet as xstatic_leaflet
 
     earlier, sample = snapshots
@@ -150,19 +148,18 @@ def test_layers_and_legend_render_in_chromium(
     html_path = tmp_path / "map.html"
     page_map.save(str(html_path))
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(html_path.as_uri())
-            legend = page.locator(".frontline-legend")
-            legend.wait_for(timeout=10_000)
-            assert "Occupied territory as of 2025-10-17" in legend.inner_text()
-            assert page.locator("path.leaflet-interactive").count() >= 3
-            page.evaluate(f"{occupied.get_name()}.remove()")
-            assert page.locator(".frontline-legend").count() == 0
-            assert errors == []
-        finally:
-            browser.close()
+    # The session's shared browser: a second sync Playwright in one process is refused.
+    page = chromium.new_page()
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(html_path.as_uri())
+        legend = page.locator(".frontline-legend")
+        legend.wait_for(timeout=10_000)
+        assert "Occupied territory as of 2025-10-17" in legend.inner_text()
+        assert page.locator("path.leaflet-interactive").count() >= 3
+        page.evaluate(f"{occupied.get_name()}.remove()")
+        assert page.locator(".frontline-legend").count() == 0
+        assert errors == []
+    finally:
+        page.close()
