@@ -34,17 +34,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 FILTER_PLACE = "Budapest"
 TIMEOUT_MS = 60_000

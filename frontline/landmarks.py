@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import logging
 import math
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from frontline.errors import GazetteerError
+from frontline.gazetteer import normalize_name
 from frontline.model import Candidate
 
 logger = logging.getLogger(__name__)
@@ -28,30 +28,6 @@ LANDMARK_KINDS = frozenset(
     {"government", "international", "military", "residence", "venue", "infrastructure"}
 )
 VARIANT_SEPARATOR = "|"
-
-# Typographic apostrophes and dashes are folded so "Kiev’s" and "Mar–a–Lago" match the ASCII forms.
-_FOLDED_CHARACTERS = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u02bc": "'",
-        "`": "'",
-        "\u00b4": "'",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-    }
-)
-
-
-def normalize_name(text: str) -> str:
-    """Case-, accent- and punctuation-folded key: ``"Élysée Palace"`` -> ``"elysee palace"``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED_CHARACTERS))
-    without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(without_marks.casefold().split())
 
 
 @dataclass(frozen=True, slots=True)

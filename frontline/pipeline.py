@@ -71,10 +71,9 @@ class Geoparser:
 
 def _default_landmarks() -> dict[str, tuple[Candidate, ...]]:
     """The curated landmark list shipped in data/, keyed by the gazetteer's name key."""
-    from frontline.gazetteer import normalize_name
     from frontline.landmarks import LandmarkIndex
 
     index: dict[str, list[Candidate]] = {}
-    for key, candidate in LandmarkIndex.load(normalize=normalize_name).variant_pairs():
+    for key, candidate in LandmarkIndex.load().variant_pairs():
         index.setdefault(key, []).append(candidate)
     return {key: tuple(candidates) for key, candidates in index.items()}

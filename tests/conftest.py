@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 SAMPLE_ARTICLE = REPO_ROOT / "data" / "articles" / "trump-zelensky-tomahawks.txt"
@@ -83,16 +85,6 @@ def sample_result(geoparser: Any, sample_article: Any) -> Any:
 # The dashboard served by Streamlit, and a headless Chromium to drive it (app and browser
 # tests only).
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
 
 

@@ -32,16 +32,6 @@ from frontline.territory import (
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "frontline"
 SAMPLE_DAY = dt.date(2025, 10, 17)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.skipif(
     not (SHARED / "deepstatemap_data_20251017.geojson").is_file(),
