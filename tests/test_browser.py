@@ -51,6 +51,23 @@ def marker(page: Any, name: str) -> Any:
     return map_frame(page).locator(f'img.leaflet-marker-icon[title="{name}"]')
 
 
+# A row chosen in the table re-centres the map; Leaflet pans there after the rerun's props
+# reach the frame. A marker clicked before the pan ends may be clicked where it was.
+CENTRED_AND_STILL = """name => {
+    const map = window.map;
+    if (!map) { return false; }
+    let target = null;
+    map.eachLayer(layer => { if (layer.options && layer.options.title === name) target = layer; });
+    const panning = map._panAnim && map._panAnim._inProgress;
+    return target !== null && !panning && map.getCenter().distanceTo(target.getLatLng()) < 1000;
+}"""
+
+
+def wait_until_centred_on(page: Any, name: str) -> None:
+    frame = next(frame for frame in page.frames if "streamlit_folium" in frame.url)
+    frame.wait_for_function(CENTRED_AND_STILL, arg=name, timeout=UPDATE_TIMEOUT_MS)
+
+
 def open_app(page: Any, url: str, first_marker: str) -> None:
     page.goto(url)
     marker(page, first_marker).wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
@@ -261,6 +278,7 @@ def test_selecting_a_table_row_selects_its_place(start_app: Any, page: Any) -> N
     panel = context_panel(page)
     expect()(panel.locator("h4")).to_have_text(["Kostyantynivka"], timeout=UPDATE_TIMEOUT_MS)
     expect()(panel).to_contain_text(FRONT_LINE_SENTENCE)
+    wait_until_centred_on(page, "Kostyantynivka")
     # A marker click afterwards takes the panel over from the table.
     marker(page, "Pokrovsk").click()
     expect()(panel.locator("h4")).to_have_text(["Pokrovsk"], timeout=UPDATE_TIMEOUT_MS)
