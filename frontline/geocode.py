@@ -422,34 +422,55 @@ class OnlineGeocoder:
         return self._lookup_query(name, query, (), allow_network)
 
     def lookup_many(
-        self, names: Iterable[str], country_codes: Sequence[str] = ()
+        self,
+        names: Iterable[str],
+        country_codes: Sequence[str] = (),
+        *,
+        timeout_is_offline: bool = False,
     ) -> Iterator[GeocodeOutcome]:
         """Yield one outcome per name, as each arrives; a failing name is reported, not raised.
 
         The first connection failure yields one ``"offline"`` outcome with the reason; names
-        after it are answered from the cache or yielded as ``"skipped"``.
+        after it are answered from the cache or yielded as ``"skipped"``. With
+        ``timeout_is_offline`` a name that timed out twice does the same: a service that
+        does not answer would otherwise cost two timeouts for every name left.
         """
         self.offline_reason = None
         for name in names:
-            yield self._lookup_reporting(name, country_codes)
+            yield self._lookup_reporting(name, country_codes, timeout_is_offline)
 
-    def _lookup_reporting(self, name: str, country_codes: Sequence[str]) -> GeocodeOutcome:
+    def _lookup_reporting(
+        self, name: str, country_codes: Sequence[str], timeout_is_offline: bool = False
+    ) -> GeocodeOutcome:
         query = normalize_query(name)
         try:
             return self._lookup(name, country_codes, allow_network=not self.offline)
         except GeocoderUnavailableError as error:
-            if self.offline:
-                return GeocodeOutcome(name, query, "skipped", evidence=(self.evidence_label,))
-            self.offline_reason = f"offline: network unreachable ({self.service_name}: {error})"
-            logger.warning("%s", self.offline_reason)
-            return GeocodeOutcome(
-                name, query, "offline", evidence=(self.evidence_label,), error=self.offline_reason
-            )
+            return self._offline_outcome(name, query, "network unreachable", error)
+        except GeocoderTimeoutError as error:
+            if timeout_is_offline:
+                return self._offline_outcome(name, query, "no answer in time", error)
+            return self._error_outcome(name, query, error)
         except GeocoderError as error:
-            logger.info("geocoding %r failed: %s", name, error)
-            return GeocodeOutcome(
-                name, query, "error", evidence=(self.evidence_label,), error=str(error)
-            )
+            return self._error_outcome(name, query, error)
+
+    def _offline_outcome(
+        self, name: str, query: str, reason: str, error: GeocoderError
+    ) -> GeocodeOutcome:
+        """The first failure says the service is out of reach; later names are skipped."""
+        if self.offline:
+            return GeocodeOutcome(name, query, "skipped", evidence=(self.evidence_label,))
+        self.offline_reason = f"offline: {reason} ({self.service_name}: {error})"
+        logger.warning("%s", self.offline_reason)
+        return GeocodeOutcome(
+            name, query, "offline", evidence=(self.evidence_label,), error=self.offline_reason
+        )
+
+    def _error_outcome(self, name: str, query: str, error: GeocoderError) -> GeocodeOutcome:
+        logger.info("geocoding %r failed: %s", name, error)
+        return GeocodeOutcome(
+            name, query, "error", evidence=(self.evidence_label,), error=str(error)
+        )
 
     def _cache_key(self, query: str, codes: tuple[str, ...]) -> str:
         return f"{query}|countrycodes={','.join(codes)}" if codes else query
