@@ -16,7 +16,7 @@ from pathlib import Path
 import folium
 import streamlit as st
 
-from components import excerpts, focus, place_map, place_table, sidebar
+from components import excerpts, focus, online_lookup, place_map, place_table, sidebar
 from components.catalog import BROAD_KINDS, Catalog, build_catalog, search_places
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets, ensure_static_assets
@@ -104,6 +104,9 @@ def main() -> None:
     except FrontlineError as error:
         st.error(str(error))
         st.stop()
+    # Names the gazetteer lacks, looked up online in the background when the switch is on.
+    online = online_lookup.online_result(settings, result)
+    result = online.result
     article = result.article
     catalog = build_catalog(result)
     excerpts.show_panel_css()
@@ -121,6 +124,7 @@ def main() -> None:
     st.caption(" · ".join(facts))
 
     selection = sidebar.show_place_filter(catalog, search_for(catalog, geoparser))
+    online_lookup.show_sidebar(online)
     with st.sidebar:
         st.header("Map layers")
         show_broad = st.toggle(
