@@ -326,6 +326,18 @@ def test_a_timeout_is_retried_once_then_reported(
     assert stub.count("slow") == 2
 
 
+def test_a_batch_treats_a_timeout_as_offline_only_when_asked(
+    stub: NominatimStub, make_geocoder: GeocoderFactory
+) -> None:
+    geocoder = make_geocoder(stub.domain, timeout_s=0.3)
+    statuses = [outcome.status for outcome in geocoder.lookup_many(["slow", "Mar-a-Lago"])]
+    assert statuses == ["error", "hit"]
+    outcomes = list(geocoder.lookup_many(["slow", "Atlantis"], timeout_is_offline=True))
+    assert [outcome.status for outcome in outcomes] == ["offline", "skipped"]
+    assert (outcomes[0].error or "").startswith("offline: no answer in time")
+    assert stub.count("slow") == 4 and stub.count("atlantis") == 0
+
+
 def test_a_malformed_body_is_one_clear_error_and_the_batch_goes_on(
     stub: NominatimStub, make_geocoder: GeocoderFactory
 ) -> None:

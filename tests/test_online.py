@@ -309,3 +309,24 @@ def test_a_result_without_unresolved_places_needs_no_look_up(
 )
 def test_only_names_that_look_like_place_names_are_sent(name: str, expected: bool) -> None:
     assert looks_like_a_place_name(name) is expected
+
+
+def test_two_names_the_geocoder_puts_at_one_point_become_one_place(
+    front_result: GeoparseResult, server: AnswerEverything, make_geocoder: GeocoderFactory
+) -> None:
+    targets = unresolved_places(front_result)
+    assert len(targets) >= 2, "precondition: two unresolved places"
+    (first_index, first), (second_index, second) = targets[:2]
+    # One answer (Klishchiivka's) for both names, as for two spellings of one village.
+    outcome = make_geocoder(server.domain).lookup(first.name)
+    updates = [
+        OnlineUpdate(first_index, outcome, place_from_outcome(first, outcome)),
+        OnlineUpdate(second_index, outcome, place_from_outcome(second, outcome)),
+    ]
+    merged = apply_updates(front_result, updates)
+    assert len(merged.places) == len(front_result.places) - 1
+    (place,) = [p for p in merged.places if p.candidate == outcome.candidate]
+    assert place.name == first.name
+    assert place.mentions == tuple(
+        sorted((*first.mentions, *second.mentions), key=lambda mention: mention.start)
+    )
