@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.online_lookup import TOGGLE_KEY
+from frontline.geocode import ONLINE_CONFIDENCE
 from tests.nominatim_server import FRONT_TEXT, AnswerEverything
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +81,10 @@ def test_the_switch_defaults_to_the_setting_and_answers_reach_the_table(
         lat, lon = geocoder_server.point_for(name)
         assert table.loc[name, "Latitude"] == pytest.approx(lat, abs=1e-3)
         assert table.loc[name, "Longitude"] == pytest.approx(lon, abs=1e-3)
+    # Weaker than the gazetteer, and no GeoNames id: the table says where the point came from.
+    assert table.loc["Klishchiivka", "Score"] == ONLINE_CONFIDENCE
+    assert table.loc["Klishchiivka", "Score"] < table.loc["Pokrovsk", "Score"]
+    assert table.loc["Klishchiivka", "Country"] == "Ukraine"
     sent = len(geocoder_server.sent())
     assert sent == 3
 
