@@ -40,6 +40,8 @@ class Settings:
     territory_url_template: str = DEFAULT_TERRITORY_URL_TEMPLATE
     # Off by default: the app works offline, and a user opts in to the network.
     territory_fetch: bool = False
+    # A folder of deepstatemap_data_YYYYMMDD.geojson files, looked at before the cache.
+    territory_dir: Path | None = None
     allow_private_urls: bool = False
     online_geocoding: bool = False
     geocoder: str = "nominatim"
@@ -73,6 +75,11 @@ class Settings:
                 "FRONTLINE_TERRITORY_URL_TEMPLATE", base.territory_url_template
             ),
             territory_fetch=_flag("FRONTLINE_TERRITORY_FETCH", base.territory_fetch),
+            territory_dir=(
+                Path(os.environ["FRONTLINE_TERRITORY_DIR"]).expanduser()
+                if os.environ.get("FRONTLINE_TERRITORY_DIR", "").strip()
+                else None
+            ),
             allow_private_urls=_flag("FRONTLINE_ALLOW_PRIVATE_URLS", base.allow_private_urls),
             online_geocoding=_flag("FRONTLINE_ONLINE_GEOCODING", base.online_geocoding),
             geocoder=os.environ.get("FRONTLINE_GEOCODER", base.geocoder),
@@ -80,9 +87,7 @@ class Settings:
             geocoder_scheme=os.environ.get("FRONTLINE_GEOCODER_SCHEME", base.geocoder_scheme),
             user_agent=os.environ.get("FRONTLINE_USER_AGENT", base.user_agent),
             tiles_url=os.environ.get("FRONTLINE_TILES_URL", base.tiles_url),
-            tiles_attribution=os.environ.get(
-                "FRONTLINE_TILES_ATTRIBUTION", base.tiles_attribution
-            ),
+            tiles_attribution=os.environ.get("FRONTLINE_TILES_ATTRIBUTION", base.tiles_attribution),
             http_timeout_s=float(os.environ.get("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s)),
             max_article_bytes=int(
                 os.environ.get("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)

@@ -403,12 +403,7 @@ class FolderSnapshots:
             raise TerritoryError(
                 f"cannot list snapshot folder {self.folder}: {error.strerror or error}"
             ) from error
-        dates = []
-        for name in names:
-            date = snapshot_date_from_name(name) if SNAPSHOT_FILE_PATTERN.fullmatch(name) else None
-            if date is not None:
-                dates.append(date)
-        return sorted(dates)
+        return snapshot_dates(names)
 
     def path_for(self, date: dt.date) -> Path:
         return self.folder / snapshot_file_name(date)
@@ -426,6 +421,16 @@ class FolderSnapshots:
         path = self.path_for(earlier[-1])
         snapshot = load_snapshot(path, snapshot_date=earlier[-1], region=self.region)
         return SnapshotChoice(snapshot=snapshot, article_date=article_date, origin=str(path))
+
+
+def snapshot_dates(names: Iterable[str]) -> list[dt.date]:
+    """Dates of the ``deepstatemap_data_YYYYMMDD.geojson`` names among ``names``, oldest first."""
+    dates = []
+    for name in names:
+        date = snapshot_date_from_name(name) if SNAPSHOT_FILE_PATTERN.fullmatch(name) else None
+        if date is not None:
+            dates.append(date)
+    return sorted(set(dates))
 
 
 def snapshot_file_name(date: dt.date) -> str:
@@ -544,7 +549,8 @@ class OriginSnapshots:
     def cached_path(self, date: dt.date) -> Path:
         return self.cache_folder / snapshot_file_name(date)
 
-    def _load_cached(self, date: dt.date, article_date: dt.date) -> SnapshotChoice | None:
+    def load_cached(self, date: dt.date, article_date: dt.date) -> SnapshotChoice | None:
+        """The cached snapshot of ``date``, or None (an unreadable copy is discarded)."""
         path = self.cached_path(date)
         if not path.is_file():
             return None
@@ -556,11 +562,33 @@ class OriginSnapshots:
             return None
         return SnapshotChoice(snapshot, article_date, origin=self.url_for(date), from_cache=True)
 
-    def snapshot_for(self, article_date: dt.date) -> SnapshotChoice:
-        window = [article_date - dt.timedelta(days=n) for n in range(self.max_step_back_days + 1)]
+    def cached_dates(self) -> list[dt.date]:
+        """Dates of the snapshots in this origin's cache folder, oldest first."""
+        try:
+            names = [path.name for path in self.cache_folder.iterdir()]
+        except OSError:
+            return []
+        return snapshot_dates(names)
+
+    def snapshot_for(
+        self, article_date: dt.date, *, after: dt.date | None = None
+    ) -> SnapshotChoice:
+        """The latest snapshot on or before ``article_date`` (and after ``after``, when a
+        caller already holds that one), from the cache, else from the origin."""
+        window = [
+            day
+            for day in (
+                article_date - dt.timedelta(days=n) for n in range(self.max_step_back_days + 1)
+            )
+            if after is None or day > after
+        ]
+        if not window:
+            raise SnapshotUnavailableError(
+                f"no snapshot after {after} and on or before {article_date} to look for"
+            )
         fetch_failure: SnapshotFetchError | None = None
         for date in window:
-            cached = self._load_cached(date, article_date)
+            cached = self.load_cached(date, article_date)
             if cached is not None:
                 return cached
             if not self.fetch or fetch_failure is not None or date in self._missing_at_origin:
@@ -598,6 +626,60 @@ class OriginSnapshots:
             f"the origin has no snapshot from {first} to {last} "
             f"({self.url_template.format(date=window[0])} and the {self.max_step_back_days} "
             "days before)"
+        )
+
+
+class LocalFirstSnapshots:
+    """What ``auto`` means: snapshots already on this machine first (a folder the user
+    names, then the origin's cache), the origin itself only when fetching is on.
+
+    The latest local snapshot on or before the article's date is used as it is when it is
+    of that very day or fetching is off; with fetching on, the origin is asked only for the
+    days between it and the article, and a failing origin falls back to it.
+    """
+
+    def __init__(self, origin: OriginSnapshots, folder: FolderSnapshots | None = None) -> None:
+        self.origin = origin
+        self.folder = folder
+
+    def _folder_dates(self) -> list[dt.date]:
+        if self.folder is None:
+            return []
+        return self.folder.available_dates()
+
+    def available_dates(self) -> list[dt.date]:
+        """Every snapshot date on this machine (folder and cache), oldest first."""
+        return sorted(set(self._folder_dates()) | set(self.origin.cached_dates()))
+
+    def _local(self, date: dt.date, article_date: dt.date) -> SnapshotChoice | None:
+        if self.folder is not None and self.folder.path_for(date).is_file():
+            path = self.folder.path_for(date)
+            snapshot = load_snapshot(path, snapshot_date=date, region=self.folder.region)
+            return SnapshotChoice(snapshot, article_date, origin=str(path))
+        return self.origin.load_cached(date, article_date)
+
+    def snapshot_for(self, article_date: dt.date) -> SnapshotChoice:
+        local_dates = [date for date in self.available_dates() if date <= article_date]
+        best = self._local(local_dates[-1], article_date) if local_dates else None
+        if best is not None and (best.snapshot.date == article_date or not self.origin.fetch):
+            return best
+        if self.origin.fetch:
+            after = best.snapshot.date if best is not None else None
+            try:
+                return self.origin.snapshot_for(article_date, after=after)
+            except TerritoryError as error:
+                if best is None:
+                    raise
+                logger.info("%s; using the local snapshot of %s", error, best.snapshot.date)
+                return best
+        where = [f"cached in {self.origin.cache_folder}"]
+        if self.folder is not None:
+            where.insert(0, f"in {self.folder.folder}")
+        raise SnapshotUnavailableError(
+            f"no front-line snapshot on or before {article_date.isoformat()} "
+            f"{' or '.join(where)}, and fetching is off: set FRONTLINE_TERRITORY_FETCH=1 to "
+            f"fetch it from {self.origin.url_for(article_date)}, set FRONTLINE_TERRITORY_DIR "
+            "to a folder of deepstatemap_data_YYYYMMDD.geojson files, or give a snapshot file"
         )
 
 
@@ -688,18 +770,26 @@ def origin_snapshots(settings: Settings, session: requests.Session) -> OriginSna
     )
 
 
+def local_first_snapshots(settings: Settings, session: requests.Session) -> LocalFirstSnapshots:
+    """``auto`` as the settings describe it: ``territory_dir`` and the cache first, then the
+    origin if ``territory_fetch`` is on."""
+    folder = FolderSnapshots(settings.territory_dir) if settings.territory_dir else None
+    return LocalFirstSnapshots(origin_snapshots(settings, session), folder)
+
+
 def annotator_for(
     spec: str, settings: Settings, *, session: requests.Session | None = None
 ) -> Callable[[GeoparseResult], GeoparseResult]:
     """The CLI's ``--territory SOURCE``: fills each place's status from ``SOURCE``.
 
-    ``auto`` picks the snapshot by each article's date (from the settings' origin and cache);
-    a file, folder or URL is read once, up front, so a bad source fails before any work.
+    ``auto`` picks the snapshot by each article's date (``local_first_snapshots``: the
+    settings' folder and cache, the origin only when fetching is on); a file, folder or URL
+    is read once, up front, so a bad source fails before any work.
     """
     if session is None:
         session = requests.Session()
         session.headers["User-Agent"] = settings.user_agent
-    provider = origin_snapshots(settings, session)
+    provider = local_first_snapshots(settings, session)
     fixed: SnapshotChoice | None = None
     if spec != "auto" and not Path(spec).is_dir():
         fixed = choose_snapshot(
@@ -1009,6 +1099,7 @@ __all__ = [
     "SOURCE_NAME",
     "UKRAINE",
     "FolderSnapshots",
+    "LocalFirstSnapshots",
     "LonLatBox",
     "OriginSnapshots",
     "Snapshot",
@@ -1024,9 +1115,11 @@ __all__ = [
     "geojson_size_bytes",
     "load_snapshot",
     "load_snapshot_url",
+    "local_first_snapshots",
     "origin_snapshots",
     "parse_snapshot",
     "snapshot_date_from_name",
+    "snapshot_dates",
     "snapshot_file_name",
     "territory_change",
     "territory_lookup",

@@ -31,6 +31,7 @@ from frontline.model import Article, Candidate, GeoparseResult, Mention, Place
 from frontline.settings import Settings
 from frontline.territory import (
     FolderSnapshots,
+    LocalFirstSnapshots,
     OriginSnapshots,
     Snapshot,
     annotate_places,
@@ -41,6 +42,7 @@ from frontline.territory import (
     geojson_size_bytes,
     load_snapshot,
     load_snapshot_url,
+    local_first_snapshots,
     territory_change,
     territory_lookup,
     territory_status,
@@ -823,3 +825,96 @@ def test_url_check_refuses_before_any_request(
             url_check=lambda url: check_url(url, policy),
         )
     assert server.requested == []  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------- auto: local first
+
+
+def folder_of(tmp_path: Path, *days: dt.date) -> Path:
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for day in days:
+        shutil.copy(snapshot_path(day), folder / snapshot_path(day).name)
+    return folder
+
+
+def test_auto_uses_the_folder_and_asks_the_origin_nothing_when_fetching_is_off(
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+) -> None:
+    base_url, server = origin
+    folder = folder_of(tmp_path, dt.date(2025, 10, 1))
+    settings = Settings(
+        cache_dir=tmp_path / "cache",
+        territory_url_template=template(base_url),
+        territory_dir=folder,
+    )
+    with requests.Session() as session:
+        auto = local_first_snapshots(settings, session)
+        # The origin has the 17th, but fetching is off: the folder's 1st, 16 days old.
+        choice = auto.snapshot_for(SAMPLE_DAY)
+        assert choice.snapshot.date == dt.date(2025, 10, 1)
+        assert choice.age_days == 16
+        assert choice.origin == str(folder / "deepstatemap_data_20251001.geojson")
+        with pytest.raises(SnapshotUnavailableError) as refused:
+            auto.snapshot_for(dt.date(2025, 9, 30))
+    message = str(refused.value)
+    assert "2025-09-30" in message and str(folder) in message
+    assert "FRONTLINE_TERRITORY_FETCH=1" in message and "FRONTLINE_TERRITORY_DIR" in message
+    assert server.requested == []  # type: ignore[attr-defined]
+
+
+def test_auto_with_fetching_on_asks_only_for_days_after_the_local_snapshot(
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+) -> None:
+    base_url, server = origin
+    folder = folder_of(tmp_path, dt.date(2025, 10, 1))
+    settings = Settings(
+        cache_dir=tmp_path / "cache",
+        territory_url_template=template(base_url),
+        territory_fetch=True,
+        territory_dir=folder,
+    )
+    with requests.Session() as session:
+        auto = local_first_snapshots(settings, session)
+        assert auto.snapshot_for(dt.date(2025, 10, 18)).snapshot.date == SAMPLE_DAY
+        # Fetched once, now cached: listed with the folder's, and not asked for again.
+        assert auto.available_dates() == [dt.date(2025, 10, 1), SAMPLE_DAY]
+        asked = list(server.requested)  # type: ignore[attr-defined]
+        assert auto.snapshot_for(SAMPLE_DAY).from_cache
+        # The 3rd: the origin is asked for the 3rd and 2nd only, then the folder's 1st serves.
+        assert auto.snapshot_for(dt.date(2025, 10, 3)).snapshot.date == dt.date(2025, 10, 1)
+    assert asked == [
+        "/data/deepstatemap_data_20251018.geojson",
+        "/data/deepstatemap_data_20251017.geojson",
+    ]
+    assert server.requested[len(asked) :] == [  # type: ignore[attr-defined]
+        "/data/deepstatemap_data_20251003.geojson",
+        "/data/deepstatemap_data_20251002.geojson",
+    ]
+
+
+def test_auto_falls_back_to_the_local_snapshot_when_the_origin_fails(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, dt.date(2025, 10, 1))
+    with requests.Session() as session:
+        origin = OriginSnapshots(
+            template(unused_port_url()), session=session, cache_dir=tmp_path / "cache"
+        )
+        auto = LocalFirstSnapshots(origin, FolderSnapshots(folder))
+        assert auto.snapshot_for(SAMPLE_DAY).snapshot.date == dt.date(2025, 10, 1)
+        with pytest.raises(SnapshotFetchError, match="cannot connect"):
+            LocalFirstSnapshots(origin).snapshot_for(SAMPLE_DAY)
+
+
+def test_cli_auto_reads_the_settings_folder(tmp_path: Path) -> None:
+    settings = Settings(cache_dir=tmp_path, territory_dir=SHARED)
+    status = annotator_for("auto", settings)(dated_result(SAMPLE_DAY)).places[0].territory
+    assert status is not None and status.snapshot == SAMPLE_DAY
+    with pytest.raises(SnapshotUnavailableError, match="FRONTLINE_TERRITORY_FETCH=1"):
+        annotator_for("auto", Settings(cache_dir=tmp_path))(dated_result(SAMPLE_DAY))
+
+
+def test_settings_read_the_snapshot_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FRONTLINE_TERRITORY_DIR", str(tmp_path))
+    assert Settings.from_env().territory_dir == tmp_path
+    monkeypatch.setenv("FRONTLINE_TERRITORY_DIR", " ")
+    assert Settings.from_env().territory_dir is None
