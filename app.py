@@ -16,7 +16,15 @@ from pathlib import Path
 import folium
 import streamlit as st
 
-from components import excerpts, focus, online_lookup, place_map, place_table, sidebar
+from components import (
+    excerpts,
+    focus,
+    frontline_panel,
+    online_lookup,
+    place_map,
+    place_table,
+    sidebar,
+)
 from components.catalog import BROAD_KINDS, Catalog, build_catalog, search_places
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets, ensure_static_assets
@@ -133,9 +141,11 @@ def main() -> None:
             key="show_broad",
             help="Kept off by default so that they do not crowd the map.",
         )
-        # Layers from other modules (the front line, issue 4) add their toggles here and
-        # their folium.FeatureGroup objects to extra_layers below.
-    extra_layers: list[folium.FeatureGroup] = []
+        # Layers from other modules add their toggles here and their FeatureGroups below.
+        front = frontline_panel.show_front_line(settings, result)
+    # The places now carry their front-line status (popups, table, exports).
+    catalog = build_catalog(front.result)
+    extra_layers: list[folium.FeatureGroup] = [*front.layers]
 
     listed = selection or catalog.names
     shown = [
@@ -162,6 +172,7 @@ def main() -> None:
         click = place_map.show_map(
             base_map, [*layers, *extra_layers], view, key=MAP_KEY, height=MAP_HEIGHT
         )
+        frontline_panel.show_captions(front)
         if not settings.tiles_url.strip():
             st.caption(
                 "No tile server set (FRONTLINE_TILES_URL is empty): places are shown on a "

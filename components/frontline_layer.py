@@ -105,14 +105,16 @@ def legend_html(
     source: str = SOURCE_NAME,
     note: str | None = None,
     change: TerritoryChange | None = None,
+    show_occupied: bool = True,
 ) -> str:
     """The legend's HTML; every text from outside is escaped here and only here."""
     escape = html.escape
-    lines = [
-        '<div style="font-weight:600;margin-bottom:4px">Front line</div>',
-        f"<div>{_swatch(OCCUPIED_COLOR, 0.5)}Occupied territory as of "
-        f"{escape(snapshot_date.isoformat())}</div>",
-    ]
+    lines = ['<div style="font-weight:600;margin-bottom:4px">Front line</div>']
+    if show_occupied:
+        lines.append(
+            f"<div>{_swatch(OCCUPIED_COLOR, 0.5)}Occupied territory as of "
+            f"{escape(snapshot_date.isoformat())}</div>"
+        )
     if note:
         lines.append(f'<div style="color:#555">{escape(note)}</div>')
     if change is not None:
@@ -157,7 +159,7 @@ class FrontlineLegend(MacroElement):
         """
     )
 
-    def __init__(self, body_html: str, *, position: str = "bottomleft") -> None:
+    def __init__(self, body_html: str, *, position: str = "topright") -> None:
         super().__init__()
         self._name = "FrontlineLegend"
         self.body_html = body_html
@@ -181,9 +183,14 @@ def frontline_legend(
     source: str = SOURCE_NAME,
     note: str | None = None,
     change: TerritoryChange | None = None,
+    show_occupied: bool = True,
 ) -> FrontlineLegend:
     """The legend as an element to add to a layer (e.g. the occupied layer): shown with it."""
-    return FrontlineLegend(legend_html(snapshot_date, source=source, note=note, change=change))
+    return FrontlineLegend(
+        legend_html(
+            snapshot_date, source=source, note=note, change=change, show_occupied=show_occupied
+        )
+    )
 
 
 def legend_layer(
@@ -193,8 +200,13 @@ def legend_layer(
     note: str | None = None,
     change: TerritoryChange | None = None,
     name: str = "Front line legend",
+    show_occupied: bool = True,
 ) -> folium.FeatureGroup:
     """A layer holding only the legend, for apps that add and remove it on its own."""
     group = folium.FeatureGroup(name=name, control=False)
-    group.add_child(frontline_legend(snapshot_date, source=source, note=note, change=change))
+    group.add_child(
+        frontline_legend(
+            snapshot_date, source=source, note=note, change=change, show_occupied=show_occupied
+        )
+    )
     return group

@@ -276,8 +276,9 @@ def territory_line(place: Place) -> str:
         return ""
     if territory.status == "occupied":
         text = "Occupied"
+        # The edge runs along the front line but also the state border and the coast.
         if territory.distance_to_edge_km is not None:
-            text += f", {territory.distance_to_edge_km:.1f} km inside the line"
+            text += f", {territory.distance_to_edge_km:.1f} km from the edge of occupied territory"
     else:
         text = f"Free, {territory.distance_km:.1f} km from occupied territory"
     return f"{text} (front line of {territory.snapshot.isoformat()})"

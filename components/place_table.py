@@ -8,6 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from components.catalog import KIND_LABELS, Catalog, country_name, mention_count
+from frontline.model import TerritoryStatus
+
+
+def territory_distance_km(territory: TerritoryStatus | None) -> float | None:
+    """Free: to occupied territory; occupied: to its edge (front line, border or coast)."""
+    if territory is None:
+        return None
+    if territory.status == "occupied":
+        edge = territory.distance_to_edge_km
+        return round(edge, 1) if edge is not None else 0.0
+    return round(territory.distance_km, 1)
 
 
 def places_frame(catalog: Catalog, names: Sequence[str]) -> pd.DataFrame:
@@ -27,15 +38,13 @@ def places_frame(catalog: Catalog, names: Sequence[str]) -> pd.DataFrame:
                 "Longitude": place.lon,
                 "Score": round(place.score, 2),
                 "Status": territory.status if territory else None,
-                "Distance to occupied (km)": (
-                    round(territory.distance_km, 1) if territory else None
-                ),
+                "Distance (km)": territory_distance_km(territory),
                 "GeoNames ID": candidate.geonameid if candidate else None,
             }
         )
     frame = pd.DataFrame(rows)
     if frame.empty or frame["Status"].isna().all():
-        frame = frame.drop(columns=["Status", "Distance to occupied (km)"], errors="ignore")
+        frame = frame.drop(columns=["Status", "Distance (km)"], errors="ignore")
     return frame
 
 
@@ -62,6 +71,13 @@ def show_table(
             "Latitude": st.column_config.NumberColumn(format="%.4f"),
             "Longitude": st.column_config.NumberColumn(format="%.4f"),
             "GeoNames ID": st.column_config.NumberColumn(format="%d"),
+            "Distance (km)": st.column_config.NumberColumn(
+                format="%.1f",
+                help=(
+                    "Free places: to the nearest occupied territory. Occupied places: to the "
+                    "edge of occupied territory, which also follows the state border and the coast."
+                ),
+            ),
             "Score": st.column_config.NumberColumn(
                 format="%.2f", help="How sure the resolver is of this entry (0 to 1)"
             ),

@@ -150,8 +150,10 @@ def start_app(
 
     servers: dict[str, StreamlitServer] = {}
 
-    def start(article: Path | None = None) -> StreamlitServer:
-        label = str(article or "")
+    def start(article: Path | None = None, env: dict[str, str] | None = None) -> StreamlitServer:
+        """``env`` adds or overrides environment variables (e.g. FRONTLINE_TERRITORY_DIR);
+        each distinct article and env gets its own server."""
+        label = str(article or "") + "".join(f"\0{k}={v}" for k, v in sorted((env or {}).items()))
         if label in servers:
             return servers[label]
         port = _free_port()
@@ -173,6 +175,7 @@ def start_app(
             FRONTLINE_TERRITORY_FETCH="0",
             FRONTLINE_ONLINE_GEOCODING="0",
         )
+        environment.update(env or {})
         log = log_path.open("w")
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT

@@ -1,0 +1,223 @@
+"""The front line in the dashboard: wording and choices (pure), and the app through AppTest
+with the snapshots of ``../shared/frontline`` and with none at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.frontline_panel import (
+    age_text,
+    change_summary,
+    compare_date,
+    legend_note,
+    snapshot_key,
+    status_caption,
+    unavailable_text,
+)
+from components.place_map import territory_line
+from components.place_table import places_frame, territory_distance_km
+from frontline.model import Candidate, Place, TerritoryStatus
+from frontline.territory import (
+    FolderSnapshots,
+    Snapshot,
+    SnapshotChoice,
+    load_snapshot,
+    territory_change,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+APP = str(REPO_ROOT / "app.py")
+SHARED = REPO_ROOT.parent / "shared" / "frontline"
+SAMPLE_DAY = dt.date(2025, 10, 17)
+TIMEOUT_S = 180
+
+needs_snapshots = pytest.mark.skipif(
+    not (SHARED / "deepstatemap_data_20251017.geojson").is_file(),
+    reason=f"shared front-line snapshots not found in {SHARED}",
+)
+
+
+@pytest.fixture(scope="module")
+def sample() -> Snapshot:
+    if not (SHARED / "deepstatemap_data_20251017.geojson").is_file():
+        pytest.skip(f"shared front-line snapshots not found in {SHARED}")
+    return load_snapshot(SHARED / "deepstatemap_data_20251017.geojson")
+
+
+def choice_for(snapshot: Snapshot, article_day: dt.date | None, origin: str) -> SnapshotChoice:
+    return SnapshotChoice(snapshot, article_day, origin=origin)
+
+
+def test_age_is_said_relative_to_the_article(sample: Snapshot) -> None:
+    folder_file = str(SHARED / "deepstatemap_data_20251017.geojson")
+    assert age_text(choice_for(sample, SAMPLE_DAY, folder_file)) == "same day as the article"
+    assert age_text(choice_for(sample, dt.date(2025, 10, 18), folder_file)) == (
+        "1 day before the article"
+    )
+    assert age_text(choice_for(sample, dt.date(2025, 10, 10), "uploaded file x.geojson")) == (
+        "7 days after the article"
+    )
+    assert age_text(choice_for(sample, None, folder_file)) == "the article has no date"
+
+
+def test_legend_note_is_short_and_names_an_upload(sample: Snapshot) -> None:
+    folder_file = str(SHARED / "deepstatemap_data_20251017.geojson")
+    assert legend_note(choice_for(sample, SAMPLE_DAY, folder_file)) == "Same day as the article"
+    assert legend_note(choice_for(sample, dt.date(2025, 10, 20), folder_file)) == (
+        "3 days before the article (2025-10-20)"
+    )
+    uploaded = legend_note(choice_for(sample, SAMPLE_DAY, "uploaded file mine.geojson"))
+    assert uploaded == "Same day as the article; uploaded file mine.geojson"
+
+
+def test_status_caption_names_date_age_source_and_the_edge(sample: Snapshot) -> None:
+    caption = status_caption(
+        choice_for(sample, SAMPLE_DAY, str(SHARED / "deepstatemap_data_20251017.geojson"))
+    )
+    assert "as of 2025-10-17, same day as the article" in caption
+    assert "DeepStateMap" in caption and "GPL-3.0" in caption
+    assert "deepstatemap_data_20251017.geojson" in caption
+    assert "state border and the coast" in caption
+
+
+def test_change_summary_states_both_directions_in_km2(sample: Snapshot) -> None:
+    earlier = load_snapshot(SHARED / "deepstatemap_data_20251001.geojson")
+    change = territory_change(sample, earlier)
+    text = change_summary(change)
+    assert text.startswith("Changed hands from 2025-10-01 to 2025-10-17:")
+    assert f"took {change.gained_km2:,.1f} km²" in text
+    assert f"regained {change.regained_km2:,.1f} km²" in text
+    side = "Russia" if change.net_gained_km2 > 0 else "Ukraine"
+    assert f"(net {abs(change.net_gained_km2):,.1f} km² to {side})" in text
+
+
+def test_compare_date_for_each_choice() -> None:
+    available = [dt.date(2025, 9, 1), SAMPLE_DAY, dt.date(2026, 8, 21)]
+    assert compare_date("30 days earlier", SAMPLE_DAY, available, None) == dt.date(2025, 9, 17)
+    assert compare_date("Latest available", SAMPLE_DAY, available, None) == dt.date(2026, 8, 21)
+    assert compare_date("Latest available", SAMPLE_DAY, [], None) is None
+    assert compare_date("Pick a date", SAMPLE_DAY, available, dt.date(2025, 9, 1)) == dt.date(
+        2025, 9, 1
+    )
+    assert compare_date("Pick a date", SAMPLE_DAY, available, None) is None
+
+
+def test_unavailable_text_says_how_to_supply_a_snapshot() -> None:
+    text = unavailable_text("no snapshot cached.")
+    assert text.startswith("Front line unavailable: no snapshot cached. Everything else works.")
+    for remedy in ("upload", "FRONTLINE_TERRITORY_DIR", "FRONTLINE_TERRITORY_FETCH=1"):
+        assert remedy in text
+
+
+def test_snapshot_key_follows_the_file(sample: Snapshot, tmp_path: Path) -> None:
+    copy = tmp_path / "deepstatemap_data_20251017.geojson"
+    copy.write_bytes((SHARED / "deepstatemap_data_20251017.geojson").read_bytes())
+    first = snapshot_key(load_snapshot(copy))
+    assert first == snapshot_key(load_snapshot(copy))
+    copy.write_bytes(copy.read_bytes() + b"\n")
+    assert snapshot_key(load_snapshot(copy)) != first
+    assert snapshot_key(load_snapshot(SHARED / "deepstatemap_data_20251017.geojson")) != first
+
+
+def place_with(territory: TerritoryStatus | None) -> Place:
+    candidate = Candidate(1, "Town", 48.0, 37.0, "city", "UA", "Donetsk Oblast")
+    return Place("Town", candidate, 0.9, (), (), (), territory=territory)
+
+
+def test_occupied_places_are_measured_to_the_edge_of_occupied_territory() -> None:
+    occupied = TerritoryStatus("occupied", 0.0, SAMPLE_DAY, distance_to_edge_km=10.315)
+    free = TerritoryStatus("free", 3.377, SAMPLE_DAY)
+    assert territory_line(place_with(occupied)) == (
+        "Occupied, 10.3 km from the edge of occupied territory (front line of 2025-10-17)"
+    )
+    assert territory_line(place_with(free)) == (
+        "Free, 3.4 km from occupied territory (front line of 2025-10-17)"
+    )
+    assert territory_distance_km(occupied) == 10.3
+    assert territory_distance_km(free) == 3.4
+    assert territory_distance_km(None) is None
+
+
+def test_places_table_shows_status_and_distance_only_when_known() -> None:
+    from components.catalog import build_catalog
+    from frontline.model import Article, GeoparseResult
+
+    article = Article(text="Town.", source="t.txt")
+    known = build_catalog(
+        GeoparseResult(article, (place_with(TerritoryStatus("free", 3.377, SAMPLE_DAY)),))
+    )
+    frame = places_frame(known, known.names)
+    assert list(frame[["Status", "Distance (km)"]].iloc[0]) == ["free", 3.4]
+    unknown = build_catalog(GeoparseResult(article, (place_with(None),)))
+    assert "Status" not in places_frame(unknown, unknown.names).columns
+
+
+# ---------------------------------------------------------------------------- the app
+
+
+@pytest.fixture
+def app(cache_dir: Path, gazetteer: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("FRONTLINE_CACHE_DIR", str(cache_dir))
+    monkeypatch.setenv("FRONTLINE_TILES_URL", "")
+    monkeypatch.setenv("FRONTLINE_TERRITORY_FETCH", "0")
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+
+    def make(**environment: str) -> AppTest:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+
+    return make
+
+
+def unavailable_notes(at: AppTest) -> list[str]:
+    return [note.value for note in at.info if "Front line unavailable" in note.value]
+
+
+@needs_snapshots
+def test_app_fills_status_and_distance_from_the_snapshot_folder(app: Any) -> None:
+    at = app(FRONTLINE_TERRITORY_DIR=str(SHARED)).run()
+    assert not at.exception, at.exception
+    assert unavailable_notes(at) == []
+    table = at.dataframe[0].value.set_index("Place")
+    assert table.loc["Pokrovsk", "Status"] == "free"
+    assert table.loc["Pokrovsk", "Distance (km)"] == pytest.approx(3.4, abs=0.3)
+    assert table.loc["Kupiansk", "Distance (km)"] == pytest.approx(1.3, abs=0.3)
+    assert any("as of 2025-10-17, same day as the article" in c.value for c in at.caption)
+
+    at.toggle(key="show_change").set_value(True).run()
+    assert not at.exception, at.exception
+    folder = FolderSnapshots(SHARED)
+    expected = territory_change(
+        folder.snapshot_for(SAMPLE_DAY).snapshot,
+        folder.snapshot_for(SAMPLE_DAY - dt.timedelta(days=30)).snapshot,
+    )
+    assert change_summary(expected) in [element.value for element in at.markdown]
+
+    at.radio(key="territory_compare").set_value("Latest available").run()
+    latest = folder.snapshot_for(max(folder.available_dates())).snapshot
+    later = territory_change(folder.snapshot_for(SAMPLE_DAY).snapshot, latest)
+    assert change_summary(later) in [element.value for element in at.markdown]
+
+
+def test_app_without_any_snapshot_says_so_once_and_works(app: Any, tmp_path: Path) -> None:
+    at = app(
+        FRONTLINE_TERRITORY_URL_TEMPLATE=f"http://127.0.0.1:9/{tmp_path.name}/"
+        "deepstatemap_data_{date:%Y%m%d}.geojson",
+    ).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    notes = unavailable_notes(at)
+    assert len(notes) == 1
+    assert "fetching is off" in notes[0] and "upload" in notes[0]
+    assert "Status" not in at.dataframe[0].value.columns
+    assert "Pokrovsk" in list(at.dataframe[0].value["Place"])
+    # A rerun (a filter change) does not add a second note.
+    at.multiselect(key="place_filter").set_value(["Pokrovsk"]).run()
+    assert len(unavailable_notes(at)) == 1
