@@ -10,13 +10,16 @@ times, are what carries over between machines:
 - statuses: our vectorised ``territory_statuses`` against one ``territory_status`` call per
   place and against the plain method of ``SOURCE.md`` (unprepared LAEA polygons, one
   ``contains`` and one ``distance`` per place), with the largest disagreement in km;
-- map layer: the GeoJSON the page embeds, raw, rounded to 5 decimals, and simplified.
+- map layer: the GeoJSON the page embeds, raw, rounded to 5 decimals, and simplified;
+  and the layer's script as the dashboard sends it to the page (streamlit-folium's
+  feature-group string: the occupied layer, the change layer, the legend), gzipped too.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import json
 import platform
 import random
@@ -35,9 +38,11 @@ from shapely.geometry import shape
 
 from frontline.territory import (
     Snapshot,
+    change_geojson,
     display_geojson,
     geojson_size_bytes,
     load_snapshot,
+    territory_change,
     territory_status,
     territory_statuses,
 )
@@ -187,6 +192,53 @@ def size_rows(snapshot: Snapshot, points: list[tuple[float, float]]) -> list[str
     return lines
 
 
+def layer_script(group: Any) -> str:
+    """The script streamlit-folium sends to the page for one feature group."""
+    import folium
+    from streamlit_folium import _get_feature_group_string
+
+    return str(_get_feature_group_string(group, folium.Map(tiles=None), 0))
+
+
+def page_rows(snapshot: Snapshot, earlier: Snapshot) -> list[str]:
+    from components.frontline_layer import change_layer, legend_layer, occupied_layer
+
+    change = territory_change(earlier, snapshot)
+    scripts = [
+        (
+            "occupied layer, raw coordinates",
+            layer_script(
+                occupied_layer(
+                    display_geojson(snapshot, tolerance_m=None, digits=None),
+                    snapshot_date=snapshot.date,
+                )
+            ),
+        ),
+        (
+            "occupied layer, simplified 100 m + rounded (the app)",
+            layer_script(occupied_layer(display_geojson(snapshot), snapshot_date=snapshot.date)),
+        ),
+        (
+            f"change layer {change.earlier} → {change.later}, simplified (the app)",
+            layer_script(change_layer(*change_geojson(change), change=change)),
+        ),
+        (
+            "legend (with the change lines)",
+            layer_script(
+                legend_layer(snapshot.date, note="Same day as the article", change=change)
+            ),
+        ),
+    ]
+    lines = [
+        "| map layer script in the page (streamlit-folium) | bytes | gzipped |",
+        "|---|---:|---:|",
+    ]
+    for label, script in scripts:
+        data = script.encode()
+        lines.append(f"| {label} | {len(data):,} | {len(gzip.compress(data)):,} |")
+    return lines
+
+
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     if not SNAPSHOT_FILE.is_file():
@@ -213,6 +265,9 @@ def main() -> None:
     print()
     everything = [point for points in groups.values() for point in points]
     for line in size_rows(snapshot, everything):
+        print(line)
+    print()
+    for line in page_rows(snapshot, load_snapshot(SHARED / "deepstatemap_data_20250901.geojson")):
         print(line)
 
 
