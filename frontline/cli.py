@@ -123,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     geoparse.add_argument(
         "--territory",
         metavar="SOURCE",
-        help="occupied-territory snapshot: a GeoJSON file, a URL, or 'auto' (by article date)",
+        help=(
+            "occupied-territory snapshot: a GeoJSON file, a folder of them, a URL, or 'auto' "
+            "(by article date: FRONTLINE_TERRITORY_DIR, then the cache, then the origin if "
+            "FRONTLINE_TERRITORY_FETCH=1)"
+        ),
     )
     geoparse.add_argument(
         "--demonyms", action="store_true", help="count 'Ukrainian' as a mention of Ukraine"
