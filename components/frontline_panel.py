@@ -102,7 +102,7 @@ def origin_text(choice: SnapshotChoice) -> str:
         return origin
     if origin.startswith(("http://", "https://")):
         return "fetched from the origin" + (" (cached)" if choice.from_cache else "")
-    return f"file {Path(origin).name} in {Path(origin).parent}"
+    return f"file {Path(origin).name} from the snapshot folder (FRONTLINE_TERRITORY_DIR)"
 
 
 def legend_note(choice: SnapshotChoice) -> str:
