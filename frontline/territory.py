@@ -66,6 +66,9 @@ POINT_FEATURES = frozenset({"city", "landmark", "admin"})
 MAX_SNAPSHOT_BYTES = 50_000_000
 DEFAULT_MAX_STEP_BACK_DAYS = 14
 DEFAULT_DISPLAY_TOLERANCE_M = 100.0
+# Two snapshots' outlines differ by hair-thin slivers where one was redrawn over the other:
+# hundreds of parts under a hectare, most of the drawn change layer's bytes, none visible.
+DEFAULT_MIN_CHANGE_PART_KM2 = 0.01
 # Boundary vertices used for places far outside Europe are spaced at most this far apart:
 # at 500 km or more, a vertex instead of the edge between two errs by under 10 m.
 FAR_VERTEX_SPACING_DEG = 0.05
@@ -1069,11 +1072,17 @@ def change_geojson(
     *,
     tolerance_m: float | None = DEFAULT_DISPLAY_TOLERANCE_M,
     digits: int | None = 5,
+    min_part_km2: float = DEFAULT_MIN_CHANGE_PART_KM2,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(gained, regained) as GeoJSON dicts for the map."""
+    """(gained, regained) as GeoJSON dicts for the map.
+
+    Parts smaller than ``min_part_km2`` are left out of the drawing (the areas stated in
+    the properties, like ``change``'s, still count them).
+    """
 
     def prepare(geometry: BaseGeometry, kind: str, area_km2: float) -> dict[str, Any]:
-        shown = geometry if tolerance_m is None else display_geometry(geometry, tolerance_m)
+        shown = drop_small_parts(geometry, min_part_km2)
+        shown = shown if tolerance_m is None else display_geometry(shown, tolerance_m)
         properties = {
             "change": kind,
             "from": change.earlier.isoformat(),
@@ -1086,6 +1095,19 @@ def change_geojson(
         prepare(change.gained, "gained", change.gained_km2),
         prepare(change.regained, "regained", change.regained_km2),
     )
+
+
+def drop_small_parts(geometry_lonlat: BaseGeometry, min_part_km2: float) -> BaseGeometry:
+    """The polygons of ``geometry_lonlat`` of at least ``min_part_km2`` (measured in LAEA)."""
+    if min_part_km2 <= 0 or geometry_lonlat.is_empty:
+        return geometry_lonlat
+    # Twice: a collection's members may themselves be multipolygons.
+    parts = shapely.get_parts(shapely.get_parts(geometry_lonlat))
+    parts = parts[shapely.get_type_id(parts) == shapely.GeometryType.POLYGON]
+    projected = shapely.transform(parts, _to_projected().transform, interleaved=False)
+    areas_km2 = shapely.area(projected) / 1e6
+    kept = parts[areas_km2 >= min_part_km2]
+    return shapely.multipolygons(kept) if len(kept) else shapely.MultiPolygon()
 
 
 def geojson_size_bytes(document: dict[str, Any]) -> int:
@@ -1112,6 +1134,7 @@ __all__ = [
     "choose_snapshot",
     "display_geojson",
     "display_geometry",
+    "drop_small_parts",
     "geojson_size_bytes",
     "load_snapshot",
     "load_snapshot_url",

@@ -36,9 +36,11 @@ from frontline.territory import (
     Snapshot,
     annotate_places,
     annotator_for,
+    change_geojson,
     choose_snapshot,
     display_geojson,
     display_geometry,
+    drop_small_parts,
     geojson_size_bytes,
     load_snapshot,
     load_snapshot_url,
@@ -918,3 +920,20 @@ def test_settings_read_the_snapshot_folder(monkeypatch: pytest.MonkeyPatch, tmp_
     assert Settings.from_env().territory_dir == tmp_path
     monkeypatch.setenv("FRONTLINE_TERRITORY_DIR", " ")
     assert Settings.from_env().territory_dir is None
+
+
+def test_change_drawing_leaves_out_slivers_but_not_the_area(sample_snapshot: Snapshot) -> None:
+    earlier = load_snapshot(snapshot_path(dt.date(2025, 9, 1)))
+    change = territory_change(earlier, sample_snapshot)
+    kept = drop_small_parts(change.gained, 0.01)
+    all_parts = len(shapely.get_parts(change.gained))
+    # Most parts are redrawing slivers; what is left holds all but a few hundredths of a km².
+    assert len(shapely.get_parts(kept)) < all_parts / 4
+    to_laea = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+    kept_km2 = shapely.area(shapely.transform(kept, to_laea.transform, interleaved=False)) / 1e6
+    assert change.gained_km2 - 0.1 < kept_km2 <= change.gained_km2
+    gained, _ = change_geojson(change)
+    everything, _ = change_geojson(change, min_part_km2=0)
+    assert geojson_size_bytes(gained) < geojson_size_bytes(everything) / 2
+    assert gained["features"][0]["properties"]["area_km2"] == round(change.gained_km2, 1)
+    assert drop_small_parts(change.gained, 1e9).is_empty
