@@ -221,3 +221,31 @@ def test_app_without_any_snapshot_says_so_once_and_works(app: Any, tmp_path: Pat
     # A rerun (a filter change) does not add a second note.
     at.multiselect(key="place_filter").set_value(["Pokrovsk"]).run()
     assert len(unavailable_notes(at)) == 1
+
+
+def test_front_line_layer_scripts_are_the_same_for_the_same_input(sample: Snapshot) -> None:
+    """streamlit-folium redraws every layer when any layer's script changes: a rerun with
+    the same snapshot must give byte-identical scripts."""
+    import folium
+    from streamlit_folium import _get_feature_group_string
+
+    from components.frontline_layer import change_layer, legend_layer, occupied_layer
+    from frontline.territory import change_geojson, display_geojson
+
+    earlier = load_snapshot(SHARED / "deepstatemap_data_20251001.geojson")
+
+    def scripts() -> list[str]:
+        change = territory_change(earlier, sample)
+        groups = [
+            occupied_layer(display_geojson(sample), snapshot_date=sample.date),
+            change_layer(*change_geojson(change), change=change),
+            legend_layer(sample.date, note="Same day as the article", change=change),
+        ]
+        return [
+            _get_feature_group_string(group, folium.Map(tiles=None), index)
+            for index, group in enumerate(groups)
+        ]
+
+    first, second = scripts(), scripts()
+    assert first == second
+    assert all(len(script) > 500 for script in first)
