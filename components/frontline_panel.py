@@ -26,10 +26,11 @@ import requests
 import streamlit as st
 
 from components.frontline_layer import change_layer, legend_layer, occupied_layer
-from frontline.errors import FrontlineError
+from frontline.errors import FrontlineError, SnapshotFormatError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
 from frontline.territory import (
+    MAX_SNAPSHOT_BYTES,
     SOURCE_CREDIT,
     LocalFirstSnapshots,
     Snapshot,
@@ -230,6 +231,11 @@ def parse_upload(name: str, data: bytes) -> Snapshot:
 
 def uploaded_snapshot(upload: Any, article_date: dt.date | None) -> LoadedSnapshot:
     data = upload.getvalue()
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotFormatError(
+            f"{upload.name} is larger than {MAX_SNAPSHOT_BYTES // 1_000_000} MB; "
+            "a DeepStateMap snapshot is under 1 MB"
+        )
     snapshot = parse_upload(upload.name, data)
     digest = hashlib.sha256(data).hexdigest()[:16]
     choice = SnapshotChoice(snapshot, article_date, origin=f"uploaded file {upload.name}")

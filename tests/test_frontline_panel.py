@@ -4,6 +4,7 @@ with the snapshots of ``../shared/frontline`` and with none at all."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from components.frontline_panel import (
     snapshot_key,
     status_caption,
     unavailable_text,
+    uploaded_snapshot,
 )
 from components.place_map import territory_line
 from components.place_table import places_frame, territory_distance_km
@@ -249,3 +251,35 @@ def test_front_line_layer_scripts_are_the_same_for_the_same_input(sample: Snapsh
     first, second = scripts(), scripts()
     assert first == second
     assert all(len(script) > 500 for script in first)
+
+
+class Upload:
+    """What the sidebar's uploader hands over: a name and the bytes."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self._data = data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_an_upload_is_dated_by_its_name_keyed_by_its_bytes_and_bounded(sample: Snapshot) -> None:
+    from frontline.errors import SnapshotFormatError
+
+    data = (SHARED / "deepstatemap_data_20251017.geojson").read_bytes()
+    loaded = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data), SAMPLE_DAY)
+    assert loaded.choice.snapshot.date == SAMPLE_DAY
+    assert loaded.choice.origin == "uploaded file deepstatemap_data_20251017.geojson"
+    again = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data), SAMPLE_DAY)
+    assert again.key == loaded.key
+    edited = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data + b" "), None)
+    assert edited.key != loaded.key
+    # The date is also read from the GeoJSON's own name; without either, a clear refusal.
+    document = json.loads(data)
+    document.pop("name", None)
+    undated = json.dumps(document).encode()
+    with pytest.raises(SnapshotFormatError, match=r"cannot tell the date of mine\.geojson"):
+        uploaded_snapshot(Upload("mine.geojson", undated), SAMPLE_DAY)
+    with pytest.raises(SnapshotFormatError, match="larger than 50 MB"):
+        uploaded_snapshot(Upload("huge.geojson", b" " * 50_000_001), SAMPLE_DAY)
