@@ -11,11 +11,14 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from frontline.errors import FrontlineError
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
+
+if TYPE_CHECKING:
+    import requests
 
 logger = logging.getLogger("frontline.cli")
 
@@ -24,26 +27,58 @@ EXIT_INTERNAL = 70
 FORMATS = ("json", "csv", "geojson", "kml")
 
 
-def _is_url(value: str) -> bool:
+def is_url(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
 
 
-def read_input(source: str, settings: Settings) -> Article:
+def read_input(source: str, settings: Settings, session: requests.Session | None = None) -> Article:
+    """One article from a file, a URL (fetched under the settings' limits) or ``-`` (stdin)."""
     from frontline.article import article_from_bytes, article_from_file
 
     if source == "-":
         data = sys.stdin.buffer.read(settings.max_article_bytes + 1)
         return article_from_bytes(data, "<stdin>", max_bytes=settings.max_article_bytes)
-    if _is_url(source):
-        import requests
-
+    if is_url(source):
         from frontline.article import article_from_text
         from frontline.fetch import fetch_article_page
 
-        with requests.Session() as session:
+        if session is None:
+            with http_session(settings) as own_session:
+                page = fetch_article_page(source, own_session, settings)
+        else:
             page = fetch_article_page(source, session, settings)
         return article_from_text(page.text, source, title=page.title, date=page.date)
     return article_from_file(source, max_bytes=settings.max_article_bytes)
+
+
+def http_session(settings: Settings) -> requests.Session:
+    import requests
+
+    session = requests.Session()
+    session.headers["User-Agent"] = settings.user_agent
+    return session
+
+
+def report_error(error: FrontlineError) -> None:
+    """The one line on standard error that every failure gets."""
+    print(f"frontline: error: {error}", file=sys.stderr)
+
+
+def read_inputs(sources: Sequence[str], settings: Settings) -> tuple[list[Article], int]:
+    """The articles that could be read, and how many inputs failed (each reported on stderr).
+
+    One bad file or refused URL does not stop the others.
+    """
+    articles: list[Article] = []
+    failures = 0
+    with http_session(settings) as session:
+        for source in sources:
+            try:
+                articles.append(read_input(source, settings, session))
+            except FrontlineError as error:
+                report_error(error)
+                failures += 1
+    return articles, failures
 
 
 def _annotator(
@@ -56,12 +91,17 @@ def _annotator(
     return annotator_for(territory, settings)
 
 
-def _write(results: Sequence[GeoparseResult], output_format: str, out: TextIO) -> None:
+def _write(
+    results: Sequence[GeoparseResult], output_format: str, out: TextIO, *, as_list: bool = True
+) -> None:
+    """Write ``results``; JSON is one object when ``as_list`` is false (a single input)."""
     from frontline import export
 
     if output_format == "json":
         payload: Any = [export.result_to_dict(result) for result in results]
-        json.dump(payload[0] if len(payload) == 1 else payload, out, ensure_ascii=False, indent=2)
+        if not as_list:
+            (payload,) = payload
+        json.dump(payload, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif output_format == "geojson":
         features = [
@@ -80,14 +120,27 @@ def _write(results: Sequence[GeoparseResult], output_format: str, out: TextIO) -
 
 
 def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Geoparse every input that can be read; each failure is one line on stderr.
+
+    The output holds the inputs that worked, and the exit status is non-zero if any failed.
+    """
     from frontline.pipeline import Geoparser
 
-    articles = [read_input(source, settings) for source in arguments.inputs]
-    geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
+    articles, failures = read_inputs(arguments.inputs, settings)
+    if not articles:
+        return EXIT_ERROR
     annotate = _annotator(arguments.territory, settings)
-    results = [annotate(geoparser.geoparse(article)) for article in articles]
-    _write(results, arguments.format, sys.stdout)
-    return 0
+    geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
+    results: list[GeoparseResult] = []
+    for article in articles:
+        try:
+            results.append(annotate(geoparser.geoparse(article)))
+        except FrontlineError as error:
+            report_error(error)
+            failures += 1
+    if results:
+        _write(results, arguments.format, sys.stdout, as_list=len(arguments.inputs) > 1)
+    return EXIT_ERROR if failures else 0
 
 
 def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -154,12 +207,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not arguments.verbose:
+        # trafilatura warns "discarding data: None" on a page with no text, which we report
+        # ourselves in one line.
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
         settings = Settings.from_env()
         handler: Callable[[argparse.Namespace, Settings], int] = arguments.handler
         return handler(arguments, settings)
     except FrontlineError as error:
-        print(f"frontline: error: {error}", file=sys.stderr)
+        report_error(error)
         if arguments.verbose:
             logger.exception("details")
         return EXIT_ERROR

@@ -438,5 +438,6 @@ def fetch_article_page(
         read_timeout_s=settings.http_timeout_s,
         total_timeout_s=3 * settings.http_timeout_s,
         allow_private=settings.allow_private_urls,
+        allowed_networks=settings.allowed_networks,
         resolver=resolver,
     )

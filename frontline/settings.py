@@ -43,6 +43,8 @@ class Settings:
     # A folder of deepstatemap_data_YYYYMMDD.geojson files, looked at before the cache.
     territory_dir: Path | None = None
     allow_private_urls: bool = False
+    # Networks (CIDR) fetched even while private addresses are refused: an intranet news server.
+    allowed_networks: tuple[str, ...] = ()
     online_geocoding: bool = False
     geocoder: str = "nominatim"
     geocoder_domain: str | None = None
@@ -81,6 +83,11 @@ class Settings:
                 else None
             ),
             allow_private_urls=_flag("FRONTLINE_ALLOW_PRIVATE_URLS", base.allow_private_urls),
+            allowed_networks=tuple(
+                network.strip()
+                for network in os.environ.get("FRONTLINE_ALLOWED_NETWORKS", "").split(",")
+                if network.strip()
+            ),
             online_geocoding=_flag("FRONTLINE_ONLINE_GEOCODING", base.online_geocoding),
             geocoder=os.environ.get("FRONTLINE_GEOCODER", base.geocoder),
             geocoder_domain=os.environ.get("FRONTLINE_GEOCODER_DOMAIN") or None,

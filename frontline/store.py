@@ -367,11 +367,15 @@ class ArticleStore:
     def _initialise(self) -> None:
         with self._reading("open") as connection:
             # Read-only look first: a foreign SQLite database must not even get a WAL header.
-            self._check_identity(connection, allow_empty=True)
+            needs_schema = self._check_identity(connection, allow_empty=True)
             if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     logger.warning("%s: journal mode is %s, not WAL", self.path, mode)
+        if not needs_schema:
+            # Opening an existing library takes no write lock, so reading it never waits for
+            # (or times out behind) another process's save.
+            return
         with self._writing("initialise") as connection:
             if self._check_identity(connection, allow_empty=True):
                 # executescript() would commit first: run the statements inside this transaction.

@@ -1,0 +1,243 @@
+"""``python -m frontline library ...``: the article library (the app's SQLite store) from a shell.
+
+    library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json]
+    library list [--store FILE] [--format table|json]
+    library export ID [--store FILE] [--format geojson|csv|json|kml] [--territory SOURCE]
+
+The store is ``Settings.store_path`` (``FRONTLINE_DATA_DIR``/library.sqlite3) unless
+``--store`` names another file; the app reads the same file.
+
+Adding an article whose text is already stored does not make a second copy: the text is
+geoparsed again and the new result replaces the stored one, keeping the reader's
+corrections, which apply to it (a correction that no longer fits is skipped and counted).
+The stored title and date are kept, since a reader may have edited the date. An article is
+identified by its text, not its source: a page whose text changed since it was added is
+stored as a new article, because corrections point at character offsets in the old text.
+
+Each input is read and geoparsed before the store is written, and each is saved in one
+transaction, so a bad input or a failure stores nothing for that input; the other inputs
+are still added, and the exit status is non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from frontline.cli import EXIT_ERROR, _annotator, _write, is_url, read_inputs, report_error
+from frontline.errors import FrontlineError, InputError
+from frontline.model import GeoparseResult
+from frontline.settings import Settings
+from frontline.store import ArticleStore, StoredArticleSummary
+
+STDIN_SOURCE = "<stdin>"
+EXPORT_FORMATS = ("geojson", "csv", "json", "kml")
+
+
+@dataclass(frozen=True, slots=True)
+class AddOutcome:
+    """What ``library add`` did with one article."""
+
+    summary: StoredArticleSummary
+    created: bool  # False: the text was already stored and its geoparse was refreshed
+    corrections: int  # stored corrections of this article
+    skipped_corrections: int  # of those, how many no longer apply to the new geoparse
+
+
+def add_to_library(store: ArticleStore, result: GeoparseResult) -> AddOutcome:
+    """Store ``result`` (a fresh geoparse) as a new article, or refresh the stored one."""
+    article = result.article
+    existing_id = store.id_for_text(article.text)
+    if existing_id is None:
+        # add() deduplicates inside its transaction, so a concurrent add of the same text
+        # still yields one article.
+        article_id = store.add(article, result)
+    else:
+        article_id = existing_id
+        store.update_result(article_id, result)
+    stored = store.get(article_id)
+    report = stored.corrected()
+    summary = StoredArticleSummary(
+        id=article_id,
+        title=stored.article.title,
+        date=stored.article.date,
+        source=stored.article.source,
+        places=len(report.result.places),
+        added_at=stored.added_at,
+    )
+    return AddOutcome(
+        summary=summary,
+        created=existing_id is None,
+        corrections=len(stored.corrections),
+        skipped_corrections=len(report.skipped),
+    )
+
+
+def summary_to_dict(summary: StoredArticleSummary) -> dict[str, Any]:
+    return {
+        "id": summary.id,
+        "title": summary.title,
+        "date": summary.date.isoformat() if summary.date else None,
+        "source": summary.source,
+        "places": summary.places,
+    }
+
+
+def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
+    """A plain-text table, one article a line, for people rather than scripts."""
+    rows = [
+        (
+            str(s.id),
+            s.date.isoformat() if s.date else "-",
+            str(s.places),
+            s.title or "(no title)",
+            s.source,
+        )
+        for s in summaries
+    ]
+    header = ("ID", "DATE", "PLACES", "TITLE", "SOURCE")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    lines = [
+        f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  "
+        f"{row[3]:<{widths[3]}}  {row[4]}".rstrip()
+        for row in [header, *rows]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _open_store(arguments: argparse.Namespace, settings: Settings) -> ArticleStore:
+    path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
+    return ArticleStore(path)
+
+
+def _article_id(raw: str) -> int:
+    if not re.fullmatch(r"[1-9][0-9]{0,17}", raw.strip()):
+        raise InputError(f"an article id is a whole number from 'library list', not {raw!r}")
+    return int(raw)
+
+
+def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
+    from frontline.pipeline import Geoparser
+
+    # The store is opened first, so a file that is not a library fails before any fetch.
+    with _open_store(arguments, settings) as store:
+        articles, failures = read_inputs(arguments.inputs, settings)
+        if not articles:
+            return EXIT_ERROR
+        # A relative path would mean nothing once the shell is somewhere else.
+        articles = [
+            article
+            if is_url(article.source) or article.source == STDIN_SOURCE
+            else replace(article, source=str(Path(article.source).resolve()))
+            for article in articles
+        ]
+        geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
+        outcomes: list[AddOutcome] = []
+        for article in articles:
+            try:
+                outcomes.append(add_to_library(store, geoparser.geoparse(article)))
+            except FrontlineError as error:
+                report_error(error)
+                failures += 1
+        _write_outcomes(outcomes, arguments.format, store.path, sys.stdout)
+    return EXIT_ERROR if failures else 0
+
+
+def _write_outcomes(
+    outcomes: Sequence[AddOutcome], output_format: str, store_path: Path, out: TextIO
+) -> None:
+    if output_format == "json":
+        payload = [
+            {**summary_to_dict(outcome.summary), "added": outcome.created} for outcome in outcomes
+        ]
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    for outcome in outcomes:
+        summary = outcome.summary
+        label = summary.title or summary.source
+        if outcome.created:
+            out.write(f"added article {summary.id} ({summary.places} places): {label}\n")
+            continue
+        skipped = (
+            f", {outcome.skipped_corrections} no longer apply"
+            if outcome.skipped_corrections
+            else ""
+        )
+        out.write(
+            f"article {summary.id} was already in {store_path}: geoparsed again with its "
+            f"{outcome.corrections} corrections{skipped} ({summary.places} places): {label}\n"
+        )
+
+
+def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(arguments, settings) as store:
+        summaries = store.list()
+    if arguments.format == "json":
+        json.dump([summary_to_dict(s) for s in summaries], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif summaries:
+        sys.stdout.write(format_table(summaries))
+    else:
+        print(f"no articles in {store.path}")
+    return 0
+
+
+def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
+    """The article's places with its corrections applied, in the format asked."""
+    article_id = _article_id(arguments.article_id)
+    with _open_store(arguments, settings) as store:
+        stored = store.get(article_id)
+    # Statuses are computed now, after the corrections, so a moved pin gets its own, and a
+    # date edited since the article was added picks its snapshot.
+    annotate: Callable[[GeoparseResult], GeoparseResult] = _annotator(arguments.territory, settings)
+    result = annotate(stored.corrected().result)
+    _write([result], arguments.format, sys.stdout, as_list=False)
+    return 0
+
+
+def add_library_commands(commands: Any) -> None:
+    """Register ``library add|list|export`` under the CLI's subcommands (cli.py's hook)."""
+    store_option = argparse.ArgumentParser(add_help=False)
+    store_option.add_argument(
+        "--store",
+        metavar="FILE",
+        help="the library file (default: library.sqlite3 in FRONTLINE_DATA_DIR)",
+    )
+
+    library = commands.add_parser("library", help="the saved article library (SQLite)")
+    actions = library.add_subparsers(dest="library_command", required=True)
+
+    add = actions.add_parser(
+        "add",
+        parents=[store_option],
+        help="geoparse articles and save them; re-adding a text re-geoparses it, corrections kept",
+    )
+    add.add_argument("inputs", nargs="+", metavar="PATH|URL", help="file, URL, or - for stdin")
+    add.add_argument("--format", choices=("text", "json"), default="text")
+    add.add_argument(
+        "--demonyms", action="store_true", help="count 'Ukrainian' as a mention of Ukraine"
+    )
+    add.set_defaults(handler=command_add)
+
+    listing = actions.add_parser("list", parents=[store_option], help="the stored articles")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.set_defaults(handler=command_list)
+
+    export = actions.add_parser(
+        "export", parents=[store_option], help="one stored article's places, corrections applied"
+    )
+    export.add_argument("article_id", metavar="ID", help="the article's id (see 'library list')")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="geojson")
+    export.add_argument(
+        "--territory",
+        metavar="SOURCE",
+        help="occupied-territory snapshot: a GeoJSON file, a URL, or 'auto' (by article date)",
+    )
+    export.set_defaults(handler=command_export)
