@@ -23,6 +23,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -365,13 +366,23 @@ class ArticleStore:
             raise
 
     def _initialise(self) -> None:
-        with self._reading("open") as connection:
-            # Read-only look first: a foreign SQLite database must not even get a WAL header.
-            needs_schema = self._check_identity(connection, allow_empty=True)
-            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if mode.lower() != "wal":
-                    logger.warning("%s: journal mode is %s, not WAL", self.path, mode)
+        # Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+        # locked" at once, without its busy handler, when another process creating the same
+        # library holds one: so that step waits and retries, up to the busy timeout.
+        deadline = time.monotonic() + self._busy_timeout_s
+        pause_s = 0.005
+        while True:
+            try:
+                needs_schema = self._check_identity_and_use_wal()
+                break
+            except sqlite3.OperationalError as error:
+                busy = error.sqlite_errorcode in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+                if not busy or time.monotonic() + pause_s > deadline:
+                    raise self._error("open", error) from error
+                time.sleep(pause_s)
+                pause_s = min(pause_s * 2, 0.1)
+            except sqlite3.Error as error:
+                raise self._error("open", error) from error
         if not needs_schema:
             # Opening an existing library takes no write lock, so reading it never waits for
             # (or times out behind) another process's save.
@@ -384,6 +395,24 @@ class ArticleStore:
                         connection.execute(statement)
                 connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_identity_and_use_wal(self) -> bool:
+        """True if the database needs the schema; sqlite3 errors are left to the caller."""
+        connection = self._connection()
+        # Read-only look first: a foreign SQLite database must not even get a WAL header.
+        # One read transaction, so the id and the table list come from the same commit (a
+        # library another process is creating right now has both, or neither).
+        connection.execute("BEGIN")
+        try:
+            needs_schema = self._check_identity(connection, allow_empty=True)
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                logger.warning("%s: journal mode is %s, not WAL", self.path, mode)
+        return needs_schema
 
     def _check_identity(self, connection: sqlite3.Connection, *, allow_empty: bool) -> bool:
         """True if the database is empty (needs the schema); raise if it belongs elsewhere."""

@@ -144,6 +144,10 @@ def test_export_gives_the_stored_places_as_geojson_csv_and_json(sample_store: Pa
     assert set(payload) == {"source", "title", "date", "places"}
     assert len(payload["places"]) == places
 
+    kml = run_cli("library", "export", "1", "--store", str(sample_store), "--format", "kml")
+    with_points = [f for f in collection["features"] if f["geometry"] is not None]
+    assert kml.stdout.count("<Placemark>") == len(with_points) > 0
+
 
 def test_export_of_a_missing_or_malformed_id_is_one_line(sample_store: Path) -> None:
     missing = run_cli("library", "export", "99", "--store", str(sample_store))
@@ -252,6 +256,7 @@ BAD_URLS = {
         {"FRONTLINE_ALLOW_PRIVATE_URLS": "1", "FRONTLINE_HTTP_TIMEOUT_S": "0.5"},
         ["timed out"],
     ),
+    "too-large": ("/huge", {"FRONTLINE_ALLOW_PRIVATE_URLS": "1"}, ["limit"]),
     "loopback-refused": ("/article", {}, ["refused", "loopback"]),
     "redirect-to-127.0.0.1": (
         "/to-loopback",
@@ -276,6 +281,7 @@ def test_a_bad_url_stores_nothing(case: str, serve, sample_store: Path, tmp_path
         {
             "/article": html(ARTICLE_HTML),
             "/menu": html(NO_ARTICLE_HTML),
+            "/huge": html(ARTICLE_HTML.replace("<p>", "<p>" + "Shelling near Kharkiv. " * 900_000)),
             "/slow": _slow(origin),
             "/to-loopback": redirect(target.url("/article")),
             "/to-metadata": redirect("http://169.254.169.254/latest/meta-data/"),

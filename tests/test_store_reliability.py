@@ -92,6 +92,38 @@ def test_processes_creating_and_filling_a_new_store_at_once_lose_nothing(tmp_pat
     connection.close()
 
 
+CREATORS = 4
+CREATION_ROUNDS = 25
+
+
+def _creator(folder: str, creator: int, ready: threading.Barrier) -> None:
+    """Each round, every creator opens the same not-yet-existing library at the same moment."""
+    for round_number in range(CREATION_ROUNDS):
+        ready.wait(30)  # a creator that failed breaks the barrier, so the others stop too
+        with ArticleStore(Path(folder) / f"{round_number}.sqlite3", busy_timeout_s=60) as store:
+            add_sample(store, f"{TEXT} Creator {creator}.", source=f"creator {creator}")
+
+
+def test_processes_creating_the_same_library_at_the_same_moment_all_succeed(
+    tmp_path: Path,
+) -> None:
+    ready = SPAWN.Barrier(CREATORS)
+    processes = [
+        SPAWN.Process(target=_creator, args=(str(tmp_path), creator, ready))
+        for creator in range(CREATORS)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    assert [process.exitcode for process in processes] == [0] * CREATORS
+    for round_number in range(CREATION_ROUNDS):
+        with ArticleStore(tmp_path / f"{round_number}.sqlite3") as store:
+            assert sorted(s.source for s in store.list()) == [
+                f"creator {creator}" for creator in range(CREATORS)
+            ]
+
+
 def _hold_write_lock(path: Path) -> sqlite3.Connection:
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
