@@ -385,3 +385,17 @@ def test_two_cli_processes_adding_at_once_lose_nothing(tmp_path: Path, gazetteer
     entries = listing(store_path)
     assert sorted(entry["source"] for entry in entries) == sorted(str(p) for p in paths)
     assert sorted(entry["id"] for entry in entries) == [1, 2]
+
+
+def test_a_malformed_allowed_network_is_one_line(tmp_path: Path) -> None:
+    completed = run_cli(
+        "library",
+        "add",
+        "http://127.0.0.1:9/article",
+        "--store",
+        str(tmp_path / "library.sqlite3"),
+        env={"FRONTLINE_ALLOWED_NETWORKS": "127.0.0.1/32, intranet"},
+    )
+    assert_one_line_error(completed, "invalid allowed network", "intranet")
+    with ArticleStore(tmp_path / "library.sqlite3") as store:
+        assert store.list() == ()
