@@ -25,6 +25,11 @@ logger = logging.getLogger("frontline.cli")
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70
 FORMATS = ("json", "csv", "geojson", "kml")
+TERRITORY_HELP = (
+    "occupied-territory snapshot: a GeoJSON file, a folder of them, a URL, or 'auto' "
+    "(by article date: FRONTLINE_TERRITORY_DIR, then the cache, then the origin if "
+    "FRONTLINE_TERRITORY_FETCH=1)"
+)
 
 
 def is_url(value: str) -> bool:
@@ -176,11 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     geoparse.add_argument(
         "--territory",
         metavar="SOURCE",
-        help=(
-            "occupied-territory snapshot: a GeoJSON file, a folder of them, a URL, or 'auto' "
-            "(by article date: FRONTLINE_TERRITORY_DIR, then the cache, then the origin if "
-            "FRONTLINE_TERRITORY_FETCH=1)"
-        ),
+        help=TERRITORY_HELP,
     )
     geoparse.add_argument(
         "--demonyms", action="store_true", help="count 'Ukrainian' as a mention of Ukraine"

@@ -30,7 +30,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from frontline.cli import EXIT_ERROR, _annotator, _write, is_url, read_inputs, report_error
+from frontline.cli import (
+    EXIT_ERROR,
+    TERRITORY_HELP,
+    _annotator,
+    _write,
+    is_url,
+    read_inputs,
+    report_error,
+)
 from frontline.errors import FrontlineError, InputError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
@@ -238,6 +246,6 @@ def add_library_commands(commands: Any) -> None:
     export.add_argument(
         "--territory",
         metavar="SOURCE",
-        help="occupied-territory snapshot: a GeoJSON file, a URL, or 'auto' (by article date)",
+        help=TERRITORY_HELP,
     )
     export.set_defaults(handler=command_export)
