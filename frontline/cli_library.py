@@ -104,7 +104,7 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
             str(s.id),
             s.date.isoformat() if s.date else "-",
             str(s.places),
-            s.title or "(no title)",
+            " ".join((s.title or "(no title)").split()),  # a title with line breaks stays one row
             s.source,
         )
         for s in summaries

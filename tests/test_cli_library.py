@@ -12,6 +12,7 @@ one that does; bad inputs fail before the model is loaded.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -24,8 +25,9 @@ from typing import Any
 
 import pytest
 
+from frontline.cli_library import format_table
 from frontline.corrections import RemovePlace
-from frontline.store import ArticleStore
+from frontline.store import ArticleStore, StoredArticleSummary
 
 from . import test_fetch
 from .conftest import REPO_ROOT, SAMPLE_ARTICLE
@@ -210,9 +212,9 @@ def test_a_url_is_added_end_to_end_beside_a_failing_input(serve, tmp_path: Path)
     listed = run_cli("library", "list", "--format", "json", data_dir=data_dir)
     assert [{k: v for k, v in added.items() if k != "added"}] == json.loads(listed.stdout)
     exported = run_cli("library", "export", "1", data_dir=data_dir)
-    ids = {f["properties"]["geonameid"] for f in json.loads(exported.stdout)["features"]}
-    assert {KHARKIV, ODESA} <= ids
-    assert added["places"] == len(ids)
+    features = json.loads(exported.stdout)["features"]
+    assert {KHARKIV, ODESA} <= {f["properties"]["geonameid"] for f in features}
+    assert added["places"] == len(features)
 
 
 # --- bad input: one clear line, nothing stored ----------------------------------------------
@@ -399,3 +401,18 @@ def test_a_malformed_allowed_network_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(completed, "invalid allowed network", "intranet")
     with ArticleStore(tmp_path / "library.sqlite3") as store:
         assert store.list() == ()
+
+
+def test_the_table_keeps_one_article_a_line() -> None:
+    added = dt.datetime(2025, 1, 2, tzinfo=dt.UTC)
+    summaries = (
+        StoredArticleSummary(12, "Strikes on\nOdesa", dt.date(2025, 1, 2), "a.txt", 3, added),
+        StoredArticleSummary(3, None, None, "https://example.org/b", 0, added),
+    )
+    header, first, second = format_table(summaries).splitlines()
+    assert header.split() == ["ID", "DATE", "PLACES", "TITLE", "SOURCE"]
+    assert first.split() == ["12", "2025-01-02", "3", "Strikes", "on", "Odesa", "a.txt"]
+    assert second.split() == ["3", "-", "0", "(no", "title)", "https://example.org/b"]
+    # Columns line up: every row's title starts where the header's does.
+    column = header.index("TITLE")
+    assert first[column:].startswith("Strikes") and second[column:].startswith("(no title)")

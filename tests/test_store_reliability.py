@@ -12,6 +12,7 @@ import random
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,18 +64,23 @@ def _threaded_writer(path: str, writer: int, ready: threading.Barrier) -> None:
         raise failures[0]
 
 
-def test_processes_creating_and_filling_a_new_store_at_once_lose_nothing(tmp_path: Path) -> None:
-    store_path = tmp_path / "new" / "library.sqlite3"
-    ready = SPAWN.Barrier(WRITERS)
+def run_at_once(target: Callable[..., None], first_argument: str, count: int) -> list[int | None]:
+    """Exit codes of ``count`` spawned ``target(first_argument, number, barrier)`` processes."""
+    ready = SPAWN.Barrier(count)
     processes = [
-        SPAWN.Process(target=_threaded_writer, args=(str(store_path), writer, ready))
-        for writer in range(WRITERS)
+        SPAWN.Process(target=target, args=(first_argument, number, ready))
+        for number in range(count)
     ]
     for process in processes:
         process.start()
     for process in processes:
         process.join(120)
-    assert [process.exitcode for process in processes] == [0] * WRITERS
+    return [process.exitcode for process in processes]
+
+
+def test_processes_creating_and_filling_a_new_store_at_once_lose_nothing(tmp_path: Path) -> None:
+    store_path = tmp_path / "new" / "library.sqlite3"
+    assert run_at_once(_threaded_writer, str(store_path), WRITERS) == [0] * WRITERS
 
     with assert_store_consistent(store_path) as store:
         texts = {store.get(summary.id).article.text for summary in store.list()}
@@ -107,16 +113,7 @@ def _creator(folder: str, creator: int, ready: threading.Barrier) -> None:
 def test_processes_creating_the_same_library_at_the_same_moment_all_succeed(
     tmp_path: Path,
 ) -> None:
-    ready = SPAWN.Barrier(CREATORS)
-    processes = [
-        SPAWN.Process(target=_creator, args=(str(tmp_path), creator, ready))
-        for creator in range(CREATORS)
-    ]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(120)
-    assert [process.exitcode for process in processes] == [0] * CREATORS
+    assert run_at_once(_creator, str(tmp_path), CREATORS) == [0] * CREATORS
     for round_number in range(CREATION_ROUNDS):
         with ArticleStore(tmp_path / f"{round_number}.sqlite3") as store:
             assert sorted(s.source for s in store.list()) == [
