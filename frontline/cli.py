@@ -96,6 +96,31 @@ def _annotator(
     return annotator_for(territory, settings)
 
 
+def _online_step(settings: Settings) -> Callable[[GeoparseResult], GeoparseResult]:
+    """Names the gazetteer lacks, looked up with the configured geopy geocoder (cached);
+    out of reach, the geocoder is reported once and the result stays offline."""
+    from frontline.geocode import OnlineGeocoder
+    from frontline.online import geocode_result
+
+    geocoder = OnlineGeocoder.from_settings(settings)
+    offline_reported = False
+
+    def look_up(result: GeoparseResult) -> GeoparseResult:
+        nonlocal offline_reported
+        updated, updates = geocode_result(result, geocoder)
+        offline = [update for update in updates if update.outcome.status == "offline"]
+        if offline and not offline_reported:
+            offline_reported = True
+            detail = offline[0].outcome.error or "no answer"
+            print(
+                f"online look-up unavailable ({detail}); going on with the offline gazetteer",
+                file=sys.stderr,
+            )
+        return updated
+
+    return look_up
+
+
 def _write(
     results: Sequence[GeoparseResult], output_format: str, out: TextIO, *, as_list: bool = True
 ) -> None:
@@ -136,10 +161,15 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
         return EXIT_ERROR
     annotate = _annotator(arguments.territory, settings)
     geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
+    online = settings.online_geocoding if arguments.online is None else arguments.online
+    look_up = _online_step(settings) if online else None
     results: list[GeoparseResult] = []
     for article in articles:
         try:
-            results.append(annotate(geoparser.geoparse(article)))
+            result = geoparser.geoparse(article)
+            if look_up is not None:
+                result = look_up(result)
+            results.append(annotate(result))
         except FrontlineError as error:
             report_error(error)
             failures += 1
@@ -185,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     geoparse.add_argument(
         "--demonyms", action="store_true", help="count 'Ukrainian' as a mention of Ukraine"
+    )
+    geoparse.add_argument(
+        "--online",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="look up names the gazetteer lacks with the online geocoder "
+        "(default: FRONTLINE_ONLINE_GEOCODING)",
     )
     geoparse.set_defaults(handler=command_geoparse)
 
