@@ -40,12 +40,12 @@ _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 class Weights:
     """Weights of the resolver's signals (chosen on the sample article and GeoWebNews)."""
 
-    population: float = 1.0
+    population: float = 2.0
     main_name: float = 0.5
     abbreviation: float = 0.4
     folded: float = -0.5
-    country_feature: float = 1.0
-    continent_feature: float = 1.0
+    country_feature: float = 3.0
+    continent_feature: float = 3.0
     landmark_feature: float = 1.5
     place_feature: float = 0.3
     region_sharing_city_name: float = -0.5
@@ -155,11 +155,15 @@ class Resolver:
         if match.folded:
             score += w.folded
             reasons.append("spelling matched only after folding romanisation variants")
+        # A country's two-letter code is rarely how English text names it ("SC" is South
+        # Carolina, not the Seychelles): the strong prior of a country name is for names only.
         feature_bonus = {
             "country": w.country_feature,
             "continent": w.continent_feature,
             "landmark": w.landmark_feature,
         }.get(candidate.feature, w.place_feature)
+        if match.kind == "abbreviation" and candidate.feature in {"country", "continent"}:
+            feature_bonus = w.place_feature
         score += feature_bonus
         if candidate.feature == "admin" and candidate.admin1_code in same_name_city_regions:
             score += w.region_sharing_city_name
