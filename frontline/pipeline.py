@@ -32,7 +32,7 @@ class Geoparser:
         gazetteer: Gazetteer,
         *,
         landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
-        include_demonyms: bool = False,
+        include_demonyms: bool = True,
         weights: Weights | None = None,
     ) -> None:
         self.nlp = nlp
