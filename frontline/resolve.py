@@ -32,6 +32,8 @@ MAX_CANDIDATES = 40
 NEARBY_KM = 300.0
 MAJOR_CITY_POPULATION = 500_000
 PROXIMITY_SCALE_KM = 150.0
+# A name NER mostly calls a person needs another place this close to stand as a place.
+PERSON_NEARBY_KM = 50.0
 POINT_FEATURES = {"city", "admin", "landmark"}
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
@@ -91,11 +93,16 @@ class _Group:
 
     @property
     def strong(self) -> bool:
-        """NER called it a place, or a landmark list or qualifier pins it down."""
-        return any(
-            (t.ner_label in PLACE_LABELS and not t.after_title) or t.from_landmarks or t.qualifier
-            for t in self.toponyms
-        )
+        """NER called it a place more often than a person, or a landmark list or qualifier
+        pins it down ("Chen" once GPE and six times PERSON is a person)."""
+        if any(t.from_landmarks or t.qualifier for t in self.toponyms):
+            return True
+        places = sum(t.ner_label in PLACE_LABELS and not t.after_title for t in self.toponyms)
+        return places > 0 and places >= self.people
+
+    @property
+    def people(self) -> int:
+        return sum(t.ner_label == "PERSON" for t in self.toponyms)
 
     @property
     def qualifier(self) -> tuple[NameMatch, ...]:
@@ -279,6 +286,10 @@ class Resolver:
         nearby_km = NEARBY_KM / 2 if gazetteer_only else NEARBY_KM
         if gazetteer_only and all(t.sentence_initial for t in group.toponyms):
             nearby_km = 0.0
+        if group.people * 2 > len(group.toponyms):
+            # Mostly a person to NER (Thomas, Nelson, Barry): being in the same part of the
+            # world as the story's places is not enough; being in the same town's area is.
+            nearby_km = min(nearby_km, PERSON_NEARBY_KM)
         for other in others:
             other_candidate = other.chosen.candidate  # type: ignore[union-attr]
             if (
