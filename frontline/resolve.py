@@ -275,9 +275,9 @@ class Resolver:
             return ""
         if group.qualifier and _qualifies(candidate, group.qualifier):
             return f"qualified by {group.qualifier_text!r}"
-        if group.chosen.kind == "abbreviation" and candidate.feature not in {"admin", "continent"}:
-            # Letters NER did not call a place are rarely one: a city's airport code (NGO,
-            # CMB) or a country's ISO code (BA, TV, PM) is seldom how a text names it.
+        if group.chosen.kind == "abbreviation" and candidate.feature == "city":
+            # Letters NER did not call a place are rarely a city: GeoNames lists airport
+            # codes (NGO, CMB) among a city's names, and texts seldom name a city by them.
             return ""
         others = [g for g in groups if g is not group and (g.strong or g.accepted) and g.chosen]
         # A capitalised word that NER ignored is the weakest evidence there is; at the start
