@@ -32,6 +32,8 @@ MAX_CANDIDATES = 40
 NEARBY_KM = 300.0
 MAJOR_CITY_POPULATION = 500_000
 PROXIMITY_SCALE_KM = 150.0
+# A name NER calls a region or sea (LOC) is not put on a town smaller than this.
+LOC_TOWN_POPULATION = 50_000
 # A name NER mostly calls a person needs another place this close to stand as a place.
 PERSON_NEARBY_KM = 50.0
 POINT_FEATURES = {"city", "admin", "landmark"}
@@ -84,6 +86,7 @@ class _Group:
     scores: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, list[str]] = field(default_factory=dict)
     chosen: NameMatch | None = None
+    withheld: str = ""
     accepted: bool = False
     support: str = ""
 
@@ -261,6 +264,29 @@ class Resolver:
                 group.scores[match.candidate.key] = score
                 group.reasons[match.candidate.key] = reasons
             group.chosen = max(group.matches, key=lambda m: group.scores[m.candidate.key])
+            group.withheld = self._withheld(group)
+            if group.withheld:
+                group.chosen = None
+
+    @staticmethod
+    def _withheld(group: _Group) -> str:
+        """Why the best candidate is not put on the map ('' when it is).
+
+        NER's LOC is a region, sea or mountain range; when the gazetteer (towns, regions,
+        countries) offers only a small town of that name, the text almost always means the
+        region ("Middle East", "Atlantic", "Gulf") and a pin on the town would mislead.
+        """
+        chosen = group.chosen
+        if chosen is None or chosen.candidate.feature != "city" or group.qualifier:
+            return ""
+        if chosen.candidate.population >= LOC_TOWN_POPULATION:
+            return ""
+        if {label for label in group.labels if label != "none"} != {"LOC"}:
+            return ""
+        return (
+            f"NER calls it a region or sea (LOC); the offline gazetteer has only towns of "
+            f"that name (best: {_region_label(chosen.candidate)})"
+        )
 
     # -- acceptance -----------------------------------------------------------------------
 
@@ -412,6 +438,12 @@ class Resolver:
         lead = max(members, key=lambda g: len(g.toponyms))
         if lead.support:
             evidence.append(f"kept as a place: {lead.support}")
+        if lead.chosen is None and lead.withheld:
+            evidence.append(lead.withheld)
+            towns = sorted(lead.matches, key=lambda m: -lead.scores.get(m.candidate.key, 0.0))
+            return Place(
+                name, None, 0.0, tuple(evidence), tuple(m.candidate for m in towns[:5]), mentions
+            )
         if lead.chosen is None:
             evidence.append("not in the offline gazetteer")
             return Place(name, None, 0.0, tuple(evidence), (), mentions)
