@@ -180,12 +180,13 @@ class Resolver:
         if candidate.geonameid in self.capitals:
             score += w.capital
             reasons.append("national capital")
+        region_bonus = proximity_bonus = 0.0
         if candidate.feature not in {"country", "continent"}:
             if candidate.country_code in countries:
                 score += w.country_in_text
                 reasons.append(f"in a country the text names: {countries[candidate.country_code]}")
             if candidate.admin1_code in regions and candidate.feature != "admin":
-                score += w.region_in_text
+                region_bonus = w.region_in_text
                 reasons.append(f"in a region the text names: {regions[candidate.admin1_code]}")
         qualifier = group.qualifier
         if qualifier:
@@ -205,10 +206,13 @@ class Resolver:
             )
             if nearest is not None:
                 km, name = nearest
-                bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
-                score += bonus
+                proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
                 if km <= NEARBY_KM:
                     reasons.append(f"{km:.0f} km from {name}")
+        # Lying in a region the text names and lying near that region's point are one piece
+        # of evidence, not two: counted twice they let a village in the named state
+        # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
+        score += max(region_bonus, proximity_bonus)
         return score, reasons
 
     # -- context --------------------------------------------------------------------------
