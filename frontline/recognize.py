@@ -419,10 +419,11 @@ class Recognizer:
         for split in range(len(words) - 1, 0, -1):
             head_end = span.start + words[split - 1].end()
             tail_start = span.start + words[split].start()
+            # A demonym is no qualifier: "Central American" is not Central, in America.
             qualifier = tuple(
                 m
                 for m in lookup(text[tail_start : span.end])
-                if m.candidate.feature in {"admin", "country"}
+                if m.candidate.feature in {"admin", "country"} and m.kind != "demonym"
             )
             if not qualifier:
                 continue
@@ -513,7 +514,9 @@ def _link_context(
         gap = text[current.mention.end : following.mention.start]
         if not current.qualifier and _QUALIFIER_GAP.match(gap):
             regional = tuple(
-                m for m in following.matches if m.candidate.feature in {"admin", "country"}
+                m
+                for m in following.matches
+                if m.candidate.feature in {"admin", "country"} and m.kind != "demonym"
             )
             own_regions = {
                 m.candidate.admin1_code
