@@ -346,6 +346,7 @@ class Resolver:
         labels = group.labels
         if (
             candidate.population >= MAJOR_CITY_POPULATION
+            and candidate.feature == "city"
             and not labels.get("PERSON")
             and not all(t.ner_label is None and t.sentence_initial for t in group.toponyms)
         ):
