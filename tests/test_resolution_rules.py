@@ -1,0 +1,162 @@
+"""The gazetteer and resolver rules chosen on GeoWebNews (issue 7), on texts of our own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from frontline.article import article_from_text
+from frontline.gazetteer import _bounding_box_centre, _main_part_centre
+from frontline.resolve import distance_km
+
+
+def _places(geoparser: Any, text: str) -> dict[str, Any]:
+    result = geoparser.geoparse(article_from_text(text, "test"))
+    return {place.name: place for place in result.places}
+
+
+def _square(lon: float, lat: float, side: float) -> list[list[list[float]]]:
+    ring = [[lon, lat], [lon + side, lat], [lon + side, lat + side], [lon, lat + side]]
+    return [[*ring, [lon, lat]]]
+
+
+def _feature_collection(geometry: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": geometry}]}
+
+
+# -- representative points ------------------------------------------------------------------
+
+
+def test_a_country_in_several_parts_is_placed_at_its_main_part() -> None:
+    # A 4x4 square (16) and a 2x2 square (4): the main part holds 80% of the area.
+    geojson = _feature_collection(
+        {"type": "MultiPolygon", "coordinates": [_square(0, 0, 4), _square(20, 20, 2)]}
+    )
+    lat, lon = _main_part_centre(geojson) or (None, None)
+    assert lat == pytest.approx(2.0) and lon == pytest.approx(2.0)
+
+
+def test_a_country_in_one_main_part_keeps_its_own_point() -> None:
+    one_piece = _feature_collection({"type": "Polygon", "coordinates": _square(0, 0, 4)})
+    tiny_island = _feature_collection(
+        {"type": "MultiPolygon", "coordinates": [_square(0, 0, 10), _square(30, 30, 1)]}
+    )
+    assert _main_part_centre(one_piece) is None
+    assert _main_part_centre(tiny_island) is None
+    assert _main_part_centre({"features": []}) is None
+
+
+def test_a_region_box_may_cross_the_antimeridian() -> None:
+    lat, lon = _bounding_box_centre([(50.0, 179.0, 1), (52.0, -179.0, 1)])
+    assert lat == pytest.approx(51.0)
+    assert abs(lon) == pytest.approx(180.0)
+    assert _bounding_box_centre([(0.0, 10.0, 1), (2.0, 20.0, 1)]) == (1.0, 15.0)
+
+
+def test_the_us_point_is_in_the_contiguous_states(gazetteer: Any) -> None:
+    united_states = gazetteer.country("US")
+    # The geographic centre of the contiguous states is near Lebanon, Kansas.
+    assert distance_km(united_states.lat, united_states.lon, 39.83, -98.58) < 161
+
+
+def test_a_compact_country_keeps_countryinfos_point(gazetteer: Any) -> None:
+    import countryinfo
+
+    folder = Path(countryinfo.__file__).parent / "data"
+    france = next(
+        record
+        for record in (json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*"))
+        if isinstance(record, dict) and (record.get("ISO") or {}).get("alpha2") == "FR"
+    )
+    point = gazetteer.country("FR")
+    assert (point.lat, point.lon) == tuple(float(value) for value in france["latlng"])
+
+
+def test_a_regions_point_is_the_middle_of_its_towns_not_their_mean(gazetteer: Any) -> None:
+    (ontario,) = [
+        m.candidate for m in gazetteer.candidates("Ontario") if m.candidate.admin1_code == "CA.08"
+    ]
+    # Most Ontarians live by the lakes (about 43-45 N); the province reaches 56 N.
+    assert ontario.lat > 46
+
+
+# -- names --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("surface", "name", "feature"),
+    [
+        ("EU", "Europe", "continent"),
+        ("European Union", "Europe", "continent"),
+        ("UAE", "United Arab Emirates", "country"),
+        ("BC", "British Columbia", "admin"),
+        ("NSW", "New South Wales", "admin"),
+        ("US", "United States", "country"),
+        ("America", "United States", "country"),
+    ],
+)
+def test_news_names_and_abbreviations(
+    gazetteer: Any, surface: str, name: str, feature: str
+) -> None:
+    found = {(m.candidate.name, m.candidate.feature) for m in gazetteer.candidates(surface)}
+    assert (name, feature) in found
+
+
+@pytest.mark.parametrize("code", ["BA", "GW", "TV", "CAN", "AND"])
+def test_iso_codes_do_not_name_countries(gazetteer: Any, code: str) -> None:
+    assert not [m for m in gazetteer.candidates(code) if m.candidate.feature == "country"]
+
+
+def test_only_one_washington_is_the_capital(gazetteer: Any) -> None:
+    washingtons = [
+        m.candidate
+        for m in gazetteer.candidates("Washington")
+        if m.candidate.country_code == "US" and m.candidate.feature == "city"
+    ]
+    capitals = [c for c in washingtons if c.geonameid in gazetteer.capitals]
+    assert len(washingtons) > 1
+    assert [c.geonameid for c in capitals] == [4140963]
+
+
+# -- resolution ---------------------------------------------------------------------------
+
+
+def test_a_country_name_beats_a_town_in_a_named_state(geoparser: Any) -> None:
+    places = _places(
+        geoparser,
+        "Analysts in Houston, Texas, said exports to China and Mexico would grow this year.",
+    )
+    assert places["China"].candidate.feature == "country"
+    assert places["China"].candidate.country_code == "CN"
+    assert places["Mexico"].candidate.country_code == "MX"
+
+
+def test_a_sea_or_region_is_not_pinned_on_a_small_town(geoparser: Any) -> None:
+    places = _places(
+        geoparser,
+        "Tensions in the Middle East rose on Monday as tankers crossed the Atlantic, "
+        "officials in Washington said.",
+    )
+    for name in ("Middle East", "Atlantic"):
+        assert places[name].candidate is None
+        assert places[name].alternatives, "the towns stay on offer for a correction"
+    assert places["Washington"].candidate.geonameid == 4140963
+
+
+def test_a_name_mostly_tagged_person_is_not_a_place(geoparser: Any) -> None:
+    places = _places(
+        geoparser,
+        "Chen said the plan would work. Chen told reporters in Beijing that Chen had no "
+        "comment. Chen added that talks would go on.",
+    )
+    assert "Chen" not in places
+    assert "Beijing" in places
+
+
+def test_demonyms_name_their_country_but_never_qualify(geoparser: Any) -> None:
+    places = _places(geoparser, "Russian strikes hit the city. Central American migrants waited.")
+    assert places["Russian"].candidate.country_code == "RU"
+    assert "Central" not in places
