@@ -214,7 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=TERRITORY_HELP,
     )
     geoparse.add_argument(
-        "--demonyms", action="store_true", help="count 'Ukrainian' as a mention of Ukraine"
+        "--demonyms",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="count 'Ukrainian' as a mention of Ukraine (default: on)",
     )
     geoparse.add_argument(
         "--online",

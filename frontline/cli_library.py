@@ -230,7 +230,10 @@ def add_library_commands(commands: Any) -> None:
     add.add_argument("inputs", nargs="+", metavar="PATH|URL", help="file, URL, or - for stdin")
     add.add_argument("--format", choices=("text", "json"), default="text")
     add.add_argument(
-        "--demonyms", action="store_true", help="count 'Ukrainian' as a mention of Ukraine"
+        "--demonyms",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="count 'Ukrainian' as a mention of Ukraine (default: on)",
     )
     add.set_defaults(handler=command_add)
 

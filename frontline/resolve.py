@@ -426,9 +426,25 @@ class Resolver:
         places.sort(key=lambda place: place.mentions[0].start)
         return tuple(places)
 
+    @staticmethod
+    def _display_name(members: Sequence[_Group], mentions: tuple[Mention, ...]) -> str:
+        """The spelling the text uses most; a place named only by its people ("Ukrainian
+        drones") is called by its own name, so no pin reads "Ukrainian"."""
+        named = [g for g in members if g.chosen is None or g.chosen.kind != "demonym"]
+        if not named:
+            chosen = members[0].chosen
+            assert chosen is not None
+            return chosen.candidate.name
+        spans = {(t.mention.start, t.mention.end) for g in named for t in g.toponyms}
+        surfaces = Counter(
+            _LEADING_ARTICLE.sub("", mention.text)
+            for mention in mentions
+            if (mention.start, mention.end) in spans
+        )
+        return max(surfaces, key=lambda surface: (surfaces[surface], len(surface)))
+
     def _place(self, members: Sequence[_Group], mentions: tuple[Mention, ...]) -> Place:
-        surfaces = Counter(_LEADING_ARTICLE.sub("", mention.text) for mention in mentions)
-        name = max(surfaces, key=lambda surface: (surfaces[surface], len(surface)))
+        name = self._display_name(members, mentions)
         labels: Counter[str] = Counter()
         for group in members:
             labels.update(group.labels)

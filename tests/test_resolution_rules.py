@@ -158,5 +158,19 @@ def test_a_name_mostly_tagged_person_is_not_a_place(geoparser: Any) -> None:
 
 def test_demonyms_name_their_country_but_never_qualify(geoparser: Any) -> None:
     places = _places(geoparser, "Russian strikes hit the city. Central American migrants waited.")
-    assert places["Russian"].candidate.country_code == "RU"
+    assert places["Russia"].candidate.country_code == "RU"
     assert "Central" not in places
+
+
+def test_a_place_named_only_by_its_people_is_called_by_its_own_name(geoparser: Any) -> None:
+    places = _places(geoparser, "Ukrainian drones hit a refinery. Russian officials denied it.")
+    assert {"Ukraine", "Russia"} <= set(places)
+    assert not {"Ukrainian", "Russian"} & set(places)
+    # The mention keeps the words of the text.
+    assert [mention.text for mention in places["Ukraine"].mentions] == ["Ukrainian"]
+
+
+def test_the_text_spelling_wins_over_a_demonym(geoparser: Any) -> None:
+    places = _places(geoparser, "Russian strikes hit Kyiv. Russia denied it. Russian troops left.")
+    assert "Russia" in places
+    assert len(places["Russia"].mentions) == 3
