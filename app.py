@@ -3,6 +3,9 @@
     streamlit run app.py                          # the sample article
     streamlit run app.py -- --article PATH        # another article file (.txt, .md, .html)
 
+Articles live in a library (SQLite in the data folder, FRONTLINE_DATA_DIR): the one the app
+starts with is added to it, and the sidebar adds and switches between articles.
+
 Wiring only: the library geoparses, ``components/`` draws.
 """
 
@@ -17,14 +20,18 @@ import folium
 import streamlit as st
 
 from components import (
+    across_articles,
+    corrections_panel,
     excerpts,
     focus,
     frontline_panel,
+    library_panel,
     online_lookup,
     place_map,
     place_table,
     sidebar,
 )
+from components.article_input import add_to_library
 from components.catalog import BROAD_KINDS, Catalog, build_catalog, search_places
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets, ensure_static_assets
@@ -32,9 +39,9 @@ from frontline.article import article_from_file
 from frontline.errors import FrontlineError
 from frontline.export import to_csv, to_geojson
 from frontline.gazetteer import fold_name, normalize_name
-from frontline.model import GeoparseResult
 from frontline.pipeline import Geoparser
 from frontline.settings import Settings
+from frontline.store import ArticleStore
 
 APP_DIR = Path(__file__).resolve().parent
 SAMPLE_ARTICLE = APP_DIR / "data" / "articles" / "trump-zelensky-tomahawks.txt"
@@ -67,25 +74,48 @@ def load_geoparser(settings: Settings) -> Geoparser:
     return Geoparser.load(settings)
 
 
-# The result is frozen, so one shared copy (cache_resource) is safe and skips the pickling
-# that cache_data would do on every rerun.
-@st.cache_resource(show_spinner="Finding the places in the article…", max_entries=16)
-def geoparse_file(
-    path: str, modified_ns: int, size: int, max_bytes: int, _geoparser: Geoparser
-) -> GeoparseResult:
-    return _geoparser.geoparse(article_from_file(path, max_bytes=max_bytes))
+@st.cache_resource(show_spinner=False)
+def open_library(store_path: str) -> ArticleStore:
+    return ArticleStore(store_path)
 
 
-def load_result(settings: Settings, path: Path) -> tuple[Geoparser, GeoparseResult]:
-    geoparser = load_geoparser(settings)
+# Once per server and file version: the article is read, and geoparsed only if the library
+# does not hold its text yet.
+@st.cache_resource(show_spinner="Adding the article to the library…", max_entries=16)
+def library_id_of_file(
+    path: str,
+    modified_ns: int,
+    size: int,
+    max_bytes: int,
+    store_path: str,
+    _store: ArticleStore,
+    _geoparser: Geoparser,
+) -> int:
+    article = article_from_file(path, max_bytes=max_bytes)
+    return add_to_library(_store, _geoparser.geoparse, article).article_id
+
+
+def startup_article_id(
+    settings: Settings, store: ArticleStore, geoparser: Geoparser, path: Path
+) -> int | None:
+    """The library id of the article the app was started with (the sample, or
+    ``--article PATH``); None, after one error line, if it cannot be read."""
     try:
         stat = path.stat()
+        return library_id_of_file(
+            str(path.resolve()),
+            stat.st_mtime_ns,
+            stat.st_size,
+            settings.max_article_bytes,
+            str(store.path),
+            store,
+            geoparser,
+        )
     except OSError as error:
-        raise FrontlineError(f"{path}: cannot open the article ({error.strerror})") from error
-    result = geoparse_file(
-        str(path.resolve()), stat.st_mtime_ns, stat.st_size, settings.max_article_bytes, geoparser
-    )
-    return geoparser, result
+        st.error(f"{path}: cannot open the article ({error.strerror})")
+    except FrontlineError as error:
+        st.error(str(error))
+    return None
 
 
 def search_for(catalog: Catalog, geoparser: Geoparser) -> sidebar.Search:
@@ -105,17 +135,30 @@ def search_for(catalog: Catalog, geoparser: Geoparser) -> sidebar.Search:
 def main() -> None:
     st.set_page_config(page_title="frontline: places in the news", page_icon="🗺️", layout="wide")
     settings = Settings.from_env()
-    path = article_path(sys.argv[1:])
     try:
         static_assets_ready()
-        geoparser, result = load_result(settings, path)
+        geoparser = load_geoparser(settings)
+        store = open_library(str(settings.store_path))
+        startup_id = startup_article_id(settings, store, geoparser, article_path(sys.argv[1:]))
+        choice = library_panel.show_library(
+            store, startup_id=startup_id, geoparse=geoparser.geoparse, settings=settings
+        )
     except FrontlineError as error:
         st.error(str(error))
         st.stop()
+    if choice.view == library_panel.ACROSS_VIEW:
+        across_articles.show_across_articles(store)
+        return
+    if choice.stored is None:
+        st.info("The library is empty: add an article from the sidebar.")
+        return
+    stored = choice.stored
+    report = stored.corrected()
     # Names the gazetteer lacks, looked up online in the background when the switch is on.
-    online = online_lookup.online_result(settings, result)
+    online = online_lookup.online_result(settings, report.result)
     result = online.result
     article = result.article
+    find_entries = corrections_panel.gazetteer_search(geoparser.gazetteer)
     catalog = build_catalog(result)
     excerpts.show_panel_css()
 
@@ -206,6 +249,7 @@ def main() -> None:
             to_geojson=to_geojson,
             to_csv=to_csv,
         )
+        corrections_panel.show_corrections(stored, report, store, find_entries)
 
     with text_column:
         if focused:
@@ -221,6 +265,9 @@ def main() -> None:
             with st.container(key="context_panel", height=460):
                 for name in focused:
                     excerpts.show_context(name, catalog.places[name], article)
+                    corrections_panel.show_place_tools(
+                        name, catalog.places[name], stored, store, find_entries, result
+                    )
         st.subheader("Excerpts" if selection else "Excerpts: every place")
         with st.container(key="excerpts_panel", height=MAP_HEIGHT - 60):
             excerpts.show_excerpts(article, catalog, listed)

@@ -7,8 +7,11 @@ Streamlit server) find it through ``FRONTLINE_CACHE_DIR``.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,11 @@ TEST_CACHE_DIR = Path(os.environ.get("FRONTLINE_TEST_CACHE_DIR", REPO_ROOT / ".c
 os.environ["FRONTLINE_CACHE_DIR"] = str(TEST_CACHE_DIR)
 os.environ.setdefault("FRONTLINE_TERRITORY_FETCH", "0")
 os.environ.setdefault("FRONTLINE_ONLINE_GEOCODING", "0")
+# The app and the CLI keep an article library in the data folder: tests get a fresh one,
+# never a reader's own library (whatever the shell's FRONTLINE_DATA_DIR says).
+TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="frontline-test-data-"))
+os.environ["FRONTLINE_DATA_DIR"] = str(TEST_DATA_DIR)
+atexit.register(shutil.rmtree, TEST_DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -133,6 +141,13 @@ class StreamlitServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except Exception:
+            self.process.kill()
+
 
 @pytest.fixture(scope="session")
 def start_app(
@@ -141,8 +156,8 @@ def start_app(
     missing_tile_server: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Any:
-    """Start the dashboard (once per article path); every server stops with the session.
-    The gazetteer fixture builds the index first, so no server waits on that."""
+    """Start the dashboard (see ``start``); every server stops with the session. The
+    gazetteer fixture builds the index first, so no server waits on that."""
     import subprocess
     import sys
     import time
@@ -150,11 +165,21 @@ def start_app(
 
     servers: dict[str, StreamlitServer] = {}
 
-    def start(article: Path | None = None, env: dict[str, str] | None = None) -> StreamlitServer:
+    def start(
+        article: Path | None = None,
+        env: dict[str, str] | None = None,
+        data_dir: Path | None = None,
+    ) -> StreamlitServer:
         """``env`` adds or overrides environment variables (e.g. FRONTLINE_TERRITORY_DIR);
-        each distinct article and env gets its own server."""
-        label = str(article or "") + "".join(f"\0{k}={v}" for k, v in sorted((env or {}).items()))
-        if label in servers:
+        ``data_dir`` is the library's folder (default: the session's test library). Each
+        distinct article, env and data folder gets its own server, started again after
+        ``stop()``."""
+        label = (
+            str(article or "")
+            + "".join(f"\0{k}={v}" for k, v in sorted((env or {}).items()))
+            + f"\0{data_dir or ''}"
+        )
+        if label in servers and servers[label].process.poll() is None:
             return servers[label]
         port = _free_port()
         log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
@@ -168,17 +193,18 @@ def start_app(
         ]  # fmt: skip
         if article is not None:
             command += ["--", "--article", str(article)]
-        environment = dict(os.environ)
-        environment.update(
+        server_environment = dict(os.environ)
+        server_environment.update(
             FRONTLINE_CACHE_DIR=str(cache_dir),
             FRONTLINE_TILES_URL=missing_tile_server,
             FRONTLINE_TERRITORY_FETCH="0",
             FRONTLINE_ONLINE_GEOCODING="0",
+            FRONTLINE_DATA_DIR=str(data_dir or TEST_DATA_DIR),
         )
-        environment.update(env or {})
+        server_environment.update(env or {})
         log = log_path.open("w")
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=REPO_ROOT, env=server_environment, stdout=log, stderr=subprocess.STDOUT
         )
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 60
@@ -200,11 +226,7 @@ def start_app(
 
     yield start
     for server in servers.values():
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except Exception:
-            server.process.kill()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
