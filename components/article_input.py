@@ -31,6 +31,7 @@ UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 TITLE_FROM_TEXT_CHARS = 70
 PENDING_ARTICLE_KEY = "library_pending_article"
 ADD_NOTE_KEY = "library_add_note"
+DIALOG_OPEN_KEY = "library_add_dialog_open"
 
 Geoparse = Callable[[Article], GeoparseResult]
 Fetch = Callable[[str, requests.Session, Settings], FetchedPage]
@@ -148,6 +149,7 @@ def take_pending_article(state: MutableMapping[Any, Any]) -> int | None:
 
 
 def _finish(added: Added) -> None:
+    st.session_state[DIALOG_OPEN_KEY] = False
     st.session_state[PENDING_ARTICLE_KEY] = added.article_id
     verb = "was already in the library" if added.already_stored else "was added to the library"
     st.session_state[ADD_NOTE_KEY] = f"“{added.title}” {verb}."

@@ -92,7 +92,17 @@ def forget_previous_article(state: MutableMapping[Any, Any], article_id: int) ->
     return True
 
 
-@st.dialog("Add an article", width="large")
+def _dialog_closed() -> None:
+    st.session_state[article_input.DIALOG_OPEN_KEY] = False
+
+
+def _open_dialog() -> None:
+    st.session_state[article_input.DIALOG_OPEN_KEY] = True
+
+
+# Open while the flag says so: any rerun (a map's first report, an online answer arriving)
+# would otherwise close a dialog opened by a button's one-run True.
+@st.dialog("Add an article", width="large", on_dismiss=_dialog_closed)
 def _add_article_dialog(
     store: ArticleStore, geoparse: article_input.Geoparse, settings: Settings
 ) -> None:
@@ -149,7 +159,14 @@ def show_library(
                 format_func=lambda article_id: article_label(by_id[article_id]),
                 key=ARTICLE_KEY,
             )
-        if st.button("Add an article", icon=":material/add:", key="library_add", width="stretch"):
+        st.button(
+            "Add an article",
+            icon=":material/add:",
+            key="library_add",
+            width="stretch",
+            on_click=_open_dialog,
+        )
+        if state.get(article_input.DIALOG_OPEN_KEY):
             _add_article_dialog(store, geoparse, settings)
         if warning:
             st.warning(warning)

@@ -589,6 +589,14 @@ def test_app_starts_with_the_sample_in_a_new_library_and_switches_articles(
     table = at.dataframe[0].value
     assert {"Kharkiv", "Odesa", "Pokrovsk"} <= set(table["Place"])
 
+    # Deleting the open article leaves the other one, opened in its place.
+    at.button_group(key=library_panel.VIEW_KEY).set_value(library_panel.ARTICLE_VIEW).run()
+    at.button(key="library_delete").click().run()
+    assert not at.exception and not at.error
+    picker = at.selectbox(key=library_panel.ARTICLE_KEY)
+    assert picker.label == "Article (1 in the library)" and picker.value == sample_id
+    assert "Pokrovsk" in table_places(at)
+
 
 def test_app_corrects_a_place_from_its_context_and_lists_the_correction(
     library_app: tuple[AppTest, Path], geoparser: Any
