@@ -48,6 +48,16 @@ def all_markers(page: Any) -> Any:
     return page.frame_locator(MAP_IFRAME).locator("img.leaflet-marker-icon")
 
 
+def wait_until_settled(page: Any) -> None:
+    """Wait for the run to end with one map on the page: while a new article is drawn, the
+    previous article's map may linger for a moment beside the new one."""
+    app = page.locator('[data-testid="stApp"]')
+    expect()(app).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=UPDATE_TIMEOUT_MS
+    )
+    expect()(page.locator(MAP_IFRAME)).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
+
+
 def open_app(page: Any, url: str, first_marker: str) -> None:
     page.goto(url)
     marker(page, first_marker).wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
@@ -81,6 +91,8 @@ def test_pasted_article_correction_survives_reload_and_restart(
     dialog.get_by_label("Title (optional)").fill("Strikes on Kharkiv and Odesa")
     dialog.get_by_role("button", name="Add to the library").click()
     expect()(dialog).to_have_count(0, timeout=LOAD_TIMEOUT_MS)
+    expect()(page.locator("h1")).to_contain_text("Strikes on Kharkiv and Odesa")
+    wait_until_settled(page)
     expect()(marker(page, "Kharkiv")).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
     expect()(marker(page, "Odesa")).to_have_count(1)
     expect()(all_markers(page)).to_have_count(2)
@@ -111,6 +123,7 @@ def test_pasted_article_correction_survives_reload_and_restart(
     # A reload: a new session, the same article (from the URL) and the same correction.
     page.reload()
     marker(page, "Kharkiv").wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
+    wait_until_settled(page)
     expect()(all_markers(page)).to_have_count(1)
     expect()(corrections_list(page)).to_contain_text("Odesa: removed")
     corrections_list(page).scroll_into_view_if_needed()
@@ -126,8 +139,7 @@ def test_pasted_article_correction_survives_reload_and_restart(
     expect()(page.locator("h1")).to_contain_text(
         "Strikes on Kharkiv and Odesa", timeout=UPDATE_TIMEOUT_MS
     )
-    # While the switch is drawn, the old map may linger beside the new one.
-    expect()(page.locator(MAP_IFRAME)).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
+    wait_until_settled(page)
     marker(page, "Kharkiv").wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
     expect()(all_markers(page)).to_have_count(1)
     expect()(corrections_list(page)).to_contain_text(REASON)
@@ -184,7 +196,7 @@ def test_a_link_and_an_upload_end_to_end(
     expect()(page.locator("h1")).to_have_text("Strikes overnight", timeout=UPDATE_TIMEOUT_MS)
     expect()(page.get_by_text("Date: 2025-11-04")).to_be_visible()
     expect()(page.get_by_text(f"Source: {news_site}")).to_be_visible()
-    expect()(page.locator(MAP_IFRAME)).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
+    wait_until_settled(page)
     marker(page, "Kharkiv").wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
     expect()(marker(page, "Odesa")).to_have_count(1)
     excerpts_text = page.locator(".st-key-excerpts_panel").inner_text()
@@ -207,7 +219,7 @@ def test_a_link_and_an_upload_end_to_end(
     dialog.get_by_role("tabpanel").get_by_role("button", name="Add to the library").click()
     expect()(dialog).to_have_count(0, timeout=LOAD_TIMEOUT_MS)
     expect()(page.locator("h1")).to_have_text("Night of drones", timeout=UPDATE_TIMEOUT_MS)
-    expect()(page.locator(MAP_IFRAME)).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
+    wait_until_settled(page)
     marker(page, "Mykolaiv").wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
     expect()(marker(page, "Odesa")).to_have_count(0)
     expect()(sidebar(page)).to_contain_text("Article (3 in the library)")
