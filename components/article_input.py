@@ -15,12 +15,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any
 
-import requests
 import streamlit as st
 
 from frontline.article import article_from_bytes, article_from_text
+from frontline.cli import is_url, read_input
 from frontline.errors import FrontlineError, InputError
-from frontline.fetch import FetchedPage, fetch_article_page
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 from frontline.store import ArticleStore
@@ -34,7 +33,6 @@ ADD_NOTE_KEY = "library_add_note"
 DIALOG_OPEN_KEY = "library_add_dialog_open"
 
 Geoparse = Callable[[Article], GeoparseResult]
-Fetch = Callable[[str, requests.Session, Settings], FetchedPage]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,30 +100,17 @@ def article_from_upload(filename: str, data: bytes, *, max_bytes: int) -> Articl
     return replace(article, title=article.title or title_from_text(article.text) or None)
 
 
-def article_from_link(
-    url: str,
-    settings: Settings,
-    *,
-    session: requests.Session | None = None,
-    fetch: Fetch = fetch_article_page,
-) -> Article:
+def article_from_link(url: str, settings: Settings) -> Article:
     """An Article from a web page: fetched under the settings' address policy, size and
-    time limits, and reduced to its main text, title and date."""
+    time limits, and reduced to its main text, title and date (as the CLI reads a URL)."""
     address = url.strip()
     if not address:
         raise InputError("no link given: paste the article's address (https://…)")
     if "://" not in address:
         address = "https://" + address
-    own_session = session is None
-    active = session or requests.Session()
-    if own_session:
-        active.headers["User-Agent"] = settings.user_agent
-    try:
-        page = fetch(address, active, settings)
-    finally:
-        if own_session:
-            active.close()
-    return article_from_text(page.text, page.final_url or address, title=page.title, date=page.date)
+    if not is_url(address):
+        raise InputError(f"{address}: only http:// and https:// links are fetched")
+    return read_input(address, settings)
 
 
 def add_to_library(store: ArticleStore, geoparse: Geoparse, article: Article) -> Added:

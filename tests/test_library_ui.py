@@ -23,7 +23,6 @@ from streamlit.testing.v1 import AppTest
 from components import across_articles, article_input, corrections_panel, library_panel
 from frontline.corrections import AddMention, ChooseCandidate, RemovePlace
 from frontline.errors import FetchError, InputError, StoreError, URLRefusedError
-from frontline.fetch import fetch_page
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 from frontline.store import ArticleStore
@@ -250,6 +249,10 @@ BAD_INPUTS: dict[str, tuple[Callable[[], Article], str]] = {
         "not a text, Markdown or HTML file",
     ),
     "empty link": (lambda: article_input.article_from_link("  ", Settings()), "no link"),
+    "link that is not http": (
+        lambda: article_input.article_from_link("file:///etc/passwd", Settings()),
+        "only http:// and https:// links",
+    ),
 }
 
 
@@ -323,13 +326,9 @@ def test_link_redirecting_to_a_private_address_is_refused(
     redirecting_site: PageServer, news_site: PageServer, path: str, refused: str
 ) -> None:
     # Only the redirecting site (127.0.0.2) is let through; the hop it redirects to is not.
-    def fetch(url: str, session: Any, settings: Settings) -> Any:
-        return fetch_page(
-            url, session, max_bytes=MAX_BYTES, read_timeout_s=2, allowed_networks=["127.0.0.2/32"]
-        )
-
+    settings = replace(Settings(), allowed_networks=("127.0.0.2/32",))
     with pytest.raises(URLRefusedError) as raised:
-        article_input.article_from_link(redirecting_site.url + path, Settings(), fetch=fetch)
+        article_input.article_from_link(redirecting_site.url + path, settings)
     assert f"redirected to http://{refused}" in str(raised.value)
     assert redirecting_site.requests == [path]
     assert news_site.requests == []
