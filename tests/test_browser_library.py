@@ -210,7 +210,7 @@ def test_a_link_and_an_upload_end_to_end(
                 "name": "saved-page.html",
                 "mimeType": "text/html",
                 "buffer": NEWS_PAGE.replace("Strikes overnight", "Night of drones")
-                .replace("Odesa", "Mykolaiv")
+                .replace("Odesa", "Dnipro")
                 .encode("utf-8"),
             }
         ]
@@ -220,7 +220,7 @@ def test_a_link_and_an_upload_end_to_end(
     expect()(dialog).to_have_count(0, timeout=LOAD_TIMEOUT_MS)
     expect()(page.locator("h1")).to_have_text("Night of drones", timeout=UPDATE_TIMEOUT_MS)
     wait_until_settled(page)
-    marker(page, "Mykolaiv").wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
+    marker(page, "Dnipro").wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
     expect()(marker(page, "Odesa")).to_have_count(0)
     expect()(sidebar(page)).to_contain_text("Article (3 in the library)")
     assert page.dialogs == []
