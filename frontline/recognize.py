@@ -156,6 +156,7 @@ class Toponym:
     before_speech_verb: bool = False
     sentence_initial: bool = False
     from_landmarks: bool = False
+    after_locative: bool = False
 
     @property
     def key(self) -> str:
@@ -292,6 +293,62 @@ def _word_before(text: str, start: int) -> str:
     return words[-1].strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if words else ""
 
 
+# Words that put what follows in a place: "in Kharkiv", "near Pokrovsk", "the port of Odesa".
+# spaCy's small model often calls unfamiliar Ukrainian names people or organisations.
+_LOCATIVE_WORDS = {
+    "in",
+    "near",
+    "outside",
+    "around",
+    "across",
+    "toward",
+    "towards",
+    "inside",
+    "throughout",
+    "nearby",
+    "into",
+}
+_LOCATIVE_NOUNS = {
+    "city",
+    "town",
+    "village",
+    "port",
+    "region",
+    "oblast",
+    "province",
+    "outskirts",
+    "suburbs",
+    "centre",
+    "center",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+}
+
+
+_COORDINATION = re.compile(r"\s(?:and|&)\s|,\s")
+# The parts of a list: capitalised words joined by spaces, hyphens or apostrophes.
+_PART = re.compile(r"\b(?!and\b)[^\W\d_][\w'’.-]*(?:\s+(?!and\b)[^\W\d_][\w'’.-]*)*")
+_COORDINATORS = {"and"}
+
+
+def _after_locative(text: str, start: int) -> bool:
+    words = [
+        word.strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower()
+        for word in _WORD.findall(text, max(0, start - 40), start)
+    ]
+    if not words:
+        return False
+    if words[-1] in _LOCATIVE_WORDS:
+        return True
+    return len(words) >= 2 and words[-1] == "of" and words[-2] in _LOCATIVE_NOUNS
+
+
 def _word_after(text: str, end: int) -> str:
     match = _WORD.search(text, end, min(len(text), end + 40))
     return (
@@ -399,6 +456,20 @@ class Recognizer:
         if matches:
             yield span.start, span.end, matches, None, ()
             return
+        if span.origin == "ner" and _COORDINATION.search(surface):
+            # NER joins lists into one entity ("Kharkiv and Odesa", ORG); a name that is itself
+            # a list ("Bosnia and Herzegovina") matched whole above.
+            found_part = False
+            for part in _PART.finditer(surface):
+                if part.group() in _COORDINATORS:
+                    continue
+                part_start, part_end = span.start + part.start(), span.start + part.end()
+                part_matches = lookup(text[part_start:part_end])
+                if part_matches:
+                    found_part = True
+                    yield part_start, part_end, part_matches, None, ()
+            if found_part:
+                return
         words = list(_WORD.finditer(surface))
         if len(words) < 2:
             if span.label in {"GPE", "LOC"}:
@@ -496,6 +567,7 @@ class Recognizer:
                         before_speech_verb=_word_after(text, end) in _SPEECH_VERBS,
                         sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
                         from_landmarks=span.origin == "landmark",
+                        after_locative=_after_locative(text, start),
                     )
                 )
         return _link_context(text, found, lookup)

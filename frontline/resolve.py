@@ -36,6 +36,9 @@ PROXIMITY_SCALE_KM = 150.0
 LOC_TOWN_POPULATION = 50_000
 # A name NER mostly calls a person needs another place this close to stand as a place.
 PERSON_NEARBY_KM = 50.0
+# A town at least this large stands as a place when a word such as "in" or "near" puts it
+# in a place, whatever NER called it ("in Kharkiv and Odesa", tagged ORG).
+LOCATIVE_TOWN_POPULATION = 100_000
 POINT_FEATURES = {"city", "admin", "landmark"}
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
@@ -309,6 +312,15 @@ class Resolver:
             # Letters NER did not call a place are rarely a city: GeoNames lists airport
             # codes (NGO, CMB) among a city's names, and texts seldom name a city by them.
             return ""
+        if (
+            candidate.feature == "city"
+            and group.chosen.kind != "abbreviation"
+            and candidate.population >= LOCATIVE_TOWN_POPULATION
+            and any(t.after_locative and t.ner_label is not None for t in group.toponyms)
+        ):
+            return (
+                f'named as a place ("in", "near", "port of" ...); {candidate.population:,} people'
+            )
         others = [g for g in groups if g is not group and (g.strong or g.accepted) and g.chosen]
         # A capitalised word that NER ignored is the weakest evidence there is; at the start
         # of a sentence ("Orange juice ...") being near another place is not enough.
@@ -347,8 +359,9 @@ class Resolver:
         if (
             candidate.population >= MAJOR_CITY_POPULATION
             and candidate.feature == "city"
-            and not labels.get("PERSON")
-            and not all(t.ner_label is None and t.sentence_initial for t in group.toponyms)
+            # spaCy's small model calls unfamiliar cities people ("struck Kharkiv", PERSON);
+            # a title before or a speech verb after still marks a person.
+            and not any(t.after_title or t.before_speech_verb for t in group.toponyms)
         ):
             return f"a major city ({candidate.population:,} people)"
         if candidate.feature in {"country", "continent"}:

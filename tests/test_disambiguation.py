@@ -137,3 +137,35 @@ def test_a_sentence_initial_preposition_is_not_part_of_the_name(geoparser: Any) 
     places = _places(geoparser, "In Kharkiv, sirens sounded all night. From Odesa, ships left.")
     assert "In Kharkiv" not in places
     assert places["Kharkiv"].candidate.geonameid == 706483
+
+
+# spaCy's small model calls these cities people or organisations, or nothing at all; each
+# sentence is the whole text, so no other place can lend support.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Air raid sirens sounded in Kharkiv and Odesa on Tuesday.", {"Kharkiv", "Odesa"}),
+        ("Russian drones struck Kharkiv overnight.", {"Kharkiv", "Russia"}),
+        ("Shelling hit Zaporizhzhia and Kherson overnight.", {"Zaporizhzhia", "Kherson"}),
+        ("Ships left the port of Mykolaiv on Monday.", {"Mykolaiv"}),
+        ("Kharkiv was hit again.", {"Kharkiv"}),
+    ],
+)
+def test_war_reporting_sentences_name_their_cities(
+    geoparser: Any, text: str, expected: set[str]
+) -> None:
+    places = _places(geoparser, text)
+    assert set(places) == expected
+    for name in expected - {"Russia"}:
+        assert places[name].candidate.country_code == "UA"
+        assert places[name].candidate.feature == "city"
+
+
+def test_a_name_that_is_itself_a_list_stays_whole(geoparser: Any) -> None:
+    places = _places(geoparser, "Talks with Bosnia and Herzegovina resumed in Sarajevo.")
+    assert places["Bosnia and Herzegovina"].candidate.country_code == "BA"
+    assert "Bosnia" not in places
+
+
+def test_a_speech_verb_still_marks_a_person_named_like_a_city(geoparser: Any) -> None:
+    assert _places(geoparser, "Phoenix said he would run again.") == {}
