@@ -32,7 +32,7 @@ from components import (
     sidebar,
 )
 from components.article_input import add_to_library
-from components.catalog import BROAD_KINDS, Catalog, build_catalog, search_places
+from components.catalog import BROAD_KINDS, Catalog, build_catalog, counted, search_places
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets, ensure_static_assets
 from frontline.article import article_from_file
@@ -45,6 +45,7 @@ from frontline.store import ArticleStore
 
 APP_DIR = Path(__file__).resolve().parent
 SAMPLE_ARTICLE = APP_DIR / "data" / "articles" / "trump-zelensky-tomahawks.txt"
+BROAD_ONE, BROAD_MANY = "is a country or continent", "are countries or continents"
 MAP_KEY = "place_map"
 MAP_HEIGHT = 540
 
@@ -169,8 +170,8 @@ def main() -> None:
         facts.append(f"Date: {article.date.isoformat()}")
     broad = sum(place.feature in BROAD_KINDS for place in catalog.places.values())
     facts.append(
-        f"{len(catalog.places)} places"
-        + (f", of which {broad} countries or continents (Map layers)" if broad else "")
+        counted(len(catalog.places), "place")
+        + (f", of which {counted(broad, BROAD_ONE, BROAD_MANY)} (Map layers)" if broad else "")
     )
     st.caption(" · ".join(facts))
 

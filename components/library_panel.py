@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 import streamlit as st
 
 from components import article_input, focus, sidebar
+from components.catalog import counted
 from frontline.errors import FrontlineError
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticle, StoredArticleSummary
@@ -44,7 +45,7 @@ def article_label(summary: StoredArticleSummary) -> str:
     if len(title) > LABEL_CHARS:
         title = title[: LABEL_CHARS - 1].rstrip() + "…"
     date = summary.date.isoformat() if summary.date else "no date"
-    return f"{title} · {date} · {summary.places} places"
+    return f"{title} · {date} · {counted(summary.places, 'place')}"
 
 
 def choose_article(

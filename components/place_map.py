@@ -22,7 +22,14 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from components.catalog import BROAD_KINDS, KIND_LABELS, Catalog, country_name, mention_count
+from components.catalog import (
+    BROAD_KINDS,
+    KIND_LABELS,
+    Catalog,
+    counted,
+    country_name,
+    mention_count,
+)
 from components.markup import Highlight, escape_text, highlight, shorten_around
 from components.offline_assets import OfflineAssets
 from frontline.model import Article, Place
@@ -310,7 +317,7 @@ def popup_html(name: str, place: Place, article: Article) -> str:
         if candidate.country_code:
             rows.append(f"<div>Country: {escape_text(country_name(candidate.country_code))}</div>")
     count = mention_count(place)
-    rows.append(f"<div>{count} mention{'s' if count != 1 else ''}</div>")
+    rows.append(f"<div>{counted(count, 'mention')}</div>")
     status = territory_line(place)
     if status:
         rows.append(f"<div>{escape_text(status)}</div>")
