@@ -162,6 +162,11 @@ def _looks_binary(text: str) -> bool:
     return control / len(sample) > 0.05
 
 
+# What trafilatura keeps from a page with no article is its menu ("Home About"): fewer words
+# than the shortest news flash ("Explosions rocked Kharkiv overnight.").
+MIN_HTML_ARTICLE_WORDS = 4
+
+
 def looks_like_html(text: str) -> bool:
     return bool(_HTML_START.match(text[:2048]))
 
@@ -174,7 +179,7 @@ def html_to_article(html: str, source: str) -> Article:
         html, include_comments=False, include_tables=False, with_metadata=True
     )
     text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
+    if not text or len(text.split()) < MIN_HTML_ARTICLE_WORDS:
         raise InputError(f"{source}: no article text found in this HTML page")
     title = getattr(document, "title", None) or None
     return article_from_text(

@@ -139,3 +139,20 @@ def test_broken_metadata_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "story.meta.json").write_text("{broken")
     with pytest.raises(InputError, match="unreadable metadata"):
         article_from_file(path)
+
+
+def test_html_whose_only_text_is_its_menu_is_a_clear_error() -> None:
+    page = (
+        b"<html><head><title>News</title></head><body><nav><a href='/'>Home</a> "
+        b"<a href='/about'>About</a></nav></body></html>"
+    )
+    with pytest.raises(InputError, match="no article text"):
+        article_from_bytes(page, "menu.html", filename="menu.html")
+
+
+def test_a_short_news_flash_in_html_is_an_article() -> None:
+    page = (
+        b"<html><body><article><p>Explosions rocked Kharkiv overnight.</p></article></body></html>"
+    )
+    article = article_from_bytes(page, "flash.html", filename="flash.html")
+    assert "Kharkiv" in article.text
