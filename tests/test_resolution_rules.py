@@ -49,6 +49,32 @@ def test_a_country_in_one_main_part_keeps_its_own_point() -> None:
     assert _main_part_centre({"features": []}) is None
 
 
+def test_a_country_without_a_dominant_part_keeps_its_own_point() -> None:
+    # A 4x4 and a 3x3 square: the larger holds 64% of the area, no dominant part (Malaysia).
+    two_halves = _feature_collection(
+        {"type": "MultiPolygon", "coordinates": [_square(0, 0, 4), _square(20, 20, 3)]}
+    )
+    assert _main_part_centre(two_halves) is None
+
+
+def _countryinfo_point(alpha2: str) -> tuple[float, float]:
+    import countryinfo
+
+    folder = Path(countryinfo.__file__).parent / "data"
+    record = next(
+        record
+        for record in (json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*"))
+        if isinstance(record, dict) and (record.get("ISO") or {}).get("alpha2") == alpha2
+    )
+    return float(record["latlng"][0]), float(record["latlng"][1])
+
+
+def test_malaysia_keeps_countryinfos_point(gazetteer: Any) -> None:
+    # Peninsula and Borneo: countryinfo's point between them, not Borneo's centre.
+    malaysia = gazetteer.country("MY")
+    assert (malaysia.lat, malaysia.lon) == _countryinfo_point("MY")
+
+
 def test_a_region_box_may_cross_the_antimeridian() -> None:
     lat, lon = _bounding_box_centre([(50.0, 179.0, 1), (52.0, -179.0, 1)])
     assert lat == pytest.approx(51.0)
