@@ -61,11 +61,13 @@ def _countryinfo_point(alpha2: str) -> tuple[float, float]:
     import countryinfo
 
     folder = Path(countryinfo.__file__).parent / "data"
-    record = next(
-        record
-        for record in (json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*"))
-        if isinstance(record, dict) and (record.get("ISO") or {}).get("alpha2") == alpha2
-    )
+    for path in folder.glob("*.json"):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(record, dict) and (record.get("ISO") or {}).get("alpha2") == alpha2:
+            break
     return float(record["latlng"][0]), float(record["latlng"][1])
 
 
