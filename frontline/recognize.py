@@ -157,6 +157,9 @@ class Toponym:
     sentence_initial: bool = False
     from_landmarks: bool = False
     after_locative: bool = False
+    # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
+    # of a place the text names elsewhere, never a place on its own.
+    embedded: bool = False
 
     @property
     def key(self) -> str:
@@ -521,6 +524,40 @@ class Recognizer:
         elif span.label in {"GPE", "LOC"}:
             yield span.start, span.end, (), None, ()
 
+    @staticmethod
+    def _embedded_names(
+        text: str, span: _Span, lookup: Callable[[str], tuple[NameMatch, ...]]
+    ) -> Iterator[tuple[int, int, tuple[NameMatch, ...]]]:
+        """Place names that open or close an organisation's name: "US" in "US Special
+        Forces", "New York" in "New York Times", "Malta" in "Central Bank of Malta"."""
+        words = [
+            word
+            for word in _WORD.finditer(text, span.start, span.end)
+            if word.group()[:1].isupper() or word.group().lower() in _NAME_CONNECTORS
+        ]
+        if len(words) < 2 or words[0].group().lower() in _NAME_CONNECTORS:
+            return
+        for count in range(len(words) - 1, 0, -1):
+            start, end = _clean_span(text, words[0].start(), words[count - 1].end())
+            if words[count - 1].group().lower() in _NAME_CONNECTORS or end <= start:
+                continue
+            matches = lookup(text[start:end])
+            if matches:
+                yield start, end, matches
+                break
+        for first in range(1, len(words)):
+            if words[first - 1].group().lower() not in _NAME_CONNECTORS and first != len(words) - 1:
+                continue
+            if words[first].group().lower() in _NAME_CONNECTORS:
+                continue
+            start, end = _clean_span(text, words[first].start(), words[-1].end())
+            if end <= start:
+                continue
+            matches = lookup(text[start:end])
+            if matches:
+                yield start, end, matches
+                return
+
     def recognize(self, article: Article) -> tuple[Toponym, ...]:
         text = article.text
         kinds: tuple[str, ...] = ("name", "alternate", "abbreviation")
@@ -532,9 +569,14 @@ class Recognizer:
 
         found: list[Toponym] = []
         for span in spans:
-            for start, end, matches, qualifier_text, qualifier in self._resolve_surface(
-                text, span, lookup
-            ):
+            names = list(self._resolve_surface(text, span, lookup))
+            embedded = not names and span.label == "ORG"
+            if embedded:
+                names = [
+                    (start, end, matches, None, ())
+                    for start, end, matches in self._embedded_names(text, span, lookup)
+                ]
+            for start, end, matches, qualifier_text, qualifier in names:
                 if span.label in {"NORP", "LANGUAGE"} and not self.include_demonyms:
                     continue
                 if not matches and self._is_demonym(text[start:end]):
@@ -568,9 +610,12 @@ class Recognizer:
                         sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
                         from_landmarks=span.origin == "landmark",
                         after_locative=_after_locative(text, start),
+                        embedded=embedded,
                     )
                 )
-        return _link_context(text, found, lookup)
+        embedded_names = [toponym for toponym in found if toponym.embedded]
+        linked = _link_context(text, [t for t in found if not t.embedded], lookup)
+        return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
 
 
 def _link_context(

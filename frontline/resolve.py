@@ -380,6 +380,8 @@ class Resolver:
     # -- entry point ----------------------------------------------------------------------
 
     def resolve(self, toponyms: Sequence[Toponym]) -> tuple[Place, ...]:
+        embedded = [toponym for toponym in toponyms if toponym.embedded]
+        toponyms = [toponym for toponym in toponyms if not toponym.embedded]
         # One sense per discourse, except where qualifiers tell mentions apart
         # ("Paris, Texas, is not Paris, France"): unqualified mentions join the one
         # qualified sense of their name when there is exactly one.
@@ -420,24 +422,49 @@ class Resolver:
             if not changed:
                 break
             self._choose(groups)
-        return self._places(groups)
+        return self._places(groups, embedded)
 
-    def _places(self, groups: Sequence[_Group]) -> tuple[Place, ...]:
+    def _places(
+        self, groups: Sequence[_Group], embedded: Sequence[Toponym] = ()
+    ) -> tuple[Place, ...]:
         merged: dict[str, list[_Group]] = defaultdict(list)
+        by_surface: dict[str, str] = {}
         for group in groups:
             if not (group.strong or group.accepted):
                 continue
             key = group.chosen.candidate.key if group.chosen else f"unresolved:{group.key}"
             merged[key].append(group)
+            by_surface.setdefault(group.key, key)
+        extra = self._embedded_mentions(embedded, merged, by_surface)
 
         places: list[Place] = []
-        for members in merged.values():
+        for key, members in merged.items():
             mentions = sorted(
-                (t.mention for g in members for t in g.toponyms), key=lambda m: m.start
+                [*(t.mention for g in members for t in g.toponyms), *extra.get(key, ())],
+                key=lambda m: m.start,
             )
             places.append(self._place(members, tuple(mentions)))
         places.sort(key=lambda place: place.mentions[0].start)
         return tuple(places)
+
+    @staticmethod
+    def _embedded_mentions(
+        embedded: Sequence[Toponym],
+        merged: dict[str, list[_Group]],
+        by_surface: dict[str, str],
+    ) -> dict[str, list[Mention]]:
+        """Names inside organisations' names, as further mentions of places the text names
+        on their own ("the US State Department" counts for the US of "US troops"); they
+        never put a place on the map by themselves (no pin for "The Washington Post")."""
+        extra: dict[str, list[Mention]] = defaultdict(list)
+        for toponym in embedded:
+            key = by_surface.get(toponym.key)
+            if key is None:
+                keys = {m.candidate.key for m in toponym.matches} & merged.keys()
+                key = next(iter(keys)) if len(keys) == 1 else None
+            if key is not None and not key.startswith("unresolved:"):
+                extra[key].append(toponym.mention)
+        return extra
 
     @staticmethod
     def _display_name(members: Sequence[_Group], mentions: tuple[Mention, ...]) -> str:

@@ -212,3 +212,17 @@ def test_a_continents_adjective_names_the_continent(geoparser: Any) -> None:
     assert [mention.text for mention in places["Europe"].mentions] == ["European"]
     # "American" remains the United States, not North America.
     assert _places(geoparser, "American troops left.")["United States"].feature == "country"
+
+
+def test_a_name_inside_an_organisation_counts_only_for_a_place_named_elsewhere(
+    geoparser: Any,
+) -> None:
+    places = _places(
+        geoparser,
+        "Canada sent troops to Latvia. The Kidney Foundation of Canada and the Toronto "
+        "Transit Commission were closed, The Washington Post reported.",
+    )
+    assert [mention.text for mention in places["Canada"].mentions] == ["Canada", "Canada"]
+    # Named only inside organisations' names: no place of their own.
+    assert "Toronto" not in places
+    assert "Washington" not in places
