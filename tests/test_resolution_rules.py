@@ -226,3 +226,11 @@ def test_a_name_inside_an_organisation_counts_only_for_a_place_named_elsewhere(
     # Named only inside organisations' names: no place of their own.
     assert "Toronto" not in places
     assert "Washington" not in places
+
+
+def test_a_county_no_town_is_named_after_is_a_place(geoparser: Any, gazetteer: Any) -> None:
+    places = _places(geoparser, "Fires burned in Orange County, California, on Sunday.")
+    county = places["Orange County"].candidate
+    assert county.feature == "admin" and county.admin1 == "California"
+    # Pickers list towns before the second-level divisions named after them.
+    assert gazetteer.search("Kramat")[0].name == "Kramatorsk"
