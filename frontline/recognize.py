@@ -489,7 +489,8 @@ class Recognizer:
             if head_matches:
                 yield span.start, span.end, head_matches, None, ()
                 return
-        # "Washington DC", "Paris Texas": a place followed by its region or country.
+        # "Washington DC", "Paris Texas": a place followed by its region or country, when
+        # a place of that name lies there ("Air Zimbabwe" is no town Air in Zimbabwe).
         for split in range(len(words) - 1, 0, -1):
             head_end = span.start + words[split - 1].end()
             tail_start = span.start + words[split].start()
@@ -502,7 +503,7 @@ class Recognizer:
             if not qualifier:
                 continue
             head_matches = lookup(text[span.start : head_end])
-            if head_matches:
+            if any(_within(m.candidate, qualifier) for m in head_matches):
                 # The whole span is one mention ("Washington DC"), resolved by its head.
                 yield span.start, span.end, head_matches, text[tail_start : span.end], qualifier
                 return
@@ -616,6 +617,17 @@ class Recognizer:
         embedded_names = [toponym for toponym in found if toponym.embedded]
         linked = _link_context(text, [t for t in found if not t.embedded], lookup)
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
+
+
+def _within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
+    """The candidate lies in one of the regions or countries (a qualifier's matches)."""
+    for match in regions:
+        region = match.candidate
+        if region.feature == "country" and candidate.country_code == region.country_code:
+            return True
+        if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
+            return True
+    return False
 
 
 def _link_context(

@@ -234,3 +234,11 @@ def test_a_county_no_town_is_named_after_is_a_place(geoparser: Any, gazetteer: A
     assert county.feature == "admin" and county.admin1 == "California"
     # Pickers list towns before the second-level divisions named after them.
     assert gazetteer.search("Kramat")[0].name == "Kramatorsk"
+
+
+def test_a_name_before_a_country_is_qualified_only_by_a_country_it_lies_in(
+    geoparser: Any,
+) -> None:
+    places = _places(geoparser, "Air Zimbabwe cancelled its flights. Zimbabwe blamed the banks.")
+    assert set(places) == {"Zimbabwe"}
+    assert [mention.text for mention in places["Zimbabwe"].mentions] == ["Zimbabwe", "Zimbabwe"]
