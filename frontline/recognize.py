@@ -134,6 +134,9 @@ _CITY_SUFFIXES = {"city", "town", "village"}
 _TRAILING_ADMIN_WORD = re.compile(
     r"[ \t]+(?:region|oblast|province|krai|governorate|district|raion)\b"
 )
+_HYPHEN = re.compile(r"\w[-‐‑]\w")
+_HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
+_HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _WORD = re.compile(r"\S+")
 _LEADING_PUNCTUATION = "\"'“‘([{«—–-"
@@ -472,6 +475,22 @@ class Recognizer:
                     found_part = True
                     yield part_start, part_end, part_matches, None, ()
             if found_part:
+                return
+        if span.label in _HYPHENATED_LABELS and _HYPHEN.search(surface):
+            # "anti-Russian", "Russian-European": the names inside a hyphenated word.
+            found = False
+            for piece in _HYPHEN_PIECE.finditer(surface):
+                piece_matches = lookup(piece.group()) if piece.group()[:1].isupper() else ()
+                if piece_matches:
+                    found = True
+                    yield (
+                        span.start + piece.start(),
+                        span.start + piece.end(),
+                        piece_matches,
+                        None,
+                        (),
+                    )
+            if found:
                 return
         words = list(_WORD.finditer(surface))
         if len(words) < 2:

@@ -242,3 +242,8 @@ def test_a_name_before_a_country_is_qualified_only_by_a_country_it_lies_in(
     places = _places(geoparser, "Air Zimbabwe cancelled its flights. Zimbabwe blamed the banks.")
     assert set(places) == {"Zimbabwe"}
     assert [mention.text for mention in places["Zimbabwe"].mentions] == ["Zimbabwe", "Zimbabwe"]
+
+
+def test_a_demonym_inside_a_hyphenated_word_names_its_country(geoparser: Any) -> None:
+    places = _places(geoparser, "Ukraine said the anti-Russian protests in Kyiv went on.")
+    assert [mention.text for mention in places["Russia"].mentions] == ["Russian"]
