@@ -247,3 +247,19 @@ def test_a_name_before_a_country_is_qualified_only_by_a_country_it_lies_in(
 def test_a_demonym_inside_a_hyphenated_word_names_its_country(geoparser: Any) -> None:
     places = _places(geoparser, "Ukraine said the anti-Russian protests in Kyiv went on.")
     assert [mention.text for mention in places["Russia"].mentions] == ["Russian"]
+
+
+def test_a_name_ner_mostly_calls_an_organisation_is_not_strong() -> None:
+    from frontline.model import Mention
+    from frontline.recognize import Toponym
+    from frontline.resolve import _Group
+
+    def toponym(label: str, start: int) -> Toponym:
+        return Toponym(Mention("Centre", start, start + 6, 0), label, ())
+
+    mostly_organisation = _Group(
+        "centre", [toponym("ORG", 0), toponym("ORG", 10), toponym("GPE", 20)]
+    )
+    as_often_a_place = _Group("centre", [toponym("ORG", 0), toponym("GPE", 20)])
+    assert not mostly_organisation.strong
+    assert as_often_a_place.strong
