@@ -99,7 +99,7 @@ class _Group:
 
     @property
     def strong(self) -> bool:
-        """NER called it a place at least as often as a person or an organisation, or a
+        """NER called it a place at least as often as a person or organisation, or a
         landmark list or qualifier pins it down ("Chen" once GPE and six times PERSON is a
         person; India's "the Centre", eight times ORG, is its government). A name that is
         not strong may still be kept with support from the rest of the text."""
@@ -107,7 +107,7 @@ class _Group:
             return True
         places = sum(t.ner_label in PLACE_LABELS and not t.after_title for t in self.toponyms)
         organisations = sum(t.ner_label == "ORG" for t in self.toponyms)
-        return places > 0 and places >= self.people and places >= organisations
+        return places > 0 and places >= self.people + organisations
 
     @property
     def people(self) -> int:

@@ -261,5 +261,14 @@ def test_a_name_ner_mostly_calls_an_organisation_is_not_strong() -> None:
         "centre", [toponym("ORG", 0), toponym("ORG", 10), toponym("GPE", 20)]
     )
     as_often_a_place = _Group("centre", [toponym("ORG", 0), toponym("GPE", 20)])
+    # "Salah": three times a place, three an organisation, twice a person.
+    mixed = _Group(
+        "salah",
+        [
+            toponym(label, index)
+            for index, label in enumerate(["GPE"] * 3 + ["ORG"] * 3 + ["PERSON"] * 2)
+        ],
+    )
     assert not mostly_organisation.strong
+    assert not mixed.strong
     assert as_often_a_place.strong
