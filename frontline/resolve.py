@@ -233,6 +233,9 @@ class Resolver:
                 continue
             candidate = group.chosen.candidate
             surface = group.toponyms[0].mention.text
+            if group.chosen.kind == "demonym":
+                # "Ukrainian forces" names Ukraine; the evidence says so in those words.
+                surface = f"{candidate.name} (as {surface!r})"
             if candidate.feature == "country" and candidate.country_code:
                 countries.setdefault(candidate.country_code, surface)
             elif candidate.feature == "admin" and candidate.admin1_code:

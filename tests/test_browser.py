@@ -250,9 +250,13 @@ def test_hostile_article_text_is_shown_as_text_and_never_runs(
 def test_readme_screenshot(start_app: Any, page: Any, artifacts_dir: Path) -> None:
     """The README's picture: the sample article with a front-line town's context open
     (``FRONTLINE_UPDATE_SCREENSHOT=1`` refreshes docs/screenshot.png)."""
-    server = start_app()
+    snapshots = REPO_ROOT.parent / "shared" / "frontline"
+    server = start_app(env={"FRONTLINE_TERRITORY_DIR": str(snapshots)})
     towns = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka"
     open_app(page, server.url + towns, "Pokrovsk")
+    if snapshots.is_dir():
+        legend = map_frame(page).locator(".frontline-legend")
+        expect()(legend).to_contain_text("2025-10-17", timeout=UPDATE_TIMEOUT_MS)
     marker(page, "Pokrovsk").click()
     expect()(context_panel(page)).to_contain_text(FRONT_LINE_SENTENCE, timeout=UPDATE_TIMEOUT_MS)
     page.wait_for_timeout(500)
