@@ -479,13 +479,15 @@ class Recognizer:
         if span.label in _HYPHENATED_LABELS and _HYPHEN.search(surface):
             # "anti-Russian", "Russian-European": the names inside a hyphenated word.
             found = False
-            for piece in _HYPHEN_PIECE.finditer(surface):
-                piece_matches = lookup(piece.group()) if piece.group()[:1].isupper() else ()
+            for hyphen_piece in _HYPHEN_PIECE.finditer(surface):
+                piece_matches = (
+                    lookup(hyphen_piece.group()) if hyphen_piece.group()[:1].isupper() else ()
+                )
                 if piece_matches:
                     found = True
                     yield (
-                        span.start + piece.start(),
-                        span.start + piece.end(),
+                        span.start + hyphen_piece.start(),
+                        span.start + hyphen_piece.end(),
                         piece_matches,
                         None,
                         (),
@@ -522,7 +524,7 @@ class Recognizer:
             if not qualifier:
                 continue
             head_matches = lookup(text[span.start : head_end])
-            if any(_within(m.candidate, qualifier) for m in head_matches):
+            if any(lies_within(m.candidate, qualifier) for m in head_matches):
                 # The whole span is one mention ("Washington DC"), resolved by its head.
                 yield span.start, span.end, head_matches, text[tail_start : span.end], qualifier
                 return
@@ -638,7 +640,7 @@ class Recognizer:
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
 
 
-def _within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
+def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
     """The candidate lies in one of the regions or countries (a qualifier's matches)."""
     for match in regions:
         region = match.candidate

@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from frontline.gazetteer import NameMatch, normalize_name
 from frontline.model import Candidate, Mention, Place
-from frontline.recognize import PLACE_LABELS, Toponym
+from frontline.recognize import PLACE_LABELS, Toponym, lies_within
 
 EARTH_RADIUS_KM = 6371.0088
 MAX_CANDIDATES = 40
@@ -128,16 +128,6 @@ def _group_key(toponym: Toponym) -> str:
     return toponym.key
 
 
-def _qualifies(candidate: Candidate, qualifier: Iterable[NameMatch]) -> bool:
-    for match in qualifier:
-        region = match.candidate
-        if region.feature == "country" and candidate.country_code == region.country_code:
-            return True
-        if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
-            return True
-    return False
-
-
 class Resolver:
     def __init__(self, weights: Weights | None = None, *, capitals: frozenset[int] = frozenset()):
         self.weights = weights or Weights()
@@ -196,7 +186,7 @@ class Resolver:
                 reasons.append(f"in a region the text names: {regions[candidate.admin1_code]}")
         qualifier = group.qualifier
         if qualifier:
-            if _qualifies(candidate, qualifier):
+            if lies_within(candidate, qualifier):
                 score += w.qualifier_match
                 reasons.append(f"qualified by {group.qualifier_text!r}")
             else:
@@ -312,7 +302,7 @@ class Resolver:
             return ""
         if all(t.ner_label == "PERSON" and t.before_speech_verb for t in group.toponyms):
             return ""
-        if group.qualifier and _qualifies(candidate, group.qualifier):
+        if group.qualifier and lies_within(candidate, group.qualifier):
             return f"qualified by {group.qualifier_text!r}"
         if group.chosen.kind == "abbreviation" and candidate.feature == "city":
             # Letters NER did not call a place are rarely a city: GeoNames lists airport
@@ -410,7 +400,7 @@ class Resolver:
                     seen.setdefault(match.candidate.key, match)
             ranked = sorted(seen.values(), key=lambda m: -m.candidate.population)
             keep = ranked[:MAX_CANDIDATES] + [
-                m for m in ranked[MAX_CANDIDATES:] if _qualifies(m.candidate, group.qualifier)
+                m for m in ranked[MAX_CANDIDATES:] if lies_within(m.candidate, group.qualifier)
             ]
             group.matches = keep
 
