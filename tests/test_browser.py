@@ -15,40 +15,25 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+from tests.browser import (
+    BROWSER_MARKS,
+    LOAD_TIMEOUT_MS,
+    UPDATE_TIMEOUT_MS,
+    expect,
+    map_frame,
+    marker,
+)
+
+pytestmark = BROWSER_MARKS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 FRONT_LINE_SENTENCE = "still left Pokrovsk, Kupiansk and Kostyantynivka in Ukrainian hands"
-LOAD_TIMEOUT_MS = 90_000
-UPDATE_TIMEOUT_MS = 30_000
 
 HOSTILE_ARTICLE = (
     "Drones struck Pokrovsk overnight <img src=x onerror=alert(1)> officials said.\n"
     "In Kharkiv, <script>alert(2)</script> the sirens sounded for hours.\n"
     "Odesa `${alert(3)}` \\u0041 </textarea> was quiet, and Kupiansk held.\n"
 )
-
-
-def expect() -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect
-
-
-def map_frame(page: Any) -> Any:
-    return page.frame_locator(MAP_IFRAME)
-
-
-def marker(page: Any, name: str) -> Any:
-    return map_frame(page).locator(f'img.leaflet-marker-icon[title="{name}"]')
 
 
 # A row chosen in the table re-centres the map; Leaflet pans there after the rerun's props

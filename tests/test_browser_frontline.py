@@ -16,32 +16,24 @@ from typing import Any
 
 import pytest
 
-from bench.chromium import CHROMIUM
+from tests.browser import (
+    BROWSER_MARKS,
+    LOAD_TIMEOUT_MS,
+    UPDATE_TIMEOUT_MS,
+    expect,
+    map_frame,
+    marker,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FRONTLINE = REPO_ROOT.parent / "shared" / "frontline"
 ARTICLE_DAY = dt.date(2025, 10, 17)  # data/articles/trump-zelensky-tomahawks.meta.json
 ARTICLE_SNAPSHOT = SHARED_FRONTLINE / "deepstatemap_data_20251017.geojson"
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 OCCUPIED_FILL = '[fill="#c62828"]'
 GAINED_FILL = '[fill="#6d0000"]'
 TOWNS = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka"
-LOAD_TIMEOUT_MS = 90_000
-UPDATE_TIMEOUT_MS = 30_000
-
-
-def expect() -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +60,6 @@ def served_offline(start_app: Any) -> Any:
             ),
         }
     )
-
-
-def map_frame(page: Any) -> Any:
-    return page.frame_locator(MAP_IFRAME)
-
-
-def marker(page: Any, name: str) -> Any:
-    return map_frame(page).locator(f'img.leaflet-marker-icon[title="{name}"]')
 
 
 def open_app(page: Any, url: str) -> None:

@@ -16,32 +16,20 @@ from typing import Any
 
 import pytest
 
-from bench.chromium import CHROMIUM
+from tests.browser import (
+    BROWSER_MARKS,
+    LOAD_TIMEOUT_MS,
+    MAP_IFRAME,
+    UPDATE_TIMEOUT_MS,
+    expect,
+    marker,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-LOAD_TIMEOUT_MS = 90_000
-UPDATE_TIMEOUT_MS = 30_000
 KHARKIV_ODESA = "Drones hit Kharkiv overnight. A missile struck the port of Odesa on Tuesday."
 REASON = "the story is about the ship Odesa, not the city"
-
-
-def expect() -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect
-
-
-def marker(page: Any, name: str) -> Any:
-    return page.frame_locator(MAP_IFRAME).locator(f'img.leaflet-marker-icon[title="{name}"]')
 
 
 def all_markers(page: Any) -> Any:

@@ -14,8 +14,14 @@ from typing import Any
 
 import pytest
 
-from bench.chromium import CHROMIUM
 from frontline.gazetteer import normalize_name
+from tests.browser import (
+    BROWSER_MARKS,
+    LOAD_TIMEOUT_MS,
+    UPDATE_TIMEOUT_MS,
+    expect,
+    marker,
+)
 from tests.nominatim_server import (
     FRONT_NOT_PLACES,
     FRONT_TEXT,
@@ -23,30 +29,11 @@ from tests.nominatim_server import (
     closed_port_domain,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-LOAD_TIMEOUT_MS = 90_000
-UPDATE_TIMEOUT_MS = 30_000
 SWITCH_LABEL = "Look up unknown names online"
 UNKNOWN_NAMES = ("Klishchiivka", "Synkivka", "Soloviove")
 GAZETTEER_TOWNS = ("Pokrovsk", "Kupiansk")
-
-
-def expect() -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect
-
-
-def marker(page: Any, name: str) -> Any:
-    return page.frame_locator(MAP_IFRAME).locator(f'img.leaflet-marker-icon[title="{name}"]')
 
 
 def front_article(directory: Path, name: str) -> Path:
