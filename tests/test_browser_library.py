@@ -99,6 +99,8 @@ def test_pasted_article_correction_survives_reload_and_restart(
     remove = panel.get_by_role("button", name="Remove Odesa")
     expect()(remove).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
     reason = panel.get_by_label("Why (shown with the correction)")
+    # On a loaded machine the outgoing form's box lingers until the run ends.
+    expect()(reason).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
     reason.fill(REASON)
     expect()(reason).to_have_value(REASON)
     remove.click()
@@ -279,12 +281,14 @@ def test_all_articles_view_and_library_screenshot(
         dialog = open_add_dialog(page)
         dialog.get_by_label("Article text").fill(text)
         dialog.get_by_label("Title (optional)").fill(title)
-        # The date field is three spin buttons; typing the digits fills them in turn.
-        dialog.get_by_role("spinbutton", name="year, Date (optional)").click()
-        page.keyboard.type(date.replace("-", ""))
-        expect()(dialog.get_by_role("spinbutton", name="day, Date (optional)")).to_have_text(
-            date[-2:]
-        )
+        # The date field is three spin buttons that move the focus on by themselves; each is
+        # typed into and checked in turn, as digits typed in one go went astray on a loaded
+        # machine.
+        for part, digits in zip(("year", "month", "day"), date.split("-"), strict=True):
+            segment = dialog.get_by_role("spinbutton", name=f"{part}, Date (optional)")
+            segment.click()
+            segment.press_sequentially(digits)
+            expect()(segment).to_have_text(digits, timeout=UPDATE_TIMEOUT_MS)
         dialog.get_by_role("button", name="Add to the library").click()
         expect()(dialog).to_have_count(0, timeout=LOAD_TIMEOUT_MS)
         expect()(page.locator("h1")).to_contain_text(title, timeout=UPDATE_TIMEOUT_MS)
