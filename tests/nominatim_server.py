@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from frontline.geocode import GeocodeCache, OnlineGeocoder
+
 # An article whose front-line villages Klishchiivka, Synkivka and Soloviove the offline
 # gazetteer lacks, beside gazetteer towns and names that are no places at all.
 FRONT_TEXT = (
@@ -132,3 +134,40 @@ def closed_port_domain() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"127.0.0.1:{port}"
+
+
+class FakeClock:
+    """Seconds that only move when the code under test sleeps (the 1 s rate limit)."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def local_geocoder(
+    domain: str,
+    *,
+    cache: GeocodeCache,
+    clock: FakeClock,
+    user_agent: str,
+    **overrides: Any,
+) -> OnlineGeocoder:
+    """Nominatim through geopy, pointed at a server on 127.0.0.1, on the clock given."""
+    options: dict[str, Any] = {
+        "cache": cache,
+        "user_agent": user_agent,
+        "domain": domain,
+        "scheme": "http",
+        "timeout_s": 5.0,
+        "clock": clock,
+        "sleep": clock.sleep,
+    }
+    options.update(overrides)
+    return OnlineGeocoder(**options)

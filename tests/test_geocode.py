@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from frontline.geocode import (
     nominatim_feature,
 )
 from frontline.settings import Settings
+from tests.nominatim_server import FakeClock, closed_port_domain, local_geocoder
 
 USER_AGENT = "frontline-tests/1.0 (+test)"
 
@@ -74,21 +74,6 @@ POKROVSK_RU = {
     "display_name": "Pokrovsk, Khangalassky Ulus, Sakha Republic, Russia",
     "address": {"town": "Pokrovsk", "state": "Sakha Republic", "country_code": "ru"},
 }
-
-
-class FakeClock:
-    """Seconds that only move when the code under test sleeps."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass
@@ -207,26 +192,11 @@ GeocoderFactory = Callable[..., OnlineGeocoder]
 @pytest.fixture
 def make_geocoder(clock: FakeClock, cache: GeocodeCache) -> GeocoderFactory:
     def make(domain: str, **overrides: Any) -> OnlineGeocoder:
-        options: dict[str, Any] = {
-            "cache": cache,
-            "user_agent": USER_AGENT,
-            "domain": domain,
-            "scheme": "http",
-            "timeout_s": 5.0,
-            "clock": clock,
-            "sleep": clock.sleep,
-        }
-        options.update(overrides)
-        return OnlineGeocoder(**options)
+        return local_geocoder(
+            domain, **{"cache": cache, "clock": clock, "user_agent": USER_AGENT, **overrides}
+        )
 
     return make
-
-
-def closed_port_domain() -> str:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"127.0.0.1:{port}"
 
 
 def test_a_hit_becomes_a_weak_candidate_with_geocoder_evidence(

@@ -33,23 +33,12 @@ from tests.nominatim_server import (
     FRONT_NOT_PLACES,
     FRONT_TEXT,
     AnswerEverything,
+    FakeClock,
     closed_port_domain,
+    local_geocoder,
 )
 
 USER_AGENT = "frontline-tests/1.0 (+online step)"
-
-
-class FakeClock:
-    """Seconds that move only when the code under test sleeps (the 1 s rate limit)."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 GeocoderFactory = Callable[..., OnlineGeocoder]
@@ -68,18 +57,9 @@ def make_geocoder(tmp_path: Path) -> Iterator[GeocoderFactory]:
     def make(domain: str, **overrides: Any) -> OnlineGeocoder:
         cache = GeocodeCache(tmp_path / "geocode.sqlite3")
         caches.append(cache)
-        clock = FakeClock()
-        options: dict[str, Any] = {
-            "cache": cache,
-            "user_agent": USER_AGENT,
-            "domain": domain,
-            "scheme": "http",
-            "timeout_s": 5.0,
-            "clock": clock,
-            "sleep": clock.sleep,
-        }
-        options.update(overrides)
-        return OnlineGeocoder(**options)
+        return local_geocoder(
+            domain, **{"cache": cache, "clock": FakeClock(), "user_agent": USER_AGENT, **overrides}
+        )
 
     yield make
     for cache in caches:
