@@ -32,7 +32,14 @@ from components import (
     sidebar,
 )
 from components.article_input import add_to_library
-from components.catalog import BROAD_KINDS, Catalog, build_catalog, counted, search_places
+from components.catalog import (
+    BROAD_KINDS,
+    BROAD_LAYER_NAME,
+    Catalog,
+    build_catalog,
+    counted,
+    search_places,
+)
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets, ensure_static_assets
 from frontline.article import article_from_file
@@ -45,7 +52,7 @@ from frontline.store import ArticleStore
 
 APP_DIR = Path(__file__).resolve().parent
 SAMPLE_ARTICLE = APP_DIR / "data" / "articles" / "trump-zelensky-tomahawks.txt"
-BROAD_ONE, BROAD_MANY = "is a country or continent", "are countries or continents"
+BROAD_ONE, BROAD_MANY = "is a country, sea or wide region", "are countries, seas or wide regions"
 MAP_KEY = "place_map"
 MAP_HEIGHT = 540
 
@@ -180,7 +187,7 @@ def main() -> None:
     with st.sidebar:
         st.header("Map layers")
         show_broad = st.toggle(
-            "Countries and continents",
+            BROAD_LAYER_NAME,
             value=False,
             key="show_broad",
             help="Kept off by default so that they do not crowd the map.",

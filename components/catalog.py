@@ -19,10 +19,14 @@ KIND_LABELS: Mapping[str, str] = {
     "country": "Country",
     "continent": "Continent",
     "landmark": "Landmark",
+    "water": "Sea or other water",
+    "region": "Geographic region",
     "other": "Other place",
 }
-# Countries and continents would crowd a front-line map: they live in an optional layer.
-BROAD_KINDS = frozenset({"country", "continent"})
+# Countries, continents, seas and wide regions would crowd a front-line map: they live in
+# an optional layer.
+BROAD_KINDS = frozenset({"country", "continent", "water", "region"})
+BROAD_LAYER_NAME = "Countries, seas and regions"
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

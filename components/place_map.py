@@ -24,6 +24,7 @@ from jinja2 import Template
 
 from components.catalog import (
     BROAD_KINDS,
+    BROAD_LAYER_NAME,
     KIND_LABELS,
     Catalog,
     counted,
@@ -63,6 +64,8 @@ MARKER_STYLES: Mapping[str, MarkerStyle] = {
     "landmark": MarkerStyle("#00695c", "square", 16),
     "country": MarkerStyle("#455a64", "ring", 24),
     "continent": MarkerStyle("#455a64", "ring", 28),
+    "water": MarkerStyle("#1565c0", "ring", 24),
+    "region": MarkerStyle("#6d4c41", "ring", 24),
     "other": MarkerStyle("#757575", "circle", 14),
 }
 
@@ -338,9 +341,9 @@ def place_layers(
     *,
     show_broad: bool,
 ) -> list[folium.FeatureGroup]:
-    """Feature groups for ``names``: local places, and (if asked) countries and continents."""
+    """Feature groups for ``names``: local places, and (if asked) countries, seas, regions."""
     local = folium.FeatureGroup(name="Places", control=False)
-    broad = folium.FeatureGroup(name="Countries and continents", control=False)
+    broad = folium.FeatureGroup(name=BROAD_LAYER_NAME, control=False)
     for name in names:
         place = catalog.places[name]
         if not place.has_point or place.lat is None or place.lon is None:

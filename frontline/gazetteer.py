@@ -772,5 +772,7 @@ def feature_label(feature: FeatureKind) -> str:
         "country": "country",
         "continent": "continent",
         "landmark": "landmark",
+        "water": "body of water",
+        "region": "geographic region",
         "other": "place",
     }[feature]

@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 from geopy import exc as geopy_exc
 from geopy.adapters import BaseAdapter, RequestsAdapter
@@ -225,9 +225,7 @@ def _candidate_from_json(entry: Mapping[str, Any], source: str) -> Candidate:
     )
 
 
-_FEATURES: frozenset[str] = frozenset(
-    {"city", "admin", "country", "continent", "landmark", "other"}
-)
+_FEATURES: frozenset[str] = frozenset(get_args(FeatureKind))
 
 
 def _checked_feature(value: object) -> FeatureKind:
@@ -244,6 +242,7 @@ _ADMIN_TYPES = frozenset(
     {"state", "province", "region", "county", "district", "state_district", "administrative",
      "oblast", "raion", "territory"}
 )  # fmt: skip
+_WATER_TYPES = frozenset({"ocean", "sea", "bay", "strait", "gulf", "water"})
 _LANDMARK_CLASSES = frozenset(
     {"amenity", "building", "historic", "tourism", "leisure", "office", "military", "man_made",
      "aeroway", "bridge", "power", "railway", "landuse"}
@@ -263,6 +262,8 @@ def nominatim_feature(raw: Mapping[str, Any]) -> FeatureKind:
         return "city"
     if address_type in _ADMIN_TYPES or (osm_class == "boundary" and osm_type == "administrative"):
         return "admin"
+    if osm_type in _WATER_TYPES or address_type in _WATER_TYPES:
+        return "water"
     if osm_class in _LANDMARK_CLASSES:
         return "landmark"
     return "other"

@@ -1,9 +1,12 @@
-"""Curated political and news landmarks (``data/landmarks.csv``) as gazetteer candidates.
+"""Curated places GeoNames does not hold as points: landmarks, seas and geographic regions.
 
 News names places that GeoNames does not hold as towns: the White House, the Kremlin,
-Bankova, Mar-a-Lago. Each row of the CSV is one landmark with its coordinates, country,
-name variants, kind and the source of its coordinates. The recogniser adds the variants to
-its matcher; the resolver treats the candidates like any other, with ``feature="landmark"``.
+Bankova, Mar-a-Lago (``data/landmarks.csv``), and waters and regions that the offline
+gazetteer has no point for: the Black Sea, the Kerch Strait, the Middle East, Donbas
+(``data/seas_and_regions.csv``). Each row of a CSV is one place with its coordinates,
+country, name variants, kind and the source of its coordinates. The recogniser adds
+landmark variants to its matcher and looks the seas and regions up like gazetteer names;
+the resolver treats the candidates like any other, with the feature their kind implies.
 """
 
 from __future__ import annotations
@@ -17,16 +20,21 @@ from pathlib import Path
 
 from frontline.errors import GazetteerError
 from frontline.gazetteer import normalize_name
-from frontline.model import Candidate
+from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LANDMARKS_PATH = Path(__file__).resolve().parents[1] / "data" / "landmarks.csv"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_LANDMARKS_PATH = DATA_DIR / "landmarks.csv"
+DEFAULT_AREAS_PATH = DATA_DIR / "seas_and_regions.csv"
 LANDMARK_SOURCE = "landmarks"
+AREA_SOURCE = "seas and regions"
 LANDMARK_COLUMNS = ("name", "lat", "lon", "country_code", "variants", "kind", "source")
 LANDMARK_KINDS = frozenset(
     {"government", "international", "military", "residence", "venue", "infrastructure"}
 )
+WATER_KINDS = frozenset({"ocean", "sea", "gulf", "strait"})
+AREA_KINDS = WATER_KINDS | {"region"}
 VARIANT_SEPARATOR = "|"
 
 
@@ -35,11 +43,20 @@ class Landmark:
     name: str
     lat: float
     lon: float
-    country_code: str
+    # None for waters and regions that no single country holds.
+    country_code: str | None
     variants: tuple[str, ...]
     kind: str
     source: str
     line: int
+
+    @property
+    def feature(self) -> FeatureKind:
+        if self.kind in WATER_KINDS:
+            return "water"
+        if self.kind == "region":
+            return "region"
+        return "landmark"
 
     def to_candidate(self) -> Candidate:
         return Candidate(
@@ -47,12 +64,12 @@ class Landmark:
             name=self.name,
             lat=self.lat,
             lon=self.lon,
-            feature="landmark",
+            feature=self.feature,
             country_code=self.country_code,
             admin1=None,
             population=0,
             admin1_code=None,
-            source=LANDMARK_SOURCE,
+            source=LANDMARK_SOURCE if self.feature == "landmark" else AREA_SOURCE,
         )
 
     @property
@@ -75,7 +92,9 @@ def _parse_coordinate(path: Path, line: int, column: str, raw: str, limit: float
     return value
 
 
-def _parse_row(path: Path, line: int, row: dict[str | None, str | None]) -> Landmark:
+def _parse_row(
+    path: Path, line: int, row: dict[str | None, str | None], kinds: frozenset[str]
+) -> Landmark:
     if None in row:
         raise _bad_row(path, line, f"more than {len(LANDMARK_COLUMNS)} columns")
     values: dict[str, str] = {}
@@ -84,15 +103,19 @@ def _parse_row(path: Path, line: int, row: dict[str | None, str | None]) -> Land
         if raw is None:
             raise _bad_row(path, line, f"missing column {column!r}")
         values[column] = raw.strip()
-    for column in ("name", "country_code", "variants", "kind", "source"):
+    for column in ("name", "variants", "kind", "source"):
         if not values[column]:
             raise _bad_row(path, line, f"empty {column}")
-    country_code = values["country_code"]
-    if len(country_code) != 2 or not country_code.isascii() or not country_code.isupper():
-        raise _bad_row(path, line, f"country_code {country_code!r} is not two capital letters")
-    if values["kind"] not in LANDMARK_KINDS:
-        allowed = ", ".join(sorted(LANDMARK_KINDS))
+    if values["kind"] not in kinds:
+        allowed = ", ".join(sorted(kinds))
         raise _bad_row(path, line, f"kind {values['kind']!r} is not one of: {allowed}")
+    country_code = values["country_code"]
+    if not country_code and values["kind"] not in AREA_KINDS:
+        raise _bad_row(path, line, "empty country_code")
+    if country_code and (
+        len(country_code) != 2 or not country_code.isascii() or not country_code.isupper()
+    ):
+        raise _bad_row(path, line, f"country_code {country_code!r} is not two capital letters")
     variants = tuple(part.strip() for part in values["variants"].split(VARIANT_SEPARATOR))
     if any(not variant for variant in variants):
         raise _bad_row(path, line, "empty variant between '|' separators")
@@ -100,7 +123,7 @@ def _parse_row(path: Path, line: int, row: dict[str | None, str | None]) -> Land
         name=values["name"],
         lat=_parse_coordinate(path, line, "lat", values["lat"], 90.0),
         lon=_parse_coordinate(path, line, "lon", values["lon"], 180.0),
-        country_code=country_code,
+        country_code=country_code or None,
         variants=variants,
         kind=values["kind"],
         source=values["source"],
@@ -108,15 +131,18 @@ def _parse_row(path: Path, line: int, row: dict[str | None, str | None]) -> Land
     )
 
 
-def load_landmarks(path: Path = DEFAULT_LANDMARKS_PATH) -> tuple[Landmark, ...]:
-    """Read and validate the landmarks CSV; any bad row raises GazetteerError naming file:line."""
+def load_landmarks(
+    path: Path = DEFAULT_LANDMARKS_PATH, kinds: frozenset[str] = LANDMARK_KINDS
+) -> tuple[Landmark, ...]:
+    """Read and validate a curated places CSV (landmarks, or seas and regions with
+    ``kinds=AREA_KINDS``); any bad row raises GazetteerError naming file:line."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             header = tuple(reader.fieldnames or ())
             if header != LANDMARK_COLUMNS:
                 raise _bad_row(path, 1, f"header {list(header)} is not {list(LANDMARK_COLUMNS)}")
-            landmarks = [_parse_row(path, reader.line_num, row) for row in reader]
+            landmarks = [_parse_row(path, reader.line_num, row, kinds) for row in reader]
     except FileNotFoundError:
         raise GazetteerError(f"{path}: landmarks file not found") from None
     except UnicodeDecodeError as error:
@@ -167,8 +193,9 @@ class LandmarkIndex:
         cls,
         path: Path = DEFAULT_LANDMARKS_PATH,
         normalize: Callable[[str], str] = normalize_name,
+        kinds: frozenset[str] = LANDMARK_KINDS,
     ) -> LandmarkIndex:
-        return cls(load_landmarks(path), normalize)
+        return cls(load_landmarks(path, kinds), normalize)
 
     def __len__(self) -> int:
         return len(self.landmarks)
@@ -187,6 +214,13 @@ class LandmarkIndex:
             for key in sorted(self._by_variant)
             for landmark in self._by_variant[key]
         )
+
+    def by_key(self) -> dict[str, tuple[Candidate, ...]]:
+        """Normalised variant -> its candidates, as the recogniser looks names up."""
+        return {
+            key: tuple(landmark.to_candidate() for landmark in landmarks)
+            for key, landmarks in self._by_variant.items()
+        }
 
 
 def landmark_variant_pairs(

@@ -10,7 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-FeatureKind = Literal["city", "admin", "country", "continent", "landmark", "other"]
+# "water" is an ocean, sea, gulf, strait or lake; "region" a geographic region that is no
+# administrative unit (the Middle East, the Balkans, Donbas).
+FeatureKind = Literal[
+    "city", "admin", "country", "continent", "landmark", "water", "region", "other"
+]
 TerritoryStatusName = Literal["occupied", "free"]
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from frontline.gazetteer import Gazetteer
+from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
 from frontline.model import Article, Candidate, GeoparseResult
 from frontline.recognize import Recognizer, load_nlp
 from frontline.resolve import Resolver, Weights
@@ -32,25 +33,28 @@ class Geoparser:
         gazetteer: Gazetteer,
         *,
         landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
+        areas: Mapping[str, tuple[Candidate, ...]] | None = None,
         include_demonyms: bool = True,
         weights: Weights | None = None,
     ) -> None:
         self.nlp = nlp
         self.gazetteer = gazetteer
         self.recognizer = Recognizer(
-            nlp, gazetteer, landmarks=landmarks, include_demonyms=include_demonyms
+            nlp, gazetteer, landmarks=landmarks, areas=areas, include_demonyms=include_demonyms
         )
         self.resolver = Resolver(weights, capitals=gazetteer.capitals)
         self.last_timing: Timing | None = None
 
     @classmethod
     def load(cls, settings: Settings | None = None, **options: Any) -> Geoparser:
-        """Load the spaCy model, open (or build once) the gazetteer and the landmark list."""
+        """Load the spaCy model, open (or build once) the gazetteer and the curated lists."""
         settings = settings or Settings.from_env()
         gazetteer = Gazetteer.open(settings.gazetteer_dir)
         nlp = load_nlp()
         if "landmarks" not in options:
-            options["landmarks"] = _default_landmarks()
+            options["landmarks"] = LandmarkIndex.load().by_key()
+        if "areas" not in options:
+            options["areas"] = LandmarkIndex.load(DEFAULT_AREAS_PATH, kinds=AREA_KINDS).by_key()
         return cls(nlp, gazetteer, **options)
 
     def geoparse(self, article: Article) -> GeoparseResult:
@@ -67,13 +71,3 @@ class Geoparser:
             time.perf_counter() - started,
         )
         return GeoparseResult(article=article, places=places)
-
-
-def _default_landmarks() -> dict[str, tuple[Candidate, ...]]:
-    """The curated landmark list shipped in data/, keyed by the gazetteer's name key."""
-    from frontline.landmarks import LandmarkIndex
-
-    index: dict[str, list[Candidate]] = {}
-    for key, candidate in LandmarkIndex.load().variant_pairs():
-        index.setdefault(key, []).append(candidate)
-    return {key: tuple(candidates) for key, candidates in index.items()}

@@ -184,14 +184,16 @@ class _Lookup:
     gazetteer: Gazetteer
     landmarks: Mapping[str, tuple[Candidate, ...]]
     kinds: tuple[str, ...]
+    areas: Mapping[str, tuple[Candidate, ...]] = field(default_factory=dict)
     memo: dict[str, tuple[NameMatch, ...]] = field(default_factory=dict)
 
     def __call__(self, surface: str) -> tuple[NameMatch, ...]:
         cached = self.memo.get(surface)
         if cached is None:
-            landmark = self.landmarks.get(normalize_name(surface), ())
-            if landmark:
-                cached = tuple(NameMatch(candidate, "name") for candidate in landmark)
+            key = normalize_name(surface)
+            curated = self.landmarks.get(key) or self.areas.get(key, ())
+            if curated:
+                cached = tuple(NameMatch(candidate, "name") for candidate in curated)
             else:
                 cached = self.gazetteer.candidates(surface, kinds=self.kinds)  # type: ignore[arg-type]
             self.memo[surface] = cached
@@ -371,12 +373,17 @@ class Recognizer:
         gazetteer: Gazetteer,
         *,
         landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
+        areas: Mapping[str, tuple[Candidate, ...]] | None = None,
         include_demonyms: bool = False,
         chunk_chars: int = 50_000,
     ) -> None:
         self.nlp = nlp
         self.gazetteer = gazetteer
+        # Landmarks are found anywhere in the text ("the Kremlin" whatever NER says); seas
+        # and regions only where NER or capitalisation marks a name, so that "Atlantic"
+        # inside "North Atlantic Treaty Organization" stays part of the organisation's name.
         self.landmarks = dict(landmarks or {})
+        self.areas = dict(areas or {})
         self.include_demonyms = include_demonyms
         self.chunk_chars = chunk_chars
         self._landmark_pattern = self._compile_landmarks(self.landmarks)
@@ -585,7 +592,7 @@ class Recognizer:
         kinds: tuple[str, ...] = ("name", "alternate", "abbreviation")
         if self.include_demonyms:
             kinds = (*kinds, "demonym")
-        lookup = _Lookup(self.gazetteer, self.landmarks, kinds)
+        lookup = _Lookup(self.gazetteer, self.landmarks, kinds, self.areas)
         entities = self.entities(article)
         spans = self._spans(article, entities)
 

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from frontline.gazetteer import NameMatch, normalize_name
+from frontline.gazetteer import NameMatch, feature_label, normalize_name
 from frontline.model import Candidate, Mention, Place
 from frontline.recognize import PLACE_LABELS, Toponym, lies_within
 
@@ -40,6 +40,8 @@ PERSON_NEARBY_KM = 50.0
 # in a place, whatever NER called it ("in Kharkiv and Odesa", tagged ORG).
 LOCATIVE_TOWN_POPULATION = 100_000
 POINT_FEATURES = {"city", "admin", "landmark"}
+# Names whose sense is the whole of a wide area: a strong prior, never an anchor.
+AREA_FEATURES = {"country", "continent", "water", "region"}
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
@@ -54,6 +56,7 @@ class Weights:
     country_feature: float = 3.0
     continent_feature: float = 3.0
     landmark_feature: float = 1.5
+    water_or_region_feature: float = 3.0
     place_feature: float = 0.3
     region_sharing_city_name: float = -0.5
     capital: float = 0.5
@@ -167,8 +170,10 @@ class Resolver:
             "country": w.country_feature,
             "continent": w.continent_feature,
             "landmark": w.landmark_feature,
+            "water": w.water_or_region_feature,
+            "region": w.water_or_region_feature,
         }.get(candidate.feature, w.place_feature)
-        if match.kind == "abbreviation" and candidate.feature in {"country", "continent"}:
+        if match.kind == "abbreviation" and candidate.feature in AREA_FEATURES:
             feature_bonus = w.place_feature
         score += feature_bonus
         if candidate.feature == "admin" and candidate.admin1_code in same_name_city_regions:
@@ -177,7 +182,7 @@ class Resolver:
             score += w.capital
             reasons.append("national capital")
         region_bonus = proximity_bonus = 0.0
-        if candidate.feature not in {"country", "continent"}:
+        if candidate.feature not in AREA_FEATURES:
             if candidate.country_code in countries:
                 score += w.country_in_text
                 reasons.append(f"in a country the text names: {countries[candidate.country_code]}")
@@ -360,8 +365,10 @@ class Resolver:
             and not any(t.after_title or t.before_speech_verb for t in group.toponyms)
         ):
             return f"a major city ({candidate.population:,} people)"
-        if candidate.feature in {"country", "continent"}:
-            return "" if group.labels.get("PERSON") else "a country or continent name"
+        if candidate.feature in AREA_FEATURES:
+            if group.labels.get("PERSON"):
+                return ""
+            return f"the name of a {feature_label(candidate.feature)}"
         if candidate.country_code in countries:
             labels = group.labels
             is_person = labels.get("PERSON", 0) >= max(1, sum(labels.values()) // 2)

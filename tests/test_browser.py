@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from components.catalog import BROAD_LAYER_NAME
 from tests.browser import (
     BROWSER_MARKS,
     LOAD_TIMEOUT_MS,
@@ -79,7 +80,7 @@ def test_markers_for_the_front_line_towns_and_budapest(
         # Leaflet sets alt on image icons too: screen readers announce the place.
         expect()(icon).to_have_attribute("alt", name)
         expect()(icon).to_have_attribute("role", "button")
-    # Countries and continents sit in an optional layer that starts switched off.
+    # Countries, seas and regions sit in an optional layer that starts switched off.
     expect()(marker(page, "Ukraine")).to_have_count(0)
     # The Leaflet files came from the app itself, and the map credits GeoNames.
     attribution = map_frame(page).locator(".leaflet-control-attribution")
@@ -143,7 +144,7 @@ def test_filter_from_the_multiselect_updates_map_excerpts_and_url(
     expect()(excerpts(page).first).to_contain_text("The Budapest summit with Putin")
     assert map_window.evaluate("() => window.frontlineProbe") == "same map"
 
-    # Countries and continents are an optional layer, off at first, on at a switch, and
+    # Countries, seas and regions are an optional layer, off at first, on at a switch, and
     # still without a reload.
     page.locator(".st-key-place_filter input").click()
     page.keyboard.type("Ukraine")
@@ -152,7 +153,7 @@ def test_filter_from_the_multiselect_updates_map_excerpts_and_url(
     expect()(page).to_have_url(re.compile(r"place=Ukraine\b"), timeout=UPDATE_TIMEOUT_MS)
     expect()(excerpts(page).filter(has_text="Ukraine").first).to_be_visible()
     expect()(marker(page, "Ukraine")).to_have_count(0)
-    switch = page.get_by_role("switch", name="Countries and continents")
+    switch = page.get_by_role("switch", name=BROAD_LAYER_NAME)
     switch.focus()  # moving the focus also closes the multiselect's menu
     page.keyboard.press("Space")
     expect()(switch).to_be_checked()
