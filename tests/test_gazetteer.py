@@ -10,6 +10,7 @@ import pytest
 
 from frontline.errors import GazetteerError
 from frontline.gazetteer import INDEX_FILE, Gazetteer, ensure_index, fold_name, normalize_name
+from frontline.resolve import distance_km
 
 
 @pytest.mark.parametrize(
@@ -73,6 +74,29 @@ def test_regions_show_their_english_names_and_admin_codes(gazetteer: Gazetteer) 
     regions = [m.candidate for m in gazetteer.candidates("Donetsk Oblast")]
     assert any(r.feature == "admin" and r.admin1_code == "UA.05" for r in regions)
     assert all(r.lat is not None for r in regions if r.feature == "admin")
+
+
+def test_a_region_point_lies_in_the_region_despite_a_town_coded_there_by_mistake(
+    gazetteer: Gazetteer,
+) -> None:
+    # GeoNames codes a Sofiyivka 250 km west of Donetsk Oblast as lying in it; the box of
+    # the oblast's towns must not stretch to reach it.
+    (oblast,) = [m.candidate for m in gazetteer.candidates("Donetsk Oblast")]
+    donetsk = next(
+        m.candidate for m in gazetteer.candidates("Donetsk") if m.candidate.admin1_code == "UA.05"
+    )
+    assert oblast.lat is not None and oblast.lon is not None
+    assert donetsk.lat is not None and donetsk.lon is not None
+    assert distance_km(oblast.lat, oblast.lon, donetsk.lat, donetsk.lon) < 60
+
+
+def test_a_county_stands_beside_foreign_towns_of_its_name_but_not_its_own_town(
+    gazetteer: Gazetteer,
+) -> None:
+    kent = {m.candidate.country_code: m.candidate for m in gazetteer.candidates("Kent")}
+    assert kent["GB"].feature == "admin" and "US" in kent
+    # Italian provinces share their capital's name: the town alone answers to it.
+    assert {m.candidate.feature for m in gazetteer.candidates("Bergamo")} == {"city"}
 
 
 def test_abbreviations_match_only_in_capitals(gazetteer: Gazetteer) -> None:
