@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 # spaCy labels that never name a place, whatever the gazetteer says.
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
+# Words inside what NER calls a date are no place names: "March 4", "early March" (March
+# is a town in Cambridgeshire), "May 9", "Easter Sunday".
+_DATE_LABELS = {"DATE", "TIME"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _TITLE_WORDS = {
     "president",
@@ -425,7 +428,7 @@ class Recognizer:
                 found.extend(
                     (offset + ent.start_char, offset + ent.end_char, ent.label_)
                     for ent in doc.ents
-                    if ent.label_ not in _NUMERIC_LABELS
+                    if ent.label_ not in _NUMERIC_LABELS or ent.label_ in _DATE_LABELS
                 )
         return found
 
@@ -444,6 +447,10 @@ class Recognizer:
                 spans.append(_Span(match.start(), match.end(), None, "landmark"))
                 taken.append((match.start(), match.end()))
         for ent_start, ent_end, label in entities:
+            if label in _DATE_LABELS:
+                if not overlaps(ent_start, ent_end):
+                    taken.append((ent_start, ent_end))
+                continue
             start, end = _clean_span(text, ent_start, ent_end)
             if end <= start or overlaps(start, end):
                 continue

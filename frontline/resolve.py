@@ -360,6 +360,8 @@ class Resolver:
         if (
             candidate.population >= MAJOR_CITY_POPULATION
             and candidate.feature == "city"
+            # Called a person again and again ("Chen" six times PERSON, once GPE), it is one.
+            and not (group.people >= 2 and group.people * 2 > len(group.toponyms))
             # spaCy's small model calls unfamiliar cities people ("struck Kharkiv", PERSON);
             # a title before or a speech verb after still marks a person.
             and not any(t.after_title or t.before_speech_verb for t in group.toponyms)

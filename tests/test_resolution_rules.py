@@ -272,3 +272,35 @@ def test_a_name_ner_mostly_calls_an_organisation_is_not_strong() -> None:
     assert not mostly_organisation.strong
     assert not mixed.strong
     assert as_often_a_place.strong
+
+
+def test_a_major_city_named_as_a_person_again_and_again_is_a_person(gazetteer: Any) -> None:
+    from frontline.model import Mention
+    from frontline.recognize import Toponym
+    from frontline.resolve import Resolver
+
+    def mentions(name: str, labels: list[str], first: int) -> list[Toponym]:
+        matches = gazetteer.candidates(name)
+        return [
+            Toponym(Mention(name, first + 20 * i, first + 20 * i + len(name), i), label, matches)
+            for i, label in enumerate(labels)
+        ]
+
+    # "Chen" is a short name of Chenzhou (800,000 people); six PERSON tags and one GPE make
+    # a surname. spaCy's small model calls Kharkiv a person once in "struck Kharkiv".
+    chen = mentions("Chen", ["PERSON"] * 6 + ["GPE"], 0)
+    kharkiv = mentions("Kharkiv", ["PERSON"], 500)
+    places = {place.name: place for place in Resolver().resolve([*chen, *kharkiv])}
+    assert "Chen" not in places and "Chenzhou" not in places
+    assert places["Kharkiv"].candidate is not None
+
+
+def test_a_month_in_a_date_is_no_place(geoparser: Any) -> None:
+    # March is a town in Cambridgeshire, 117 km from London.
+    places = _places(
+        geoparser,
+        "The attack in Salisbury on March 4 was the first since early March, "
+        "officials in London said.",
+    )
+    assert "March" not in places
+    assert {"Salisbury", "London"} <= set(places)
