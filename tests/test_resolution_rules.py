@@ -111,6 +111,14 @@ def test_a_regions_point_is_the_middle_of_its_towns_not_their_mean(gazetteer: An
     assert ontario.lat > 46
 
 
+def test_a_town_far_from_the_rest_of_its_region_is_left_out_of_its_box() -> None:
+    towns = [(48.0 + i / 10, 37.0 + i / 10, 1000) for i in range(25)]  # 37.0-39.4 E
+    stray = (48.0, 33.1, 800)  # coded in the region, 3.9 degrees west of its next town
+    remote = (48.0, 41.0, 800)  # far out, but the gap (1.6) is within the others' span
+    assert _bounding_box_centre([*towns, stray])[1] == pytest.approx(38.2)
+    assert _bounding_box_centre([*towns, remote])[1] == pytest.approx(39.0)
+
+
 # -- names --------------------------------------------------------------------------------
 
 
