@@ -145,6 +145,7 @@ _WORD = re.compile(r"\S+")
 _LEADING_PUNCTUATION = "\"'“‘([{«—–-"
 _TRAILING_PUNCTUATION = "\"'”’)]}».,;:!?…—–-"
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
+_FULL_NAME_GAP = re.compile(r",[ \t]*")
 _QUALIFIER_GAP = re.compile(r"^\s*(?:,\s*(?:in\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?|\s*\()\s*$")
 
 
@@ -650,7 +651,8 @@ class Recognizer:
                     )
                 )
         embedded_names = [toponym for toponym in found if toponym.embedded]
-        linked = _link_context(text, [t for t in found if not t.embedded], lookup)
+        named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
+        linked = _link_context(text, named, lookup)
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
 
 
@@ -663,6 +665,35 @@ def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
         if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
             return True
     return False
+
+
+def _join_full_names(
+    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
+) -> list[Toponym]:
+    """One mention for a name written with its state after a comma when the gazetteer knows
+    the whole as that place's name ("Washington, D.C."), instead of a place and a second
+    place that only qualifies it."""
+    from dataclasses import replace
+
+    joined: list[Toponym] = []
+    index = 0
+    while index < len(toponyms):
+        current = toponyms[index]
+        following = toponyms[index + 1] if index + 1 < len(toponyms) else None
+        if following is not None and _FULL_NAME_GAP.fullmatch(
+            text, current.mention.end, following.mention.start
+        ):
+            whole = text[current.mention.start : following.mention.end]
+            own = {match.candidate.key for match in current.matches}
+            matches = tuple(match for match in lookup(whole) if match.candidate.key in own)
+            if matches:
+                mention = replace(current.mention, text=whole, end=following.mention.end)
+                joined.append(replace(current, mention=mention, matches=matches))
+                index += 2
+                continue
+        joined.append(current)
+        index += 1
+    return joined
 
 
 def _link_context(

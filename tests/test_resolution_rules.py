@@ -312,3 +312,16 @@ def test_a_month_in_a_date_is_no_place(geoparser: Any) -> None:
     )
     assert "March" not in places
     assert {"Salisbury", "London"} <= set(places)
+
+
+def test_a_name_whose_state_after_a_comma_is_part_of_it_is_one_mention(geoparser: Any) -> None:
+    places = _places(
+        geoparser,
+        "Officials in Washington, D.C., said the talks in Paris, Texas, went well.",
+    )
+    assert places["Washington, D.C."].candidate.geonameid == 4140963
+    assert [m.text for m in places["Washington, D.C."].mentions] == ["Washington, D.C."]
+    assert "D.C." not in places and "District of Columbia" not in places
+    # A state that only qualifies its town stays a place of its own.
+    assert places["Paris"].candidate.admin1_code == "US.TX"
+    assert "Texas" in places
