@@ -36,6 +36,8 @@ PROXIMITY_SCALE_KM = 150.0
 LOC_TOWN_POPULATION = 50_000
 # A name NER mostly calls a person needs another place this close to stand as a place.
 PERSON_NEARBY_KM = 50.0
+# A name whose candidates all lie this close together points at one spot whichever is meant.
+UNAMBIGUOUS_KM = 50.0
 # A town at least this large stands as a place when a word such as "in" or "near" puts it
 # in a place, whatever NER called it ("in Kharkiv and Odesa", tagged ORG).
 LOCATIVE_TOWN_POPULATION = 100_000
@@ -123,6 +125,20 @@ class _Group:
     @property
     def qualifier_text(self) -> str | None:
         return next((t.qualifier_text for t in self.toponyms if t.qualifier_text), None)
+
+
+def _unambiguous(group: _Group) -> bool:
+    """All the name's candidates are one spot on the map (a single town, or a town and its
+    region around it): where it is does not depend on which of them is meant."""
+    points = [
+        (m.candidate.lat, m.candidate.lon)
+        for m in group.matches
+        if m.candidate.lat is not None and m.candidate.lon is not None
+    ]
+    if not points or len(points) != len(group.matches):
+        return False
+    lat0, lon0 = points[0]
+    return all(distance_km(lat0, lon0, lat, lon) <= UNAMBIGUOUS_KM for lat, lon in points)
 
 
 def _group_key(toponym: Toponym) -> str:
@@ -243,7 +259,9 @@ class Resolver:
     def _anchors(groups: Sequence[_Group]) -> list[tuple[str, float, float, str]]:
         anchors = []
         for group in groups:
-            if not (group.strong or group.accepted) or group.chosen is None:
+            if group.chosen is None:
+                continue
+            if not (group.strong or group.accepted) and not _unambiguous(group):
                 continue
             candidate = group.chosen.candidate
             if candidate.feature in POINT_FEATURES and candidate.lat is not None:

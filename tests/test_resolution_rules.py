@@ -325,3 +325,15 @@ def test_a_name_whose_state_after_a_comma_is_part_of_it_is_one_mention(geoparser
     # A state that only qualifies its town stays a place of its own.
     assert places["Paris"].candidate.admin1_code == "US.TX"
     assert "Texas" in places
+
+
+def test_a_name_with_one_possible_spot_draws_the_others_towards_it(geoparser: Any) -> None:
+    # Cirencester is only in Gloucestershire; Gloucester, Ontario, is bigger than Gloucester,
+    # England, but the English one is 27 km from Cirencester.
+    places = _places(
+        geoparser,
+        "The road closure will affect people travelling to Cirencester from Gloucester "
+        "and Cheltenham, potentially doubling journey times.",
+    )
+    assert {"Cirencester", "Gloucester", "Cheltenham"} <= set(places)
+    assert {places[name].candidate.country_code for name in places} == {"GB"}
