@@ -445,7 +445,9 @@ class Recognizer:
 
         if self._landmark_pattern is not None:
             for match in self._landmark_pattern.finditer(text):
-                spans.append(_Span(match.start(), match.end(), None, "landmark"))
+                # "the White House" is found whole but named "White House", like any span.
+                start, end = _clean_span(text, match.start(), match.end())
+                spans.append(_Span(start, end, None, "landmark"))
                 taken.append((match.start(), match.end()))
         for ent_start, ent_end, label in entities:
             if label in _DATE_LABELS:

@@ -337,3 +337,9 @@ def test_a_name_with_one_possible_spot_draws_the_others_towards_it(geoparser: An
     )
     assert {"Cirencester", "Gloucester", "Cheltenham"} <= set(places)
     assert {places[name].candidate.country_code for name in places} == {"GB"}
+
+
+def test_a_landmark_is_named_without_its_article(geoparser: Any) -> None:
+    places = _places(geoparser, "Zelensky met Trump at the White House on Friday.")
+    (mention,) = places["White House"].mentions
+    assert mention.text == "White House"
