@@ -386,7 +386,9 @@ class Resolver:
         ):
             return f"a major city ({candidate.population:,} people)"
         if candidate.feature in AREA_FEATURES:
-            if group.labels.get("PERSON"):
+            # Georgia and Jordan are also people's names; the Bosphorus and the Balkans,
+            # from the curated list of waters and regions, are not (spaCy may say so).
+            if group.labels.get("PERSON") and candidate.feature in {"country", "continent"}:
                 return ""
             return f"the name of a {feature_label(candidate.feature)}"
         if candidate.country_code in countries:

@@ -81,6 +81,16 @@ def test_a_sea_named_in_war_reporting_is_placed_on_the_sea(geoparser: Any) -> No
     assert places["Odesa"].feature == "city"
 
 
+def test_a_strait_spacy_calls_a_person_is_still_the_strait(geoparser: Any) -> None:
+    places = places_by_name(
+        geoparser,
+        "Ships carrying grain left Odesa and Chornomorsk and sailed along the coast "
+        "towards the Bosphorus, the navy said.",
+    )
+    assert places["Bosphorus"].feature == "water"
+    assert places["Bosphorus"].candidate.country_code == "TR"  # type: ignore[union-attr]
+
+
 def test_an_unclaimed_region_supports_the_places_listed_with_it(geoparser: Any) -> None:
     # spaCy's small model calls Crimea an organisation here; Donbas, a region in Ukraine,
     # now has a point, so the list "Donbas and Crimea" keeps both.
