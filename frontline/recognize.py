@@ -221,17 +221,27 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _capitalised_runs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def _capitalised_runs(
+    text: str, start: int, end: int, excluded: Sequence[tuple[int, int]] = ()
+) -> Iterator[tuple[int, int]]:
     """Maximal runs of capitalised words in ``text[start:end]``, split at punctuation.
 
     A connector word ("of", "de", "on") joins two capitalised words into one run
-    ("Isle of Man", "Rostov on Don"); a comma, a bracket or a line break ends a run.
+    ("Isle of Man", "Rostov on Don"); a comma, a bracket, a line break or a word inside one of
+    the ``excluded`` spans (NER's dates) ends a run.
     """
     run: list[int] | None = None
     after_connector = False
     previous_end = start
     for match in _WORD.finditer(text, start, end):
         raw = match.group()
+        if any(s <= match.start() < e for s, e in excluded):
+            # A word of a date ("Odesa on Tuesday") ends the run and joins none.
+            if run is not None:
+                yield run[0], run[1]
+            run, after_connector = None, False
+            previous_end = match.end()
+            continue
         word_start, word_end = _clean_span(text, match.start(), match.end())
         word = text[word_start:word_end]
         breaks_before = "\n" in text[previous_end : match.start()] or raw[0] in "\"'“‘([{«"
@@ -449,10 +459,9 @@ class Recognizer:
                 start, end = _clean_span(text, match.start(), match.end())
                 spans.append(_Span(start, end, None, "landmark"))
                 taken.append((match.start(), match.end()))
+        dates = [(s, e) for s, e, label in entities if label in _DATE_LABELS]
         for ent_start, ent_end, label in entities:
             if label in _DATE_LABELS:
-                if not overlaps(ent_start, ent_end):
-                    taken.append((ent_start, ent_end))
                 continue
             start, end = _clean_span(text, ent_start, ent_end)
             if end <= start or overlaps(start, end):
@@ -461,7 +470,7 @@ class Recognizer:
             spans.append(_Span(start, end, label, "ner"))
             taken.append((start, end))
         for sentence in article.sentences:
-            for start, end in _capitalised_runs(text, sentence.start, sentence.end):
+            for start, end in _capitalised_runs(text, sentence.start, sentence.end, dates):
                 start = _skip_function_words(text, start, end)
                 if start < end and not overlaps(start, end):
                     spans.append(_Span(start, _extend_admin_word(text, end), None, "run"))

@@ -314,6 +314,12 @@ def test_a_month_in_a_date_is_no_place(geoparser: Any) -> None:
     assert {"Salisbury", "London"} <= set(places)
 
 
+def test_a_date_after_a_name_cuts_the_name_off_but_keeps_it(geoparser: Any) -> None:
+    # "Odesa on Tuesday" is one capitalised run joined by "on" ("Rostov on Don").
+    places = _places(geoparser, "A missile struck the port of Odesa on Tuesday.")
+    assert places["Odesa"].candidate.country_code == "UA"
+
+
 def test_a_name_whose_state_after_a_comma_is_part_of_it_is_one_mention(geoparser: Any) -> None:
     places = _places(
         geoparser,
