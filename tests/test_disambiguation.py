@@ -7,15 +7,11 @@ from typing import Any
 import pytest
 
 from frontline.article import article_from_text
-
-
-def _places(geoparser: Any, text: str) -> dict[str, Any]:
-    result = geoparser.geoparse(article_from_text(text, "test"))
-    return {place.name: place for place in result.places}
+from tests.places import places_by_name
 
 
 def test_pokrovsk_in_a_yakutia_story_is_the_yakutian_town(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "Temperatures in Pokrovsk, a town on the Lena River south of Yakutsk, fell to minus "
         "50 degrees this week, officials in the Sakha Republic said.",
@@ -25,14 +21,14 @@ def test_pokrovsk_in_a_yakutia_story_is_the_yakutian_town(geoparser: Any) -> Non
 
 
 def test_pokrovsk_in_a_donbas_story_is_the_donetsk_town(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser, "Russian forces pressed on Pokrovsk and Myrnohrad in eastern Ukraine."
     )
     assert places["Pokrovsk"].candidate.geonameid == 704422
 
 
 def test_paris_in_a_texas_story_is_paris_texas(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "A tornado tore through Paris on Tuesday night. The storm crossed northeast Texas, "
         "damaging homes near Dallas, and the mayor of Paris asked for help.",
@@ -44,7 +40,7 @@ def test_paris_in_a_texas_story_is_paris_texas(geoparser: Any) -> None:
 
 
 def test_paris_alone_is_the_french_capital(geoparser: Any) -> None:
-    places = _places(geoparser, "The summit will be held in Paris next month.")
+    places = places_by_name(geoparser, "The summit will be held in Paris next month.")
     assert places["Paris"].candidate.geonameid == 2988507
 
 
@@ -57,7 +53,7 @@ def test_qualifiers_tell_two_parises_apart(geoparser: Any) -> None:
 
 
 def test_kostyantynivka_outside_donetsk_follows_its_region(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "Russian troops shelled Kostyantynivka in Zaporizhzhia Oblast overnight, the regional "
         "governor said. Nearby Vasylivka and Tokmak were also hit.",
@@ -68,7 +64,7 @@ def test_kostyantynivka_outside_donetsk_follows_its_region(geoparser: Any) -> No
 
 
 def test_borova_follows_the_region_named_beside_it(geoparser: Any) -> None:
-    places = _places(geoparser, "Borova, in Kharkiv region, was shelled again.")
+    places = places_by_name(geoparser, "Borova, in Kharkiv region, was shelled again.")
     assert places["Borova"].candidate.geonameid == 711623
     assert places["Kharkiv region"].candidate.feature == "admin"
 
@@ -83,11 +79,11 @@ def test_borova_follows_the_region_named_beside_it(geoparser: Any) -> None:
     ],
 )
 def test_town_like_words_that_are_not_places_stay_off_the_map(geoparser: Any, text: str) -> None:
-    assert _places(geoparser, text) == {}
+    assert places_by_name(geoparser, text) == {}
 
 
 def test_lafayette_park_is_not_lafayette_louisiana(geoparser: Any) -> None:
-    places = _places(geoparser, "Protesters gathered in Lafayette Park on Friday.")
+    places = places_by_name(geoparser, "Protesters gathered in Lafayette Park on Friday.")
     for place in places.values():
         assert place.candidate is None or place.candidate.geonameid != 4330145
         assert place.name != "Lafayette"
@@ -112,29 +108,31 @@ def test_variant_and_old_spellings_find_their_place(
     geoparser: Any, spelling: str, geonameid: int
 ) -> None:
     text = f"Shelling was reported near Kramatorsk, Sloviansk and {spelling} in Ukraine."
-    places = _places(geoparser, text)
+    places = places_by_name(geoparser, text)
     assert spelling in places, list(places)
     assert places[spelling].candidate.geonameid == geonameid
 
 
 def test_a_qualified_us_city(geoparser: Any) -> None:
-    places = _places(geoparser, "Zelensky spoke to reporters in Washington DC on Friday.")
+    places = places_by_name(geoparser, "Zelensky spoke to reporters in Washington DC on Friday.")
     assert places["Washington DC"].candidate.geonameid == 4140963
 
 
 def test_us_is_the_country_not_a_french_village(geoparser: Any) -> None:
-    places = _places(geoparser, "The US said it would send more aid to Ukraine.")
+    places = places_by_name(geoparser, "The US said it would send more aid to Ukraine.")
     assert places["US"].candidate.feature == "country"
     assert places["US"].candidate.country_code == "US"
 
 
 def test_a_short_text_naming_two_major_cities(geoparser: Any) -> None:
-    places = _places(geoparser, "Drones hit Kharkiv and Odesa overnight.")
+    places = places_by_name(geoparser, "Drones hit Kharkiv and Odesa overnight.")
     assert {place.candidate.geonameid for place in places.values()} == {706483, 698740}
 
 
 def test_a_sentence_initial_preposition_is_not_part_of_the_name(geoparser: Any) -> None:
-    places = _places(geoparser, "In Kharkiv, sirens sounded all night. From Odesa, ships left.")
+    places = places_by_name(
+        geoparser, "In Kharkiv, sirens sounded all night. From Odesa, ships left."
+    )
     assert "In Kharkiv" not in places
     assert places["Kharkiv"].candidate.geonameid == 706483
 
@@ -154,7 +152,7 @@ def test_a_sentence_initial_preposition_is_not_part_of_the_name(geoparser: Any) 
 def test_war_reporting_sentences_name_their_cities(
     geoparser: Any, text: str, expected: set[str]
 ) -> None:
-    places = _places(geoparser, text)
+    places = places_by_name(geoparser, text)
     assert set(places) == expected
     for name in expected - {"Russia"}:
         assert places[name].candidate.country_code == "UA"
@@ -162,10 +160,10 @@ def test_war_reporting_sentences_name_their_cities(
 
 
 def test_a_name_that_is_itself_a_list_stays_whole(geoparser: Any) -> None:
-    places = _places(geoparser, "Talks with Bosnia and Herzegovina resumed in Sarajevo.")
+    places = places_by_name(geoparser, "Talks with Bosnia and Herzegovina resumed in Sarajevo.")
     assert places["Bosnia and Herzegovina"].candidate.country_code == "BA"
     assert "Bosnia" not in places
 
 
 def test_a_speech_verb_still_marks_a_person_named_like_a_city(geoparser: Any) -> None:
-    assert _places(geoparser, "Phoenix said he would run again.") == {}
+    assert places_by_name(geoparser, "Phoenix said he would run again.") == {}

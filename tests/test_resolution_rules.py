@@ -8,14 +8,9 @@ from typing import Any
 
 import pytest
 
-from frontline.article import article_from_text
 from frontline.gazetteer import _bounding_box_centre, _main_part_centre
 from frontline.resolve import distance_km
-
-
-def _places(geoparser: Any, text: str) -> dict[str, Any]:
-    result = geoparser.geoparse(article_from_text(text, "test"))
-    return {place.name: place for place in result.places}
+from tests.places import places_by_name
 
 
 def _square(lon: float, lat: float, side: float) -> list[list[list[float]]]:
@@ -161,7 +156,7 @@ def test_only_one_washington_is_the_capital(gazetteer: Any) -> None:
 
 
 def test_a_country_name_beats_a_town_in_a_named_state(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "Analysts in Houston, Texas, said exports to China and Mexico would grow this year.",
     )
@@ -171,7 +166,7 @@ def test_a_country_name_beats_a_town_in_a_named_state(geoparser: Any) -> None:
 
 
 def test_a_sea_or_region_is_not_pinned_on_a_small_town(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "Tensions in the Middle East rose on Monday as tankers crossed the Atlantic, "
         "officials in Washington said.",
@@ -183,7 +178,7 @@ def test_a_sea_or_region_is_not_pinned_on_a_small_town(geoparser: Any) -> None:
 
 
 def test_a_name_mostly_tagged_person_is_not_a_place(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "Chen said the plan would work. Chen told reporters in Beijing that Chen had no "
         "comment. Chen added that talks would go on.",
@@ -193,13 +188,17 @@ def test_a_name_mostly_tagged_person_is_not_a_place(geoparser: Any) -> None:
 
 
 def test_demonyms_name_their_country_but_never_qualify(geoparser: Any) -> None:
-    places = _places(geoparser, "Russian strikes hit the city. Central American migrants waited.")
+    places = places_by_name(
+        geoparser, "Russian strikes hit the city. Central American migrants waited."
+    )
     assert places["Russia"].candidate.country_code == "RU"
     assert "Central" not in places
 
 
 def test_a_place_named_only_by_its_people_is_called_by_its_own_name(geoparser: Any) -> None:
-    places = _places(geoparser, "Ukrainian drones hit a refinery. Russian officials denied it.")
+    places = places_by_name(
+        geoparser, "Ukrainian drones hit a refinery. Russian officials denied it."
+    )
     assert {"Ukraine", "Russia"} <= set(places)
     assert not {"Ukrainian", "Russian"} & set(places)
     # The mention keeps the words of the text.
@@ -207,25 +206,27 @@ def test_a_place_named_only_by_its_people_is_called_by_its_own_name(geoparser: A
 
 
 def test_the_text_spelling_wins_over_a_demonym(geoparser: Any) -> None:
-    places = _places(geoparser, "Russian strikes hit Kyiv. Russia denied it. Russian troops left.")
+    places = places_by_name(
+        geoparser, "Russian strikes hit Kyiv. Russia denied it. Russian troops left."
+    )
     assert "Russia" in places
     assert len(places["Russia"].mentions) == 3
 
 
 def test_a_continents_adjective_names_the_continent(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser, "European airlines cut flights. African governments and Asian markets waited."
     )
     assert {places[name].feature for name in ("Europe", "Africa", "Asia")} == {"continent"}
     assert [mention.text for mention in places["Europe"].mentions] == ["European"]
     # "American" remains the United States, not North America.
-    assert _places(geoparser, "American troops left.")["United States"].feature == "country"
+    assert places_by_name(geoparser, "American troops left.")["United States"].feature == "country"
 
 
 def test_a_name_inside_an_organisation_counts_only_for_a_place_named_elsewhere(
     geoparser: Any,
 ) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "Canada sent troops to Latvia. The Kidney Foundation of Canada and the Toronto "
         "Transit Commission were closed, The Washington Post reported.",
@@ -237,7 +238,7 @@ def test_a_name_inside_an_organisation_counts_only_for_a_place_named_elsewhere(
 
 
 def test_a_county_no_town_is_named_after_is_a_place(geoparser: Any, gazetteer: Any) -> None:
-    places = _places(geoparser, "Fires burned in Orange County, California, on Sunday.")
+    places = places_by_name(geoparser, "Fires burned in Orange County, California, on Sunday.")
     county = places["Orange County"].candidate
     assert county.feature == "admin" and county.admin1 == "California"
     # Pickers list towns before the second-level divisions named after them.
@@ -247,13 +248,15 @@ def test_a_county_no_town_is_named_after_is_a_place(geoparser: Any, gazetteer: A
 def test_a_name_before_a_country_is_qualified_only_by_a_country_it_lies_in(
     geoparser: Any,
 ) -> None:
-    places = _places(geoparser, "Air Zimbabwe cancelled its flights. Zimbabwe blamed the banks.")
+    places = places_by_name(
+        geoparser, "Air Zimbabwe cancelled its flights. Zimbabwe blamed the banks."
+    )
     assert set(places) == {"Zimbabwe"}
     assert [mention.text for mention in places["Zimbabwe"].mentions] == ["Zimbabwe", "Zimbabwe"]
 
 
 def test_a_demonym_inside_a_hyphenated_word_names_its_country(geoparser: Any) -> None:
-    places = _places(geoparser, "Ukraine said the anti-Russian protests in Kyiv went on.")
+    places = places_by_name(geoparser, "Ukraine said the anti-Russian protests in Kyiv went on.")
     assert [mention.text for mention in places["Russia"].mentions] == ["Russian"]
 
 
@@ -305,7 +308,7 @@ def test_a_major_city_named_as_a_person_again_and_again_is_a_person(gazetteer: A
 
 def test_a_month_in_a_date_is_no_place(geoparser: Any) -> None:
     # March is a town in Cambridgeshire, 117 km from London.
-    places = _places(
+    places = places_by_name(
         geoparser,
         "The attack in Salisbury on March 4 was the first since early March, "
         "officials in London said.",
@@ -316,12 +319,12 @@ def test_a_month_in_a_date_is_no_place(geoparser: Any) -> None:
 
 def test_a_date_after_a_name_cuts_the_name_off_but_keeps_it(geoparser: Any) -> None:
     # "Odesa on Tuesday" is one capitalised run joined by "on" ("Rostov on Don").
-    places = _places(geoparser, "A missile struck the port of Odesa on Tuesday.")
+    places = places_by_name(geoparser, "A missile struck the port of Odesa on Tuesday.")
     assert places["Odesa"].candidate.country_code == "UA"
 
 
 def test_a_name_whose_state_after_a_comma_is_part_of_it_is_one_mention(geoparser: Any) -> None:
-    places = _places(
+    places = places_by_name(
         geoparser,
         "Officials in Washington, D.C., said the talks in Paris, Texas, went well.",
     )
@@ -336,7 +339,7 @@ def test_a_name_whose_state_after_a_comma_is_part_of_it_is_one_mention(geoparser
 def test_a_name_with_one_possible_spot_draws_the_others_towards_it(geoparser: Any) -> None:
     # Cirencester is only in Gloucestershire; Gloucester, Ontario, is bigger than Gloucester,
     # England, but the English one is 27 km from Cirencester.
-    places = _places(
+    places = places_by_name(
         geoparser,
         "The road closure will affect people travelling to Cirencester from Gloucester "
         "and Cheltenham, potentially doubling journey times.",
@@ -346,6 +349,6 @@ def test_a_name_with_one_possible_spot_draws_the_others_towards_it(geoparser: An
 
 
 def test_a_landmark_is_named_without_its_article(geoparser: Any) -> None:
-    places = _places(geoparser, "Zelensky met Trump at the White House on Friday.")
+    places = places_by_name(geoparser, "Zelensky met Trump at the White House on Friday.")
     (mention,) = places["White House"].mentions
     assert mention.text == "White House"

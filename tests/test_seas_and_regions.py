@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from frontline.article import article_from_text
 from frontline.errors import GazetteerError
 from frontline.landmarks import (
     AREA_KINDS,
@@ -18,7 +17,7 @@ from frontline.landmarks import (
     LandmarkIndex,
     load_landmarks,
 )
-from frontline.model import Place
+from tests.places import places_by_name
 
 HEADER = ",".join(LANDMARK_COLUMNS)
 
@@ -26,11 +25,6 @@ HEADER = ",".join(LANDMARK_COLUMNS)
 @pytest.fixture(scope="module")
 def areas() -> LandmarkIndex:
     return LandmarkIndex.load(DEFAULT_AREAS_PATH, kinds=AREA_KINDS)
-
-
-def places_by_name(geoparser: Any, text: str) -> dict[str, Place]:
-    result = geoparser.geoparse(article_from_text(text, source="test", title=None))
-    return {place.name: place for place in result.places}
 
 
 def test_every_row_is_a_water_or_a_region_with_a_point_and_a_source(areas: LandmarkIndex) -> None:
