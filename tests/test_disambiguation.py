@@ -167,3 +167,15 @@ def test_a_name_that_is_itself_a_list_stays_whole(geoparser: Any) -> None:
 
 def test_a_speech_verb_still_marks_a_person_named_like_a_city(geoparser: Any) -> None:
     assert places_by_name(geoparser, "Phoenix said he would run again.") == {}
+
+
+def test_russian_border_regions_named_in_war_reporting(geoparser: Any) -> None:
+    places = places_by_name(
+        geoparser,
+        "Fighting continued in the Kursk region around Sudzha. Drones hit Belgorod Oblast "
+        "and the Bryansk region. Kursk itself was quiet.",
+    )
+    assert places["Kursk region"].candidate.admin1_code == "RU.41"  # type: ignore[union-attr]
+    assert places["Belgorod Oblast"].feature == "admin"
+    assert places["Bryansk region"].candidate.name == "Bryansk Oblast"  # type: ignore[union-attr]
+    assert places["Kursk"].feature == "city"

@@ -90,6 +90,20 @@ def test_a_region_point_lies_in_the_region_despite_a_town_coded_there_by_mistake
     assert distance_km(oblast.lat, oblast.lon, donetsk.lat, donetsk.lon) < 60
 
 
+def test_russian_regions_have_their_english_names_after_their_towns(gazetteer: Gazetteer) -> None:
+    # GeoNames calls it "Kurskaya oblast'"; news says Kursk Oblast or the Kursk region.
+    (oblast,) = [m.candidate for m in gazetteer.candidates("Kursk Oblast")]
+    assert oblast.feature == "admin" and oblast.admin1_code == "RU.41"
+    kursk = next(
+        m.candidate for m in gazetteer.candidates("Kursk") if m.candidate.feature == "city"
+    )
+    assert kursk.admin1 == "Kursk Oblast"
+    assert {m.candidate.admin1_code for m in gazetteer.candidates("Kursk")} >= {"RU.41"}
+    assert [m.candidate.name for m in gazetteer.candidates("Tula Oblast")] == ["Tula Oblast"]
+    # Kaluga's adjective "Kaluzhskaya" fits no town: the name stays as GeoNames has it.
+    assert gazetteer.candidates("Kaluga Oblast") == ()
+
+
 def test_a_county_stands_beside_foreign_towns_of_its_name_but_not_its_own_town(
     gazetteer: Gazetteer,
 ) -> None:
