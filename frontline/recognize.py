@@ -329,6 +329,7 @@ _LOCATIVE_WORDS = {
     "throughout",
     "nearby",
     "into",
+    "over",
 }
 _LOCATIVE_NOUNS = {
     "city",

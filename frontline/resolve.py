@@ -332,10 +332,10 @@ class Resolver:
             # codes (NGO, CMB) among a city's names, and texts seldom name a city by them.
             return ""
         if (
-            candidate.feature == "city"
+            candidate.feature in {"city", "admin"}
             and group.chosen.kind != "abbreviation"
             and candidate.population >= LOCATIVE_TOWN_POPULATION
-            and any(t.after_locative and t.ner_label is not None for t in group.toponyms)
+            and any(t.after_locative and t.ner_label not in {None, "NORP"} for t in group.toponyms)
         ):
             return (
                 f'named as a place ("in", "near", "port of" ...); {candidate.population:,} people'

@@ -179,3 +179,14 @@ def test_russian_border_regions_named_in_war_reporting(geoparser: Any) -> None:
     assert places["Belgorod Oblast"].feature == "admin"
     assert places["Bryansk region"].candidate.name == "Bryansk Oblast"  # type: ignore[union-attr]
     assert places["Kursk"].feature == "city"
+
+
+def test_a_region_after_a_locative_word_stands_whatever_ner_calls_it(geoparser: Any) -> None:
+    # spaCy's small model calls Crimea an organisation here; "over" puts it in the air war.
+    places = places_by_name(geoparser, "Moscow said its air defenses downed 40 drones over Crimea.")
+    crimea = places["Crimea"].candidate
+    assert crimea is not None and crimea.admin1_code == "UA.11"
+    assert crimea.name == "Autonomous Republic of Crimea"
+    # A nationality NER tags NORP after "towards" is no region called Western.
+    places = places_by_name(geoparser, "Tunisia is ambivalent towards Western partners.")
+    assert "Western" not in places
