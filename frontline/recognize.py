@@ -134,8 +134,10 @@ _ADMIN_SUFFIXES = {
 }
 _CITY_SUFFIXES = {"city", "town", "village"}
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
+# Capitalised, "Region" or "Province" is part of a proper name that news also writes
+# without it ("Sindh Province"); "Oblast" and "Krai" are the English names' own word.
 _TRAILING_ADMIN_WORD = re.compile(
-    r"[ \t]+(?:region|oblast|province|krai|governorate|district|raion)\b"
+    r"[ \t]+(?:region|oblast|Oblast|province|krai|Krai|governorate|district|raion|Raion)\b"
 )
 _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
@@ -164,6 +166,7 @@ class Toponym:
     sentence_initial: bool = False
     from_landmarks: bool = False
     after_locative: bool = False
+    names_front_sector: bool = False
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
@@ -370,6 +373,17 @@ def _after_locative(text: str, start: int) -> bool:
     if words[-1] in _LOCATIVE_WORDS:
         return True
     return len(words) >= 2 and words[-1] == "of" and words[-2] in _LOCATIVE_NOUNS
+
+
+# War reporting names a front's sectors after towns: "the Pokrovsk direction", "the
+# Kupyansk and Lyman directions", "the Kurakhove axis". NER then calls the town a region.
+_FRONT_SECTOR = re.compile(
+    r"^(?:\s+(?:and|or)\s+[A-Z][\w'’-]*)*\s+(?:directions?|axis|axes|sectors?|fronts?)\b"
+)
+
+
+def _names_front_sector(text: str, end: int) -> bool:
+    return _FRONT_SECTOR.match(text[end : end + 80]) is not None
 
 
 def _word_after(text: str, end: int) -> str:
@@ -656,6 +670,7 @@ class Recognizer:
                         qualifier=qualifier,
                         after_title=_word_before(text, start) in _TITLE_WORDS,
                         before_speech_verb=_word_after(text, end) in _SPEECH_VERBS,
+                        names_front_sector=_names_front_sector(text, end),
                         sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
                         from_landmarks=span.origin == "landmark",
                         after_locative=_after_locative(text, start),

@@ -305,6 +305,9 @@ class Resolver:
         chosen = group.chosen
         if chosen is None or chosen.candidate.feature != "city" or group.qualifier:
             return ""
+        if any(t.names_front_sector for t in group.toponyms):
+            # "The Kupyansk direction" is the front near that town, not a region of its own.
+            return ""
         if chosen.candidate.population >= LOC_TOWN_POPULATION:
             return ""
         if {label for label in group.labels if label != "none"} != {"LOC"}:

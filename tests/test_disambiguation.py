@@ -190,3 +190,18 @@ def test_a_region_after_a_locative_word_stands_whatever_ner_calls_it(geoparser: 
     # A nationality NER tags NORP after "towards" is no region called Western.
     places = places_by_name(geoparser, "Tunisia is ambivalent towards Western partners.")
     assert "Western" not in places
+
+
+def test_a_front_sector_ner_calls_a_region_is_its_town(geoparser: Any) -> None:
+    # spaCy tags "Kupyansk" LOC in "the Kupyansk and Lyman directions"; a LOC whose only
+    # candidates are small towns is withheld, but a front's sector is named after its town.
+    places = places_by_name(
+        geoparser,
+        "Russian forces recently advanced in the Kupyansk and Lyman directions. "
+        "Fighting continued on the Pokrovsk axis.",
+    )
+    assert places["Kupyansk"].candidate.admin1_code == "UA.07"  # type: ignore[union-attr]
+    assert places["Pokrovsk"].candidate.admin1_code == "UA.05"  # type: ignore[union-attr]
+    # Capitalised, the English name's own word: "Orenburg Oblast" is the region.
+    places = places_by_name(geoparser, "Drones struck a refinery in Orenburg Oblast.")
+    assert places["Orenburg Oblast"].feature == "admin"
