@@ -509,7 +509,20 @@ class Resolver:
             for mention in mentions
             if (mention.start, mention.end) in spans
         )
-        return max(surfaces, key=lambda surface: (surfaces[surface], len(surface)))
+        main_names = {
+            normalize_name(g.chosen.candidate.name) for g in named if g.chosen is not None
+        }
+        first_seen = {surface: index for index, surface in reversed(list(enumerate(surfaces)))}
+        # Most used; on a tie, the place's own name ("Bakhmut (Artemovsk)" is Bakhmut),
+        # then the spelling the text used first.
+        return max(
+            surfaces,
+            key=lambda surface: (
+                surfaces[surface],
+                normalize_name(surface) in main_names,
+                -first_seen[surface],
+            ),
+        )
 
     def _place(self, members: Sequence[_Group], mentions: tuple[Mention, ...]) -> Place:
         name = self._display_name(members, mentions)

@@ -352,3 +352,13 @@ def test_a_landmark_is_named_without_its_article(geoparser: Any) -> None:
     places = places_by_name(geoparser, "Zelensky met Trump at the White House on Friday.")
     (mention,) = places["White House"].mentions
     assert mention.text == "White House"
+
+
+def test_a_place_named_by_two_spellings_equally_often_is_called_by_its_own_name(
+    geoparser: Any,
+) -> None:
+    places = places_by_name(
+        geoparser, "Shelling hit Horlivka. Bakhmut (Artemovsk) remains occupied."
+    )
+    assert "Artemovsk" not in places
+    assert [m.text for m in places["Bakhmut"].mentions] == ["Bakhmut", "Artemovsk"]
