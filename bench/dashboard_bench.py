@@ -12,7 +12,12 @@ the base map (the straightforward way of using st_folium), where every filter ch
 rebuilds the whole map instead of swapping its layers. The ratio peer/ours is what to
 compare across machines.
 
-    .venv/bin/python bench/dashboard_bench.py [--runs 7] [--json]
+    .venv/bin/python -m bench.dashboard_bench [--runs 7] [--json] [--timeline]
+
+``--timeline`` also splits each page load into milestones taken in the page itself (ms
+from navigation start): the app's websocket open, its first message, the map's frame
+inserted, the markers seen; and how many script files the page had requested before the
+map's frame was inserted (Streamlit loads each kind of widget's code on first use).
 
 Targets on a 2-core machine: markers within 3 s of page load, filter change within 1 s.
 """
@@ -56,6 +61,35 @@ def naive_show_map(base_map, layers, view, *, key, height=520):
     )
     return place_map.marker_click(value)
 """
+
+
+# Runs in the top page before Streamlit's own scripts: notes when the websocket opens and
+# first speaks, and when the map's frame element appears.
+LOAD_TIMELINE_SCRIPT = """
+(() => {
+  if (window !== window.top) return;
+  const marks = (window.__loadTimeline = {});
+  const mark = (name) => { if (!(name in marks)) marks[name] = performance.now(); };
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("open", () => mark("socket_open"));
+      this.addEventListener("message", () => mark("first_message"));
+    }
+  };
+  new MutationObserver(() => {
+    if (document.querySelector('iframe[title="streamlit_folium.st_folium"]')) mark("map_frame");
+  }).observe(document, { subtree: true, childList: true });
+})();
+"""
+TIMELINE_MARKS = ("socket_open", "first_message", "map_frame", "markers", "scripts_before_map")
+READ_TIMELINE = """() => {
+  const marks = window.__loadTimeline || {};
+  const scripts = performance.getEntriesByType("resource").filter(
+    (entry) => entry.name.endsWith(".js") && entry.startTime < (marks.map_frame ?? Infinity));
+  return { ...marks, markers: performance.now(), scripts_before_map: scripts.length };
+}"""
 
 
 def free_port() -> int:
@@ -163,10 +197,16 @@ def timed(action: Callable[[], None]) -> float:
     return time.perf_counter() - start
 
 
-def measure(browser: Any, url: str, runs: int) -> dict[str, list[float]]:
+def measure(
+    browser: Any, url: str, runs: int, timeline: dict[str, list[float]] | None = None
+) -> dict[str, list[float]]:
+    """Load, narrow and widen times of ``runs`` visits; with ``timeline``, each counted
+    load's milestones are appended to it (see LOAD_TIMELINE_SCRIPT)."""
     figures: dict[str, list[float]] = {"load": [], "narrow": [], "widen": []}
     for run in range(runs + 1):  # the first run warms the caches and is not counted
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        if timeline is not None:
+            context.add_init_script(LOAD_TIMELINE_SCRIPT)
         page = context.new_page()
 
         def load(page: Any = page) -> None:
@@ -174,6 +214,10 @@ def measure(browser: Any, url: str, runs: int) -> dict[str, list[float]]:
             marker_count_is(page, None)
 
         load_s = timed(load)
+        if timeline is not None and run:
+            marks = page.evaluate(READ_TIMELINE)
+            for name in TIMELINE_MARKS:
+                timeline.setdefault(name, []).append(float(marks.get(name, float("nan"))))
         frame = map_frame(page)
         total = frame.evaluate("() => document.querySelectorAll('img.leaflet-marker-icon').length")
 
@@ -205,6 +249,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
+    parser.add_argument(
+        "--timeline", action="store_true", help="split page loads into milestones (see above)"
+    )
     arguments = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -212,12 +259,17 @@ def main() -> None:
     environment.setdefault("FRONTLINE_CACHE_DIR", str(REPO_ROOT / ".cache"))
     environment["FRONTLINE_TILES_URL"] = ""  # no network; the tiles are not what we time
     results: dict[str, dict[str, list[float]]] = {}
+    timelines: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        with streamlit_server(REPO_ROOT / "app.py", environment) as url:
-            results["app (layers swapped)"] = measure(browser, url, arguments.runs)
-        with streamlit_server(naive_app(Path(scratch)), environment) as url:
-            results["peer (map rebuilt)"] = measure(browser, url, arguments.runs)
+        servers = (
+            ("app (layers swapped)", REPO_ROOT / "app.py"),
+            ("peer (map rebuilt)", naive_app(Path(scratch))),
+        )
+        for variant, script in servers:
+            marks = timelines.setdefault(variant, {}) if arguments.timeline else None
+            with streamlit_server(script, environment) as url:
+                results[variant] = measure(browser, url, arguments.runs, marks)
         browser.close()
 
     if arguments.json:
@@ -227,6 +279,12 @@ def main() -> None:
     for variant, figures in results.items():
         medians = [statistics.median(figures[key]) for key in ("load", "narrow", "widen")]
         print(f"{variant:24} {medians[0]:13.2f} {medians[1]:8.2f} {medians[2]:8.2f}")
+    if arguments.timeline:
+        print("page load milestones, median ms from navigation start (in the page):")
+        print(f"{'variant':24} " + " ".join(f"{name:>18}" for name in TIMELINE_MARKS))
+        for variant, milestones in timelines.items():
+            medians = [statistics.median(milestones[name]) for name in TIMELINE_MARKS]
+            print(f"{variant:24} " + " ".join(f"{value:18.0f}" for value in medians))
     ours, peer = results["app (layers swapped)"], results["peer (map rebuilt)"]
     for key in ("narrow", "widen"):
         ratio = statistics.median(peer[key]) / statistics.median(ours[key])
