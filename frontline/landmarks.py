@@ -2,7 +2,7 @@
 
 News names places that GeoNames does not hold as towns: the White House, the Kremlin,
 Bankova, Mar-a-Lago (``data/landmarks.csv``), and waters and regions that the offline
-gazetteer has no point for: the Black Sea, the Kerch Strait, the Middle East, Donbas
+gazetteer has no point for: the Black Sea, the Kerch Strait, the Balkans, Donbas
 (``data/seas_and_regions.csv``). Each row of a CSV is one place with its coordinates,
 country, name variants, kind and the source of its coordinates. The recogniser adds
 landmark variants to its matcher and looks the seas and regions up like gazetteer names;
@@ -207,25 +207,9 @@ class LandmarkIndex:
         """Landmark candidates for a surface name ("the Kremlin", "Élysée"), or ()."""
         return tuple(landmark.to_candidate() for landmark in self.landmarks_for(name))
 
-    def variant_pairs(self) -> tuple[tuple[str, Candidate], ...]:
-        """(normalised variant, candidate) pairs, sorted by variant, for the recogniser."""
-        return tuple(
-            (key, landmark.to_candidate())
-            for key in sorted(self._by_variant)
-            for landmark in self._by_variant[key]
-        )
-
     def by_key(self) -> dict[str, tuple[Candidate, ...]]:
         """Normalised variant -> its candidates, as the recogniser looks names up."""
         return {
             key: tuple(landmark.to_candidate() for landmark in landmarks)
             for key, landmarks in self._by_variant.items()
         }
-
-
-def landmark_variant_pairs(
-    path: Path = DEFAULT_LANDMARKS_PATH,
-    normalize: Callable[[str], str] = normalize_name,
-) -> tuple[tuple[str, Candidate], ...]:
-    """Shortcut: load the CSV and return its (normalised variant, candidate) pairs."""
-    return LandmarkIndex.load(path, normalize).variant_pairs()
