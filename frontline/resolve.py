@@ -512,7 +512,7 @@ class Resolver:
         main_names = {
             normalize_name(g.chosen.candidate.name) for g in named if g.chosen is not None
         }
-        first_seen = {surface: index for index, surface in reversed(list(enumerate(surfaces)))}
+        first_seen = {surface: index for index, surface in enumerate(surfaces)}  # text order
         # Most used; on a tie, the place's own name ("Bakhmut (Artemovsk)" is Bakhmut),
         # then the spelling the text used first.
         return max(
