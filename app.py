@@ -35,6 +35,8 @@ from components.article_input import add_to_library
 from components.catalog import (
     BROAD_KINDS,
     BROAD_LAYER_NAME,
+    BROAD_MANY,
+    BROAD_ONE,
     Catalog,
     build_catalog,
     counted,
@@ -52,7 +54,6 @@ from frontline.store import ArticleStore
 
 APP_DIR = Path(__file__).resolve().parent
 SAMPLE_ARTICLE = APP_DIR / "data" / "articles" / "trump-zelensky-tomahawks.txt"
-BROAD_ONE, BROAD_MANY = "is a country, sea or wide region", "are countries, seas or wide regions"
 MAP_KEY = "place_map"
 MAP_HEIGHT = 540
 

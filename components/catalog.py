@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from frontline.model import Candidate, GeoparseResult, Place
+from frontline.model import AREA_FEATURES, Candidate, GeoparseResult, Place
 
 KIND_LABELS: Mapping[str, str] = {
     "city": "City or town",
@@ -25,8 +25,9 @@ KIND_LABELS: Mapping[str, str] = {
 }
 # Countries, continents, seas and wide regions would crowd a front-line map: they live in
 # an optional layer.
-BROAD_KINDS = frozenset({"country", "continent", "water", "region"})
+BROAD_KINDS = AREA_FEATURES
 BROAD_LAYER_NAME = "Countries, seas and regions"
+BROAD_ONE, BROAD_MANY = "is a country, sea or wide region", "are countries, seas or wide regions"
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

@@ -15,6 +15,10 @@ from typing import Literal
 FeatureKind = Literal[
     "city", "admin", "country", "continent", "landmark", "water", "region", "other"
 ]
+# Kinds that stand at one spot (a front-line status and distance make sense for them) and
+# kinds that name a whole wide area (a strong prior for the resolver, an optional map layer).
+POINT_FEATURES: frozenset[FeatureKind] = frozenset({"city", "admin", "landmark"})
+AREA_FEATURES: frozenset[FeatureKind] = frozenset({"country", "continent", "water", "region"})
 TerritoryStatusName = Literal["occupied", "free"]
 
 

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from frontline.gazetteer import NameMatch, feature_label, normalize_name
-from frontline.model import Candidate, Mention, Place
+from frontline.model import AREA_FEATURES, POINT_FEATURES, Candidate, Mention, Place
 from frontline.recognize import PLACE_LABELS, Toponym, lies_within
 
 EARTH_RADIUS_KM = 6371.0088
@@ -41,9 +41,6 @@ UNAMBIGUOUS_KM = 50.0
 # A town at least this large stands as a place when a word such as "in" or "near" puts it
 # in a place, whatever NER called it ("in Kharkiv and Odesa", tagged ORG).
 LOCATIVE_TOWN_POPULATION = 100_000
-POINT_FEATURES = {"city", "admin", "landmark"}
-# Names whose sense is the whole of a wide area: a strong prior, never an anchor.
-AREA_FEATURES = {"country", "continent", "water", "region"}
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
 

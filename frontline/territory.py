@@ -48,7 +48,7 @@ from frontline.errors import (
     SnapshotUnavailableError,
     TerritoryError,
 )
-from frontline.model import Candidate, GeoparseResult, Place, TerritoryStatus
+from frontline.model import POINT_FEATURES, Candidate, GeoparseResult, Place, TerritoryStatus
 from frontline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,6 @@ SOURCE_CREDIT = f"{SOURCE_NAME} ({SOURCE_LICENSE})"
 PROJECTED_CRS = "EPSG:3035"
 # Features whose point stands for the place itself; a country's or continent's
 # representative point says nothing about where the front is.
-POINT_FEATURES = frozenset({"city", "landmark", "admin"})
 # A snapshot is under a megabyte; anything far larger is not one.
 MAX_SNAPSHOT_BYTES = 50_000_000
 DEFAULT_MAX_STEP_BACK_DAYS = 14
