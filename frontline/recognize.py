@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from frontline import war_syntax
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
 from frontline.model import Article, Candidate, Mention
 
@@ -167,6 +168,10 @@ class Toponym:
     from_landmarks: bool = False
     after_locative: bool = False
     names_front_sector: bool = False
+    # War-report syntax (frontline/war_syntax.py): "near A, B and C", "west of A", "the
+    # village of A", "captured A"; and "in A, B and C regions", where each name is a region.
+    after_war_locative: bool = False
+    names_region: bool = False
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
@@ -205,6 +210,21 @@ class _Lookup:
                 cached = self.gazetteer.candidates(surface, kinds=self.kinds)  # type: ignore[arg-type]
             self.memo[surface] = cached
         return cached
+
+    def namesake_regions(self, matches: Iterable[NameMatch]) -> tuple[NameMatch, ...]:
+        """The first-level regions named after these towns ("Kharkov" -> Kharkiv Oblast):
+        "Kharkov Region" names the region even where only the town has that spelling."""
+        regions: dict[str, NameMatch] = {}
+        for match in matches:
+            town = match.candidate
+            if town.feature != "city" or not town.admin1_code:
+                continue
+            region = self.gazetteer.region(town.admin1_code)
+            if region is not None and normalize_name(region.name).startswith(
+                normalize_name(town.name) + " "
+            ):
+                regions.setdefault(region.key, NameMatch(region, match.kind, match.folded))
+        return tuple(regions.values())
 
 
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -548,6 +568,8 @@ class Recognizer:
         if last in _ADMIN_SUFFIXES or last in _CITY_SUFFIXES:
             wanted = {"admin", "country"} if last in _ADMIN_SUFFIXES else {"city"}
             head_matches = tuple(m for m in lookup(head) if m.candidate.feature in wanted)
+            if not head_matches and last in _ADMIN_SUFFIXES and isinstance(lookup, _Lookup):
+                head_matches = lookup.namesake_regions(lookup(head))
             if head_matches:
                 yield span.start, span.end, head_matches, None, ()
                 return
@@ -642,6 +664,8 @@ class Recognizer:
             for start, end, matches, qualifier_text, qualifier in names:
                 if span.label in {"NORP", "LANGUAGE"} and not self.include_demonyms:
                     continue
+                if _used_for_something_else(text, start, end):
+                    continue
                 if not matches and self._is_demonym(text[start:end]):
                     continue
                 sentence_index = article.sentence_index_at(start)
@@ -669,18 +693,78 @@ class Recognizer:
                         qualifier_text=qualifier_text,
                         qualifier=qualifier,
                         after_title=_word_before(text, start) in _TITLE_WORDS,
-                        before_speech_verb=_word_after(text, end) in _SPEECH_VERBS,
+                        # "officials in Kherson said": the place, not a speaker.
+                        before_speech_verb=_word_after(text, end) in _SPEECH_VERBS
+                        and not war_syntax.after_plain_locative(text, start),
                         names_front_sector=_names_front_sector(text, end),
                         sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
                         from_landmarks=span.origin == "landmark",
                         after_locative=_after_locative(text, start),
+                        after_war_locative=war_syntax.after_war_locative(text, start),
                         embedded=embedded,
                     )
                 )
         embedded_names = [toponym for toponym in found if toponym.embedded]
         named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
-        linked = _link_context(text, named, lookup)
+        linked = _war_lists(text, _link_context(text, named, lookup), lookup)
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
+
+
+def _used_for_something_else(text: str, start: int, end: int) -> bool:
+    """A compass word, a vessel's name, a river or a river's bank (war_syntax.py)."""
+    return (
+        war_syntax.is_compass_word(text[start:end])
+        or war_syntax.names_a_vessel(text, start)
+        or war_syntax.names_a_river(text, start, end)
+        or war_syntax.names_a_river_bank(text, start, end)
+    )
+
+
+def _war_lists(
+    text: str, toponyms: Sequence[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
+) -> list[Toponym]:
+    """A list shares what its first name is after ("near A, B, and C": all three are spots
+    on the ground) and what its last name is before ("in Kyiv, Kharkiv and Odesa regions":
+    all three are regions, told apart from the cities of those names)."""
+    from dataclasses import replace
+
+    groups: dict[int, list[int]] = {}
+    for index, toponym in enumerate(toponyms):
+        if toponym.list_group is not None:
+            groups.setdefault(toponym.list_group, []).append(index)
+    updated = list(toponyms)
+    for members in groups.values():
+        first, last = updated[members[0]], updated[members[-1]]
+        plural_region = war_syntax.before_plural_region(text, last.mention.end)
+        for index in members:
+            toponym = updated[index]
+            if first.after_war_locative:
+                toponym = replace(toponym, after_war_locative=True)
+            if plural_region:
+                regions = _regions_around_towns(toponym.matches)
+                if not regions and isinstance(lookup, _Lookup):
+                    regions = lookup.namesake_regions(toponym.matches)
+                if regions:
+                    toponym = replace(toponym, matches=regions, names_region=True)
+            updated[index] = toponym
+    return updated
+
+
+def _regions_around_towns(matches: Sequence[NameMatch]) -> tuple[NameMatch, ...]:
+    """The regions among ``matches``, without a city that is a region of its own (Kyiv the
+    city is also a first-level division; "Kyiv and Odesa regions" means Kyiv Oblast)."""
+    cities = {
+        (m.candidate.admin1_code, normalize_name(m.candidate.name))
+        for m in matches
+        if m.candidate.feature == "city"
+    }
+    regions = tuple(m for m in matches if m.candidate.feature == "admin")
+    around = tuple(
+        m
+        for m in regions
+        if (m.candidate.admin1_code, normalize_name(m.candidate.name)) not in cities
+    )
+    return around or regions
 
 
 def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:

@@ -23,11 +23,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from frontline import theatre
 from frontline.gazetteer import NameMatch, feature_label, normalize_name
+from frontline.geo import distance_km
 from frontline.model import AREA_FEATURES, POINT_FEATURES, Candidate, Mention, Place
 from frontline.recognize import PLACE_LABELS, Toponym, lies_within
 
-EARTH_RADIUS_KM = 6371.0088
 MAX_CANDIDATES = 40
 NEARBY_KM = 300.0
 MAJOR_CITY_POPULATION = 500_000
@@ -41,6 +42,9 @@ UNAMBIGUOUS_KM = 50.0
 # A town at least this large stands as a place when a word such as "in" or "near" puts it
 # in a place, whatever NER called it ("in Kharkiv and Odesa", tagged ORG).
 LOCATIVE_TOWN_POPULATION = 100_000
+# A name right before "said" whose every candidate is smaller than this is a speaker ("a
+# spokesman, Zaporozhets, said"), unless a locative puts it in a place ("officials in X said").
+SPEAKER_TOWN_POPULATION = 100_000
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
@@ -64,16 +68,9 @@ class Weights:
     qualifier_match: float = 3.0
     qualifier_mismatch: float = -2.0
     proximity: float = 1.5
+    # Lying close to a place named in the same or the next sentence (frontline/theatre.py).
+    local_proximity: float = 1.0
     softmax_temperature: float = 0.5
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine) in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _region_label(candidate: Candidate) -> str:
@@ -107,9 +104,27 @@ class _Group:
         not strong may still be kept with support from the rest of the text."""
         if any(t.from_landmarks or t.qualifier for t in self.toponyms):
             return True
+        if self.speaker:
+            return False
         places = sum(t.ner_label in PLACE_LABELS and not t.after_title for t in self.toponyms)
         organisations = sum(t.ner_label == "ORG" for t in self.toponyms)
         return places > 0 and places >= self.people + organisations
+
+    @property
+    def speaker(self) -> bool:
+        """Named only right before a speech verb, and no town of the name is large: a person."""
+        return (
+            bool(self.matches)
+            and all(t.before_speech_verb for t in self.toponyms)
+            and all(
+                m.candidate.feature == "city" and m.candidate.population < SPEAKER_TOWN_POPULATION
+                for m in self.matches
+            )
+        )
+
+    @property
+    def sentences(self) -> set[int]:
+        return {t.mention.sentence_index for t in self.toponyms}
 
     @property
     def people(self) -> int:
@@ -139,6 +154,9 @@ def _unambiguous(group: _Group) -> bool:
 
 
 def _group_key(toponym: Toponym) -> str:
+    if toponym.names_region:
+        # "Kyiv" in "Kyiv and Odesa regions" is the region, whatever "Kyiv" is elsewhere.
+        return f"{toponym.key}|region"
     if toponym.qualifier_text:
         return f"{toponym.key}|{normalize_name(toponym.qualifier_text)}"
     return toponym.key
@@ -157,7 +175,7 @@ class Resolver:
         match: NameMatch,
         countries: dict[str, str],
         regions: dict[str, str],
-        anchors: Sequence[tuple[str, float, float, str]],
+        anchors: Sequence[theatre.Anchor],
         same_name_city_regions: set[str],
     ) -> tuple[float, list[str]]:
         w = self.weights
@@ -209,20 +227,19 @@ class Resolver:
                 reasons.append(f"qualified by {group.qualifier_text!r}")
             else:
                 score += w.qualifier_mismatch
-        if candidate.lat is not None and candidate.lon is not None and anchors:
-            nearest = min(
-                (
-                    (distance_km(candidate.lat, candidate.lon, lat, lon), name)
-                    for key, lat, lon, name in anchors
-                    if key != group.key
-                ),
-                default=None,
+        nearest = theatre.nearest(candidate, anchors, own_key=group.key)
+        if nearest is not None:
+            km, anchor = nearest
+            proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
+            if km <= NEARBY_KM:
+                reasons.append(f"{km:.0f} km from {anchor.name}")
+        if candidate.feature not in AREA_FEATURES:
+            local, local_reason = theatre.local_bonus(
+                candidate, anchors, group.key, group.sentences, w.local_proximity
             )
-            if nearest is not None:
-                km, name = nearest
-                proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
-                if km <= NEARBY_KM:
-                    reasons.append(f"{km:.0f} km from {name}")
+            score += local
+            if local_reason:
+                reasons.append(local_reason)
         # Lying in a region the text names and lying near that region's point are one piece
         # of evidence, not two: counted twice they let a village in the named state
         # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
@@ -253,7 +270,7 @@ class Resolver:
         return countries, regions
 
     @staticmethod
-    def _anchors(groups: Sequence[_Group]) -> list[tuple[str, float, float, str]]:
+    def _anchors(groups: Sequence[_Group]) -> list[theatre.Anchor]:
         anchors = []
         for group in groups:
             if group.chosen is None:
@@ -263,7 +280,16 @@ class Resolver:
             candidate = group.chosen.candidate
             if candidate.feature in POINT_FEATURES and candidate.lat is not None:
                 anchors.append(
-                    (group.key, candidate.lat, candidate.lon or 0.0, group.toponyms[0].mention.text)
+                    theatre.Anchor(
+                        group.key,
+                        candidate.lat,
+                        candidate.lon or 0.0,
+                        group.toponyms[0].mention.text,
+                        frozenset(group.sentences),
+                        candidate.key,
+                        candidate.feature == "city"
+                        and candidate.population < theatre.SMALL_SETTLEMENT,
+                    )
                 )
         return anchors
 
@@ -287,9 +313,28 @@ class Resolver:
                 group.scores[match.candidate.key] = score
                 group.reasons[match.candidate.key] = reasons
             group.chosen = max(group.matches, key=lambda m: group.scores[m.candidate.key])
-            group.withheld = self._withheld(group)
+            group.withheld = self._withheld(group) or self._far_from_theatre(
+                group, anchors, regions
+            )
             if group.withheld:
                 group.chosen = None
+
+    @staticmethod
+    def _far_from_theatre(
+        group: _Group, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
+    ) -> str:
+        chosen = group.chosen
+        if chosen is None or (group.qualifier and lies_within(chosen.candidate, group.qualifier)):
+            return ""
+        settlements = sum(m.candidate.feature == "city" for m in group.matches)
+        return theatre.far_from_theatre(
+            chosen.candidate,
+            anchors,
+            group.key,
+            regions,
+            namesakes=settlements,
+            main_name=chosen.kind == "name" and not chosen.folded,
+        )
 
     @staticmethod
     def _withheld(group: _Group) -> str:
@@ -302,7 +347,7 @@ class Resolver:
         chosen = group.chosen
         if chosen is None or chosen.candidate.feature != "city" or group.qualifier:
             return ""
-        if any(t.names_front_sector for t in group.toponyms):
+        if any(t.names_front_sector or t.after_war_locative for t in group.toponyms):
             # "The Kupyansk direction" is the front near that town, not a region of its own.
             return ""
         if chosen.candidate.population >= LOC_TOWN_POPULATION:
@@ -325,8 +370,12 @@ class Resolver:
             return ""
         if all(t.ner_label == "PERSON" and t.before_speech_verb for t in group.toponyms):
             return ""
+        if group.speaker:
+            return ""
         if group.qualifier and lies_within(candidate, group.qualifier):
             return f"qualified by {group.qualifier_text!r}"
+        if any(t.names_region for t in group.toponyms) and candidate.feature == "admin":
+            return "named in a list of regions"
         if group.chosen.kind == "abbreviation" and candidate.feature == "city":
             # Letters NER did not call a place are rarely a city: GeoNames lists airport
             # codes (NGO, CMB) among a city's names, and texts seldom name a city by them.
@@ -340,6 +389,13 @@ class Resolver:
             return (
                 f'named as a place ("in", "near", "port of" ...); {candidate.population:,} people'
             )
+        if (
+            candidate.feature == "city"
+            and group.chosen.kind != "abbreviation"
+            and any(t.after_war_locative and not t.after_title for t in group.toponyms)
+            and not (group.people >= 2 and group.people * 2 > len(group.toponyms))
+        ):
+            return 'named as a spot on the ground ("near", "west of", "the village of" ...)'
         others = [g for g in groups if g is not group and (g.strong or g.accepted) and g.chosen]
         # A capitalised word that NER ignored is the weakest evidence there is; at the start
         # of a sentence ("Orange juice ...") being near another place is not enough.
@@ -422,6 +478,7 @@ class Resolver:
             group = by_key.setdefault(key, _Group(key, []))
             group.toponyms.append(toponym)
         groups = list(by_key.values())
+        regional_keys = {key.removesuffix("|region") for key in by_key if key.endswith("|region")}
         for group in groups:
             seen: dict[str, NameMatch] = {}
             for toponym in group.toponyms:
@@ -431,6 +488,10 @@ class Resolver:
             keep = ranked[:MAX_CANDIDATES] + [
                 m for m in ranked[MAX_CANDIDATES:] if lies_within(m.candidate, group.qualifier)
             ]
+            if group.key in regional_keys:
+                # "Zaporizhzhia and Dnipropetrovsk oblasts ... explosions rocked Zaporizhzhia":
+                # where the text names the region as a region, the bare name is the town.
+                keep = [m for m in keep if m.candidate.feature != "admin"] or keep
             group.matches = keep
 
         # Strong names first set the scene; then every name is rescored against it.

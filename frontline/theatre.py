@@ -1,0 +1,128 @@
+"""The article's theatre: where its places lie together, as evidence for a namesake.
+
+A front-line report names villages that lie within tens of kilometres of one another, many
+of them with namesakes hundreds of kilometres away (Ukraine has dozens of Hryhorivkas). The
+offline gazetteer holds only the larger namesakes, so "the one we have" is often the wrong
+one. Two signals, both weighed by the resolver and recorded as evidence:
+
+- places named in the same or the next sentence lie together: a candidate close to one of
+  them scores higher (a list of villages is one neighbourhood);
+- a small settlement far from every other place the text names, outside every region the
+  text names, is left off the map rather than pinned on a namesake: with the full country
+  data (``frontline index --country UA``) the right village is usually there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from frontline.geo import distance_km
+from frontline.model import Candidate
+
+# Settlements smaller than this have namesakes all over Ukraine and Russia.
+SMALL_SETTLEMENT = 20_000
+# Farther than this from every other place of the text is outside its theatre.
+THEATRE_KM = 100.0
+# Places of one sentence (a list of villages) lie within tens of kilometres.
+LOCAL_SCALE_KM = 30.0
+# Sentences apart that still count as "together" (a list split over two sentences).
+LOCAL_SENTENCES = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A place the text names, where the resolver currently puts it."""
+
+    key: str
+    lat: float
+    lon: float
+    name: str
+    sentences: frozenset[int]
+    candidate_key: str = ""
+    # A settlement smaller than SMALL_SETTLEMENT: itself likely a namesake, so no evidence
+    # of where the theatre lies.
+    small: bool = False
+
+
+def nearest(
+    candidate: Candidate,
+    anchors: Iterable[Anchor],
+    *,
+    own_key: str,
+    near_sentences: set[int] | None = None,
+    other_places_only: bool = False,
+) -> tuple[float, Anchor] | None:
+    """The closest anchor other than the group itself (in the given sentences, if any;
+    with ``other_places_only``, never the candidate itself named another way)."""
+    if candidate.lat is None or candidate.lon is None:
+        return None
+    best: tuple[float, Anchor] | None = None
+    for anchor in anchors:
+        if anchor.key == own_key or (other_places_only and anchor.candidate_key == candidate.key):
+            continue
+        if near_sentences is not None and not (anchor.sentences & near_sentences):
+            continue
+        km = distance_km(candidate.lat, candidate.lon, anchor.lat, anchor.lon)
+        if best is None or km < best[0]:
+            best = (km, anchor)
+    return best
+
+
+def sentences_around(sentences: Iterable[int]) -> set[int]:
+    return {
+        index + offset
+        for index in sentences
+        for offset in range(-LOCAL_SENTENCES, LOCAL_SENTENCES + 1)
+    }
+
+
+def local_bonus(
+    candidate: Candidate, anchors: Sequence[Anchor], own_key: str, sentences: Iterable[int], weight: float
+) -> tuple[float, str]:
+    """A bonus for lying close to a place of the same (or the next) sentence."""
+    found = nearest(
+        candidate,
+        anchors,
+        own_key=own_key,
+        near_sentences=sentences_around(sentences),
+        other_places_only=True,
+    )
+    if found is None:
+        return 0.0, ""
+    km, anchor = found
+    bonus = weight * math.exp(-km / LOCAL_SCALE_KM)
+    return bonus, (f"{km:.0f} km from {anchor.name}, named beside it" if km <= 2 * LOCAL_SCALE_KM else "")
+
+
+def far_from_theatre(
+    candidate: Candidate,
+    anchors: Sequence[Anchor],
+    own_key: str,
+    regions: Mapping[str, str],
+    *,
+    namesakes: int,
+    main_name: bool,
+) -> str:
+    """Why a small settlement is off the map: far from the text's other places ('' if not).
+
+    Only for a name the gazetteer knows several settlements by, or knows only as another
+    place's alternate or former name: a single village of its own name is likelier right.
+    """
+    if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
+        return ""
+    if namesakes < 2 and main_name:
+        return ""
+    if candidate.admin1_code and candidate.admin1_code in regions:
+        return ""
+    reliable = [anchor for anchor in anchors if not anchor.small] or list(anchors)
+    found = nearest(candidate, reliable, own_key=own_key, other_places_only=True)
+    if found is None or found[0] <= THEATRE_KM:
+        return ""
+    km, anchor = found
+    return (
+        f"the best settlement of this name in the gazetteer ({candidate.name}, "
+        f"{candidate.admin1 or candidate.country_code}) lies {km:.0f} km from {anchor.name}, "
+        "the nearest other place the text names"
+    )
