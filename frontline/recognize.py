@@ -133,12 +133,14 @@ _ADMIN_SUFFIXES = {
     "prefecture",
     "territory",
 }
-_CITY_SUFFIXES = {"city", "town", "village"}
+# "Esman hromada", "the Pokrovske community": a community is named after its centre.
+_CITY_SUFFIXES = {"city", "town", "village", "hromada", "community"}
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
 # Capitalised, "Region" or "Province" is part of a proper name that news also writes
 # without it ("Sindh Province"); "Oblast" and "Krai" are the English names' own word.
 _TRAILING_ADMIN_WORD = re.compile(
-    r"[ \t]+(?:region|oblast|Oblast|province|krai|Krai|governorate|district|raion|Raion)\b"
+    r"[ \t]+(?:region|oblast|Oblast|province|krai|Krai|governorate|district|raion|Raion|"
+    r"hromada|community)\b"
 )
 _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
@@ -775,6 +777,15 @@ def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
             return True
         if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
             return True
+        if (
+            region.feature == "admin"
+            and region.admin_path
+            and candidate.admin_path
+            and candidate.geonameid != region.geonameid
+            and (candidate.admin_path + ".").startswith(region.admin_path + ".")
+        ):
+            # A village of a raion or hromada that a country export added ("X hromada").
+            return True
     return False
 
 
@@ -831,7 +842,9 @@ def _link_context(
                 for m in regional
             }
             consistent = any(
-                m.candidate.admin1_code in own_regions or m.candidate.country_code in own_regions
+                m.candidate.admin1_code in own_regions
+                or m.candidate.country_code in own_regions
+                or lies_within(m.candidate, regional)
                 for m in current.matches
             )
             if regional and consistent and current.mention.text != following.mention.text:
