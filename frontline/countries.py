@@ -21,6 +21,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,7 +166,7 @@ def read_country_file(path: Path, expected: str | None = None) -> tuple[str, Ite
         raise GazetteerError(f"{source}: not a zip file ({error})") from error
     try:
         broken = archive.testzip()
-    except (OSError, zipfile.BadZipFile, EOFError) as error:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as error:
         archive.close()
         raise GazetteerError(f"{source}: the zip is damaged ({error})") from error
     if broken is not None:
