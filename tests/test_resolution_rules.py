@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from frontline.gazetteer import _bounding_box_centre, _main_part_centre
+from frontline.gazetteer_build import _bounding_box_centre, _main_part_centre
 from frontline.resolve import distance_km
 from tests.places import places_by_name
 
