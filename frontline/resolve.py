@@ -21,26 +21,19 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from frontline.gazetteer import NameMatch, feature_label, normalize_name
-from frontline.model import AREA_FEATURES, POINT_FEATURES, Candidate, Mention, Place
-from frontline.recognize import PLACE_LABELS, Toponym, lies_within
+from frontline.gazetteer import NameMatch, normalize_name
+from frontline.geo import distance_km
+from frontline.model import AREA_FEATURES, POINT_FEATURES, Mention, Place
+from frontline.name_groups import NameGroup, group_key, named_regions, region_label, unambiguous
+from frontline.recognize import Toponym, lies_within
+from frontline.support import NEARBY_KM, support_for
 
-EARTH_RADIUS_KM = 6371.0088
 MAX_CANDIDATES = 40
-NEARBY_KM = 300.0
-MAJOR_CITY_POPULATION = 500_000
 PROXIMITY_SCALE_KM = 150.0
 # A name NER calls a region or sea (LOC) is not put on a town smaller than this.
 LOC_TOWN_POPULATION = 50_000
-# A name NER mostly calls a person needs another place this close to stand as a place.
-PERSON_NEARBY_KM = 50.0
-# A name whose candidates all lie this close together points at one spot whichever is meant.
-UNAMBIGUOUS_KM = 50.0
-# A town at least this large stands as a place when a word such as "in" or "near" puts it
-# in a place, whatever NER called it ("in Kharkiv and Odesa", tagged ORG).
-LOCATIVE_TOWN_POPULATION = 100_000
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
@@ -67,83 +60,6 @@ class Weights:
     softmax_temperature: float = 0.5
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine) in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _region_label(candidate: Candidate) -> str:
-    parts = [part for part in (candidate.admin1, candidate.country_code) if part]
-    return f"{candidate.name} ({', '.join(parts)})" if parts else candidate.name
-
-
-@dataclass(slots=True)
-class _Group:
-    """All mentions of one surface, and the candidates they share."""
-
-    key: str
-    toponyms: list[Toponym]
-    matches: list[NameMatch] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, list[str]] = field(default_factory=dict)
-    chosen: NameMatch | None = None
-    withheld: str = ""
-    accepted: bool = False
-    support: str = ""
-
-    @property
-    def labels(self) -> Counter[str]:
-        return Counter(t.ner_label or "none" for t in self.toponyms)
-
-    @property
-    def strong(self) -> bool:
-        """NER called it a place at least as often as a person or organisation, or a
-        landmark list or qualifier pins it down ("Chen" once GPE and six times PERSON is a
-        person; India's "the Centre", eight times ORG, is its government). A name that is
-        not strong may still be kept with support from the rest of the text."""
-        if any(t.from_landmarks or t.qualifier for t in self.toponyms):
-            return True
-        places = sum(t.ner_label in PLACE_LABELS and not t.after_title for t in self.toponyms)
-        organisations = sum(t.ner_label == "ORG" for t in self.toponyms)
-        return places > 0 and places >= self.people + organisations
-
-    @property
-    def people(self) -> int:
-        return sum(t.ner_label == "PERSON" for t in self.toponyms)
-
-    @property
-    def qualifier(self) -> tuple[NameMatch, ...]:
-        return tuple(match for t in self.toponyms for match in t.qualifier)
-
-    @property
-    def qualifier_text(self) -> str | None:
-        return next((t.qualifier_text for t in self.toponyms if t.qualifier_text), None)
-
-
-def _unambiguous(group: _Group) -> bool:
-    """All the name's candidates are one spot on the map (a single town, or a town and its
-    region around it): where it is does not depend on which of them is meant."""
-    points = [
-        (m.candidate.lat, m.candidate.lon)
-        for m in group.matches
-        if m.candidate.lat is not None and m.candidate.lon is not None
-    ]
-    if not points or len(points) != len(group.matches):
-        return False
-    lat0, lon0 = points[0]
-    return all(distance_km(lat0, lon0, lat, lon) <= UNAMBIGUOUS_KM for lat, lon in points)
-
-
-def _group_key(toponym: Toponym) -> str:
-    if toponym.qualifier_text:
-        return f"{toponym.key}|{normalize_name(toponym.qualifier_text)}"
-    return toponym.key
-
-
 class Resolver:
     def __init__(self, weights: Weights | None = None, *, capitals: frozenset[int] = frozenset()):
         self.weights = weights or Weights()
@@ -153,7 +69,7 @@ class Resolver:
 
     def _score(
         self,
-        group: _Group,
+        group: NameGroup,
         match: NameMatch,
         countries: dict[str, str],
         regions: dict[str, str],
@@ -232,33 +148,12 @@ class Resolver:
     # -- context --------------------------------------------------------------------------
 
     @staticmethod
-    def _named_regions(groups: Sequence[_Group]) -> tuple[dict[str, str], dict[str, str]]:
-        """Countries and first-level regions that the text itself names as places."""
-        countries: dict[str, str] = {}
-        regions: dict[str, str] = {}
-        for group in groups:
-            if not (group.strong or group.accepted) or group.chosen is None:
-                continue
-            candidate = group.chosen.candidate
-            surface = group.toponyms[0].mention.text
-            if group.chosen.kind == "demonym":
-                # "Ukrainian forces" names Ukraine; the evidence says so in those words.
-                surface = f"{candidate.name} (as {surface!r})"
-            if candidate.feature == "country" and candidate.country_code:
-                countries.setdefault(candidate.country_code, surface)
-            elif candidate.feature == "admin" and candidate.admin1_code:
-                regions.setdefault(candidate.admin1_code, surface)
-                if candidate.country_code:
-                    countries.setdefault(candidate.country_code, surface)
-        return countries, regions
-
-    @staticmethod
-    def _anchors(groups: Sequence[_Group]) -> list[tuple[str, float, float, str]]:
+    def _anchors(groups: Sequence[NameGroup]) -> list[tuple[str, float, float, str]]:
         anchors = []
         for group in groups:
             if group.chosen is None:
                 continue
-            if not (group.strong or group.accepted) and not _unambiguous(group):
+            if not (group.strong or group.accepted) and not unambiguous(group):
                 continue
             candidate = group.chosen.candidate
             if candidate.feature in POINT_FEATURES and candidate.lat is not None:
@@ -267,8 +162,8 @@ class Resolver:
                 )
         return anchors
 
-    def _choose(self, groups: Sequence[_Group]) -> None:
-        countries, regions = self._named_regions(groups)
+    def _choose(self, groups: Sequence[NameGroup]) -> None:
+        countries, regions = named_regions(groups)
         anchors = self._anchors(groups)
         for group in groups:
             if not group.matches:
@@ -292,7 +187,7 @@ class Resolver:
                 group.chosen = None
 
     @staticmethod
-    def _withheld(group: _Group) -> str:
+    def _withheld(group: NameGroup) -> str:
         """Why the best candidate is not put on the map ('' when it is).
 
         NER's LOC is a region, sea or mountain range; when the gazetteer (towns, regions,
@@ -311,98 +206,10 @@ class Resolver:
             return ""
         return (
             f"NER calls it a region or sea (LOC); the offline gazetteer has only towns of "
-            f"that name (best: {_region_label(chosen.candidate)})"
+            f"that name (best: {region_label(chosen.candidate)})"
         )
 
     # -- acceptance -----------------------------------------------------------------------
-
-    def _support(self, group: _Group, groups: Sequence[_Group]) -> str:
-        """Why a span NER did not call a place is one all the same ('' if it is not)."""
-        if group.chosen is None:
-            return ""
-        candidate = group.chosen.candidate
-        if all(t.after_title for t in group.toponyms):
-            return ""
-        if all(t.ner_label == "PERSON" and t.before_speech_verb for t in group.toponyms):
-            return ""
-        if group.qualifier and lies_within(candidate, group.qualifier):
-            return f"qualified by {group.qualifier_text!r}"
-        if group.chosen.kind == "abbreviation" and candidate.feature == "city":
-            # Letters NER did not call a place are rarely a city: GeoNames lists airport
-            # codes (NGO, CMB) among a city's names, and texts seldom name a city by them.
-            return ""
-        if (
-            candidate.feature in {"city", "admin"}
-            and group.chosen.kind != "abbreviation"
-            and candidate.population >= LOCATIVE_TOWN_POPULATION
-            and any(t.after_locative and t.ner_label not in {None, "NORP"} for t in group.toponyms)
-        ):
-            return (
-                f'named as a place ("in", "near", "port of" ...); {candidate.population:,} people'
-            )
-        others = [g for g in groups if g is not group and (g.strong or g.accepted) and g.chosen]
-        # A capitalised word that NER ignored is the weakest evidence there is; at the start
-        # of a sentence ("Orange juice ...") being near another place is not enough.
-        gazetteer_only = all(t.ner_label is None for t in group.toponyms)
-        nearby_km = NEARBY_KM / 2 if gazetteer_only else NEARBY_KM
-        if gazetteer_only and all(t.sentence_initial for t in group.toponyms):
-            nearby_km = 0.0
-        if group.people * 2 > len(group.toponyms):
-            # Mostly a person to NER (Thomas, Nelson, Barry): being in the same part of the
-            # world as the story's places is not enough; being in the same town's area is.
-            nearby_km = min(nearby_km, PERSON_NEARBY_KM)
-        for other in others:
-            other_candidate = other.chosen.candidate  # type: ignore[union-attr]
-            if (
-                candidate.lat is not None
-                and other_candidate.lat is not None
-                and other_candidate.feature in POINT_FEATURES
-                and candidate.feature in POINT_FEATURES
-            ):
-                km = distance_km(
-                    candidate.lat,
-                    candidate.lon or 0.0,
-                    other_candidate.lat,
-                    other_candidate.lon or 0.0,
-                )
-                if km <= nearby_km:
-                    return f"{km:.0f} km from {other.toponyms[0].mention.text}, named as a place"
-        list_groups = {t.list_group for t in group.toponyms if t.list_group is not None}
-        for other in others:
-            if list_groups & {t.list_group for t in other.toponyms}:
-                other_candidate = other.chosen.candidate  # type: ignore[union-attr]
-                if other_candidate.country_code == candidate.country_code:
-                    return f"listed with {other.toponyms[0].mention.text}"
-        countries, _ = self._named_regions(others)
-        labels = group.labels
-        if (
-            candidate.population >= MAJOR_CITY_POPULATION
-            and candidate.feature == "city"
-            # Called a person again and again ("Chen" six times PERSON, once GPE), it is one.
-            and not (group.people >= 2 and group.people * 2 > len(group.toponyms))
-            # spaCy's small model calls unfamiliar cities people ("struck Kharkiv", PERSON);
-            # a title before or a speech verb after still marks a person.
-            and not any(t.after_title or t.before_speech_verb for t in group.toponyms)
-        ):
-            return f"a major city ({candidate.population:,} people)"
-        if candidate.feature in AREA_FEATURES:
-            # Georgia and Jordan are also people's names; the Bosphorus and the Balkans,
-            # from the curated list of waters and regions, are not (spaCy may say so).
-            if group.labels.get("PERSON") and candidate.feature in {"country", "continent"}:
-                return ""
-            return f"the name of a {feature_label(candidate.feature)}"
-        if candidate.country_code in countries:
-            labels = group.labels
-            is_person = labels.get("PERSON", 0) >= max(1, sum(labels.values()) // 2)
-            big_enough = candidate.population >= (1_000_000 if is_person else 100_000)
-            if candidate.geonameid in self.capitals or big_enough:
-                return (
-                    f"a {'capital' if candidate.geonameid in self.capitals else 'large place'} "
-                    f"in {countries[candidate.country_code]}, which the text names"
-                )
-        return ""
-
-    # -- entry point ----------------------------------------------------------------------
 
     def resolve(self, toponyms: Sequence[Toponym]) -> tuple[Place, ...]:
         embedded = [toponym for toponym in toponyms if toponym.embedded]
@@ -413,13 +220,13 @@ class Resolver:
         qualified_keys: dict[str, set[str]] = defaultdict(set)
         for toponym in toponyms:
             if toponym.qualifier_text:
-                qualified_keys[toponym.key].add(_group_key(toponym))
-        by_key: dict[str, _Group] = {}
+                qualified_keys[toponym.key].add(group_key(toponym))
+        by_key: dict[str, NameGroup] = {}
         for toponym in toponyms:
-            key = _group_key(toponym)
+            key = group_key(toponym)
             if not toponym.qualifier_text and len(qualified_keys.get(toponym.key, ())) == 1:
                 key = next(iter(qualified_keys[toponym.key]))
-            group = by_key.setdefault(key, _Group(key, []))
+            group = by_key.setdefault(key, NameGroup(key, []))
             group.toponyms.append(toponym)
         groups = list(by_key.values())
         for group in groups:
@@ -441,7 +248,7 @@ class Resolver:
             for group in groups:
                 if group.strong or group.accepted:
                     continue
-                support = self._support(group, groups)
+                support = support_for(group, groups, self.capitals)
                 if support:
                     group.accepted, group.support, changed = True, support, True
             if not changed:
@@ -450,9 +257,9 @@ class Resolver:
         return self._places(groups, embedded)
 
     def _places(
-        self, groups: Sequence[_Group], embedded: Sequence[Toponym] = ()
+        self, groups: Sequence[NameGroup], embedded: Sequence[Toponym] = ()
     ) -> tuple[Place, ...]:
-        merged: dict[str, list[_Group]] = defaultdict(list)
+        merged: dict[str, list[NameGroup]] = defaultdict(list)
         by_surface: dict[str, str] = {}
         for group in groups:
             if not (group.strong or group.accepted):
@@ -475,7 +282,7 @@ class Resolver:
     @staticmethod
     def _embedded_mentions(
         embedded: Sequence[Toponym],
-        merged: dict[str, list[_Group]],
+        merged: dict[str, list[NameGroup]],
         by_surface: dict[str, str],
     ) -> dict[str, list[Mention]]:
         """Names inside organisations' names, as further mentions of places the text names
@@ -492,7 +299,7 @@ class Resolver:
         return extra
 
     @staticmethod
-    def _display_name(members: Sequence[_Group], mentions: tuple[Mention, ...]) -> str:
+    def _display_name(members: Sequence[NameGroup], mentions: tuple[Mention, ...]) -> str:
         """The spelling the text uses most; a place named only by its people ("Ukrainian
         drones") is called by its own name, so no pin reads "Ukrainian"."""
         named = [g for g in members if g.chosen is None or g.chosen.kind != "demonym"]
@@ -521,7 +328,7 @@ class Resolver:
             ),
         )
 
-    def _place(self, members: Sequence[_Group], mentions: tuple[Mention, ...]) -> Place:
+    def _place(self, members: Sequence[NameGroup], mentions: tuple[Mention, ...]) -> Place:
         name = self._display_name(members, mentions)
         labels: Counter[str] = Counter()
         for group in members:
@@ -563,7 +370,7 @@ class Resolver:
         if alternatives:
             runner_up = alternatives[0]
             evidence.append(
-                f"runner-up: {_region_label(runner_up.candidate)}, score "
+                f"runner-up: {region_label(runner_up.candidate)}, score "
                 f"{scores[runner_up.candidate.key]:.2f} against {scores[chosen_key]:.2f}"
             )
         return Place(

@@ -262,18 +262,18 @@ def test_a_demonym_inside_a_hyphenated_word_names_its_country(geoparser: Any) ->
 
 def test_a_name_ner_mostly_calls_an_organisation_is_not_strong() -> None:
     from frontline.model import Mention
+    from frontline.name_groups import NameGroup
     from frontline.recognize import Toponym
-    from frontline.resolve import _Group
 
     def toponym(label: str, start: int) -> Toponym:
         return Toponym(Mention("Centre", start, start + 6, 0), label, ())
 
-    mostly_organisation = _Group(
+    mostly_organisation = NameGroup(
         "centre", [toponym("ORG", 0), toponym("ORG", 10), toponym("GPE", 20)]
     )
-    as_often_a_place = _Group("centre", [toponym("ORG", 0), toponym("GPE", 20)])
+    as_often_a_place = NameGroup("centre", [toponym("ORG", 0), toponym("GPE", 20)])
     # "Salah": three times a place, three an organisation, twice a person.
-    mixed = _Group(
+    mixed = NameGroup(
         "salah",
         [
             toponym(label, index)
