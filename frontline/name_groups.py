@@ -60,6 +60,11 @@ class NameGroup:
         return sum(t.ner_label == "PERSON" for t in self.toponyms)
 
     @property
+    def mostly_person(self) -> bool:
+        """NER calls it a person in more than half its mentions."""
+        return self.people * 2 > len(self.toponyms)
+
+    @property
     def qualifier(self) -> tuple[NameMatch, ...]:
         return tuple(match for t in self.toponyms for match in t.qualifier)
 

@@ -30,10 +30,27 @@ from frontline.name_groups import NameGroup, group_key, named_regions, region_la
 from frontline.recognize import Toponym, lies_within
 from frontline.support import NEARBY_KM, support_for
 
+# A name's candidates beyond the most populous 40 are dropped (unless a qualifier names
+# their region): "Ivanivka" names hundreds of villages.
 MAX_CANDIDATES = 40
+# The population signal is log10(population + 1) / POPULATION_LOG10_SCALE of its weight:
+# a town of ten million people gets the whole weight, a village of a thousand three
+# sevenths of it, so a big namesake beats a small one without drowning the context.
+POPULATION_LOG10_SCALE = 7
+# The proximity signal decays as exp(-km / PROXIMITY_SCALE_KM): half its weight at 104 km.
 PROXIMITY_SCALE_KM = 150.0
 # A name NER calls a region or sea (LOC) is not put on a town smaller than this.
 LOC_TOWN_POPULATION = 50_000
+# The score of a place that stands only with support (NER did not call it a place) is its
+# choice's probability times this: on the map, such a pin is less sure than one NER named.
+SUPPORTED_PLACE_SCORE_FACTOR = 0.8
+# Runner-up candidates kept with a place (for the evidence and a reader's correction).
+MAX_ALTERNATIVES = 5
+# Rounds of choosing: each choice moves the scene (countries, regions, anchors) the next
+# round scores against; three rounds settle the sample and GeoWebNews.
+CHOICE_ROUNDS = 3
+# Rounds of accepting weak names with support, each followed by choosing again.
+SUPPORT_ROUNDS = 3
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
@@ -79,7 +96,7 @@ class Resolver:
         w = self.weights
         candidate = match.candidate
         reasons: list[str] = []
-        score = w.population * math.log10(candidate.population + 1) / 7
+        score = w.population * math.log10(candidate.population + 1) / POPULATION_LOG10_SCALE
         if candidate.population:
             reasons.append(f"population {candidate.population:,}")
         if match.kind == "name":
@@ -241,9 +258,9 @@ class Resolver:
             group.matches = keep
 
         # Strong names first set the scene; then every name is rescored against it.
-        for _ in range(3):
+        for _ in range(CHOICE_ROUNDS):
             self._choose(groups)
-        for _ in range(3):
+        for _ in range(SUPPORT_ROUNDS):
             changed = False
             for group in groups:
                 if group.strong or group.accepted:
@@ -348,7 +365,12 @@ class Resolver:
             evidence.append(lead.withheld)
             towns = sorted(lead.matches, key=lambda m: -lead.scores.get(m.candidate.key, 0.0))
             return Place(
-                name, None, 0.0, tuple(evidence), tuple(m.candidate for m in towns[:5]), mentions
+                name,
+                None,
+                0.0,
+                tuple(evidence),
+                tuple(m.candidate for m in towns[:MAX_ALTERNATIVES]),
+                mentions,
             )
         if lead.chosen is None:
             evidence.append("not in the offline gazetteer")
@@ -362,11 +384,11 @@ class Resolver:
             for key, value in scores.items()
         }
         probability = 1.0 / sum(exponent.values())
-        strength = 1.0 if lead.strong else 0.8
+        strength = 1.0 if lead.strong else SUPPORTED_PLACE_SCORE_FACTOR
         alternatives = sorted(
             (m for m in lead.matches if m.candidate.key != chosen_key),
             key=lambda m: -scores[m.candidate.key],
-        )[:5]
+        )[:MAX_ALTERNATIVES]
         if alternatives:
             runner_up = alternatives[0]
             evidence.append(
