@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from frontline.evidence import Reason
 from frontline.gazetteer import NameMatch, normalize_name
 from frontline.geo import distance_km
 from frontline.model import Candidate
@@ -33,9 +34,9 @@ class NameGroup:
     toponyms: list[Toponym]
     matches: list[NameMatch] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, list[str]] = field(default_factory=dict)
+    reasons: dict[str, list[Reason]] = field(default_factory=dict)
     chosen: NameMatch | None = None
-    withheld: str = ""
+    withheld: Reason | None = None
     accepted: bool = False
     support: str = ""
 

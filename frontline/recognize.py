@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
 from frontline.model import Article, Candidate, Mention
 
@@ -646,15 +647,7 @@ class Recognizer:
                     continue
                 sentence_index = article.sentence_index_at(start)
                 sentence_start = article.sentences[sentence_index].start if article.sentences else 0
-                evidence = [
-                    f"NER label {span.label}"
-                    if span.label
-                    else (
-                        "landmark list"
-                        if span.origin == "landmark"
-                        else "gazetteer name (NER silent)"
-                    )
-                ]
+                evidence = mention_evidence(span.label, from_landmarks=span.origin == "landmark")
                 found.append(
                     Toponym(
                         mention=Mention(
@@ -662,7 +655,8 @@ class Recognizer:
                             start=start,
                             end=end,
                             sentence_index=sentence_index,
-                            evidence=tuple(evidence),
+                            evidence=(evidence,),
+                            ner_label=span.label,
                         ),
                         ner_label=span.label,
                         matches=matches,

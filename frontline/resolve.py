@@ -23,9 +23,11 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from frontline import evidence
+from frontline.evidence import Reason
 from frontline.gazetteer import NameMatch, normalize_name
 from frontline.geo import distance_km
-from frontline.model import AREA_FEATURES, POINT_FEATURES, Mention, Place
+from frontline.model import AREA_FEATURES, POINT_FEATURES, Mention, Place, unresolved_key
 from frontline.name_groups import NameGroup, group_key, named_regions, region_label, unambiguous
 from frontline.recognize import Toponym, lies_within
 from frontline.support import NEARBY_KM, support_for
@@ -92,24 +94,24 @@ class Resolver:
         regions: dict[str, str],
         anchors: Sequence[tuple[str, float, float, str]],
         same_name_city_regions: set[str],
-    ) -> tuple[float, list[str]]:
+    ) -> tuple[float, list[Reason]]:
         w = self.weights
         candidate = match.candidate
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         score = w.population * math.log10(candidate.population + 1) / POPULATION_LOG10_SCALE
         if candidate.population:
-            reasons.append(f"population {candidate.population:,}")
+            reasons.append(evidence.population(candidate.population))
         if match.kind == "name":
             score += w.main_name
-            reasons.append(f"GeoNames main name {candidate.name!r}")
+            reasons.append(evidence.main_name(candidate.name))
         elif match.kind == "abbreviation":
             score += w.abbreviation
-            reasons.append("standard abbreviation")
+            reasons.append(evidence.STANDARD_ABBREVIATION)
         else:
-            reasons.append(f"alternate or former name of {candidate.name}")
+            reasons.append(evidence.alternate_name_of(candidate.name))
         if match.folded:
             score += w.folded
-            reasons.append("spelling matched only after folding romanisation variants")
+            reasons.append(evidence.FOLDED_SPELLING)
         # A country's two-letter code is rarely how English text names it ("SC" is South
         # Carolina, not the Seychelles): the strong prior of a country name is for names only.
         feature_bonus = {
@@ -126,20 +128,20 @@ class Resolver:
             score += w.region_sharing_city_name
         if candidate.geonameid in self.capitals:
             score += w.capital
-            reasons.append("national capital")
+            reasons.append(evidence.NATIONAL_CAPITAL)
         region_bonus = proximity_bonus = 0.0
         if candidate.feature not in AREA_FEATURES:
             if candidate.country_code in countries:
                 score += w.country_in_text
-                reasons.append(f"in a country the text names: {countries[candidate.country_code]}")
+                reasons.append(evidence.in_named_country(countries[candidate.country_code]))
             if candidate.admin1_code in regions and candidate.feature != "admin":
                 region_bonus = w.region_in_text
-                reasons.append(f"in a region the text names: {regions[candidate.admin1_code]}")
+                reasons.append(evidence.in_named_region(regions[candidate.admin1_code]))
         qualifier = group.qualifier
         if qualifier:
             if lies_within(candidate, qualifier):
                 score += w.qualifier_match
-                reasons.append(f"qualified by {group.qualifier_text!r}")
+                reasons.append(evidence.qualified_by(group.qualifier_text))
             else:
                 score += w.qualifier_mismatch
         if candidate.lat is not None and candidate.lon is not None and anchors:
@@ -155,7 +157,7 @@ class Resolver:
                 km, name = nearest
                 proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
                 if km <= NEARBY_KM:
-                    reasons.append(f"{km:.0f} km from {name}")
+                    reasons.append(evidence.km_from(km, name))
         # Lying in a region the text names and lying near that region's point are one piece
         # of evidence, not two: counted twice they let a village in the named state
         # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
@@ -204,8 +206,8 @@ class Resolver:
                 group.chosen = None
 
     @staticmethod
-    def _withheld(group: NameGroup) -> str:
-        """Why the best candidate is not put on the map ('' when it is).
+    def _withheld(group: NameGroup) -> Reason | None:
+        """Why the best candidate is not put on the map (None when it is).
 
         NER's LOC is a region, sea or mountain range; when the gazetteer (towns, regions,
         countries) offers only a small town of that name, the text almost always means the
@@ -213,18 +215,15 @@ class Resolver:
         """
         chosen = group.chosen
         if chosen is None or chosen.candidate.feature != "city" or group.qualifier:
-            return ""
+            return None
         if any(t.names_front_sector for t in group.toponyms):
             # "The Kupyansk direction" is the front near that town, not a region of its own.
-            return ""
+            return None
         if chosen.candidate.population >= LOC_TOWN_POPULATION:
-            return ""
+            return None
         if {label for label in group.labels if label != "none"} != {"LOC"}:
-            return ""
-        return (
-            f"NER calls it a region or sea (LOC); the offline gazetteer has only towns of "
-            f"that name (best: {region_label(chosen.candidate)})"
-        )
+            return None
+        return evidence.withheld_for_towns(region_label(chosen.candidate))
 
     # -- acceptance -----------------------------------------------------------------------
 
@@ -281,7 +280,7 @@ class Resolver:
         for group in groups:
             if not (group.strong or group.accepted):
                 continue
-            key = group.chosen.candidate.key if group.chosen else f"unresolved:{group.key}"
+            key = group.chosen.candidate.key if group.chosen else unresolved_key(group.key)
             merged[key].append(group)
             by_surface.setdefault(group.key, key)
         extra = self._embedded_mentions(embedded, merged, by_surface)
@@ -311,7 +310,7 @@ class Resolver:
             if key is None:
                 keys = {m.candidate.key for m in toponym.matches} & merged.keys()
                 key = next(iter(keys)) if len(keys) == 1 else None
-            if key is not None and not key.startswith("unresolved:"):
+            if key is not None and merged[key][0].chosen is not None:
                 extra[key].append(toponym.mention)
         return extra
 
@@ -350,34 +349,27 @@ class Resolver:
         labels: Counter[str] = Counter()
         for group in members:
             labels.update(group.labels)
-        evidence = [
-            "recognised by "
-            + ", ".join(
-                f"{'NER ' + label if label != 'none' else 'gazetteer/landmark match'}"
-                f"{f' ×{count}' if count > 1 else ''}"
-                for label, count in labels.most_common()
-            )
-        ]
+        reasons = [evidence.recognised_by(labels.most_common())]
         lead = max(members, key=lambda g: len(g.toponyms))
         if lead.support:
-            evidence.append(f"kept as a place: {lead.support}")
+            reasons.append(evidence.kept_as_a_place(lead.support))
         if lead.chosen is None and lead.withheld:
-            evidence.append(lead.withheld)
+            reasons.append(lead.withheld)
             towns = sorted(lead.matches, key=lambda m: -lead.scores.get(m.candidate.key, 0.0))
             return Place(
                 name,
                 None,
                 0.0,
-                tuple(evidence),
+                tuple(reasons),
                 tuple(m.candidate for m in towns[:MAX_ALTERNATIVES]),
                 mentions,
             )
         if lead.chosen is None:
-            evidence.append("not in the offline gazetteer")
-            return Place(name, None, 0.0, tuple(evidence), (), mentions)
+            reasons.append(evidence.NOT_IN_GAZETTEER)
+            return Place(name, None, 0.0, tuple(reasons), (), mentions)
 
         chosen_key = lead.chosen.candidate.key
-        evidence.extend(lead.reasons.get(chosen_key, []))
+        reasons.extend(lead.reasons.get(chosen_key, []))
         scores = lead.scores
         exponent = {
             key: math.exp((value - scores[chosen_key]) / self.weights.softmax_temperature)
@@ -391,15 +383,18 @@ class Resolver:
         )[:MAX_ALTERNATIVES]
         if alternatives:
             runner_up = alternatives[0]
-            evidence.append(
-                f"runner-up: {region_label(runner_up.candidate)}, score "
-                f"{scores[runner_up.candidate.key]:.2f} against {scores[chosen_key]:.2f}"
+            reasons.append(
+                evidence.runner_up(
+                    region_label(runner_up.candidate),
+                    scores[runner_up.candidate.key],
+                    scores[chosen_key],
+                )
             )
         return Place(
             name=name,
             candidate=lead.chosen.candidate,
             score=round(probability * strength, 3),
-            evidence=tuple(evidence),
+            evidence=tuple(reasons),
             alternatives=tuple(m.candidate for m in alternatives),
             mentions=mentions,
         )
