@@ -234,7 +234,9 @@ def _json_totals(run: SystemRun, lang: str | None) -> dict[str, Any]:
 # Entry point
 
 
-def systems_for(gazetteer: Gazetteer, settings: Settings, wanted: Sequence[str]) -> dict[str, System]:
+def systems_for(
+    gazetteer: Gazetteer, settings: Settings, wanted: Sequence[str]
+) -> dict[str, System]:
     import spacy
 
     from frontline.pipeline import Geoparser
@@ -270,8 +272,9 @@ def _country_gazetteer(settings: Settings, files: Sequence[Path], folder: Path) 
 
     started = time.perf_counter()
     gazetteer = build_with_country_files(settings.gazetteer_dir, files, folder)
-    logger.warning("gazetteer with %s built in %.1f s", [f.name for f in files],
-                   time.perf_counter() - started)
+    logger.warning(
+        "gazetteer with %s built in %.1f s", [f.name for f in files], time.perf_counter() - started
+    )
     return gazetteer
 
 

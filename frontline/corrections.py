@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from frontline import evidence
 from frontline.errors import StoreError
+from frontline.evidence import ADDED_BY_READER, Reason
 from frontline.model import Candidate, GeoparseResult, Mention, Place, TerritoryStatus
 
 logger = logging.getLogger(__name__)
 
-ADDED_BY_READER = "correction: added by reader"
 # The pipeline passes its territory look-up so a moved pin gets the status of its new spot;
 # without one the status of a moved place is unknown (None), never the old spot's.
 TerritoryLookup = Callable[[Candidate], TerritoryStatus | None]
@@ -125,7 +126,7 @@ def _find_place(places: list[Place], name: str) -> int:
 def _resolve_to(
     place: Place,
     candidate: Candidate,
-    evidence: str,
+    note: Reason,
     territory_of: TerritoryLookup | None,
 ) -> Place:
     others = tuple(c for c in (place.candidate, *place.alternatives) if c is not None)
@@ -134,7 +135,7 @@ def _resolve_to(
         place,
         candidate=candidate,
         score=1.0,
-        evidence=(*place.evidence, evidence),
+        evidence=(*place.evidence, note),
         alternatives=alternatives,
         territory=territory_of(candidate) if territory_of is not None else None,
     )
@@ -152,15 +153,19 @@ def _choose(
             f"geonames:{correction.geonameid} is no longer a candidate for {place.name!r}"
         )
     if place.candidate is not None and place.candidate.key == chosen.key:
-        note = f"correction: reader confirmed {_label(chosen)}{_because(correction.reason)}"
+        note = evidence.correction(
+            f"reader confirmed {_label(chosen)}{_because(correction.reason)}"
+        )
     else:
-        note = f"correction: reader chose {_label(chosen)}{_because(correction.reason)}"
+        note = evidence.correction(f"reader chose {_label(chosen)}{_because(correction.reason)}")
     places[index] = _resolve_to(place, chosen, note, territory_of)
 
 
 def _move(places: list[Place], correction: MovePin, territory_of: TerritoryLookup | None) -> None:
     index = _find_place(places, correction.place_name)
-    note = f"correction: pin moved to {_label(correction.candidate)}{_because(correction.reason)}"
+    note = evidence.correction(
+        f"pin moved to {_label(correction.candidate)}{_because(correction.reason)}"
+    )
     places[index] = _resolve_to(places[index], correction.candidate, note, territory_of)
 
 
@@ -184,9 +189,8 @@ def _add_mention(
         raise _NotApplicable(
             f"the article no longer has “{correction.text}” at {start}–{end} (the text changed)"
         )
-    note = (
-        f"correction: mention “{correction.text}” at {start}–{end} added by reader"
-        f"{_because(correction.reason)}"
+    note = evidence.correction(
+        f"mention “{correction.text}” at {start}–{end} added by reader{_because(correction.reason)}"
     )
     key = correction.candidate.key
     # The reader's selection says what this span is: a mention of another place there goes.
@@ -196,8 +200,8 @@ def _add_mention(
             continue
         kept = tuple(m for m in place.mentions if not _overlaps(m, start, end))
         if len(kept) != len(place.mentions):
-            moved = (
-                f"correction: mention at {start}–{end} reassigned to {_label(correction.candidate)}"
+            moved = evidence.correction(
+                f"mention at {start}–{end} reassigned to {_label(correction.candidate)}"
             )
             places[index] = replace(place, mentions=kept, evidence=(*place.evidence, moved))
             if not kept:
@@ -223,7 +227,7 @@ def _add_mention(
             name=correction.text,
             candidate=correction.candidate,
             score=1.0,
-            evidence=(ADDED_BY_READER, note),
+            evidence=(evidence.ADDED_BY_READER_REASON, note),
             alternatives=(),
             mentions=(mention,),
             territory=territory_of(correction.candidate) if territory_of is not None else None,
@@ -250,7 +254,7 @@ def _merge_same_candidate(places: list[Place]) -> list[Place]:
             evidence=(
                 *first.evidence,
                 *(e for e in place.evidence if e not in first.evidence),
-                f"correction: merged with {place.name!r}, now the same place",
+                evidence.correction(f"merged with {place.name!r}, now the same place"),
             ),
             mentions=tuple(sorted(mentions.values(), key=lambda m: (m.start, m.end))),
         )

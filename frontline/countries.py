@@ -73,7 +73,7 @@ class DumpRow:
 
     @property
     def admin_path(self) -> str:
-        """"UA.05.1234.5678": country, then each admin code down to the row's own level."""
+        """ "UA.05.1234.5678": country, then each admin code down to the row's own level."""
         codes = [code for code in self.admin_codes if code]
         return ".".join([self.country_code, *codes])
 
@@ -217,9 +217,11 @@ def keep_country_file(path: Path, gazetteer_dir: Path, expected: str | None = No
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{checked.code}.zip"
     if Path(path).resolve() != target.resolve():
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as temporary:
-            with open(path, "rb") as source:
-                shutil.copyfileobj(source, temporary)
+        with (
+            tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as temporary,
+            open(path, "rb") as source,
+        ):
+            shutil.copyfileobj(source, temporary)
         os.replace(temporary.name, target)
     return CountryFile(checked.code, target, checked.rows, checked.size_bytes)
 

@@ -1,4 +1,4 @@
-"""Great-circle distance, shared by the resolver and its context rules."""
+"""Distances on the globe, as the resolver measures them."""
 
 from __future__ import annotations
 

@@ -38,7 +38,9 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from urllib3.util.retry import Retry
 
+from frontline import evidence
 from frontline.errors import GeocoderError
+from frontline.evidence import Reason
 from frontline.model import Candidate, FeatureKind
 from frontline.settings import Settings
 
@@ -97,7 +99,7 @@ class GeocodeOutcome:
     status: OutcomeStatus
     candidates: tuple[Candidate, ...] = ()
     confidence: float = ONLINE_CONFIDENCE
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[Reason, ...] = ()
     from_cache: bool = False
     error: str | None = None
 
@@ -362,7 +364,7 @@ class OnlineGeocoder:
         # The cache key names the server too: answers from a private Nominatim may differ.
         self.cache_service = f"{service.casefold()}@{domain}" if domain else service.casefold()
         self.source = f"geocoder:{self.service_name}"
-        self.evidence_label = f"geocoder: {self.service_name}"
+        self.evidence_label = evidence.geocoder(self.service_name)
         self.cache = cache
         self.timeout_s = timeout_s
         self.miss_ttl_s = miss_ttl_s
@@ -499,16 +501,16 @@ class OnlineGeocoder:
         descriptions: tuple[str, ...],
         from_cache: bool,
     ) -> GeocodeOutcome:
-        evidence = [self.evidence_label]
+        reasons = [self.evidence_label]
         if descriptions and descriptions[0]:
-            evidence.append(f"{self.evidence_label} matched {descriptions[0]!r}")
+            reasons.append(evidence.geocoder_matched(self.service_name, descriptions[0]))
         return GeocodeOutcome(
             name=name,
             query=query,
             status="hit" if candidates else "miss",
             candidates=candidates,
             confidence=ONLINE_CONFIDENCE,
-            evidence=tuple(evidence),
+            evidence=tuple(reasons),
             from_cache=from_cache,
         )
 

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from frontline.evidence import Reason
+
 # "water" is an ocean, sea, gulf, strait or lake; "region" a geographic region that is no
 # administrative unit (the Middle East, the Balkans, Donbas).
 FeatureKind = Literal[
@@ -62,7 +64,10 @@ class Mention:
     start: int
     end: int
     sentence_index: int
+    # How the mention was found, in words (``evidence.mention_evidence``).
     evidence: tuple[str, ...] = ()
+    # spaCy's label for the span (GPE, LOC, ORG, PERSON, ...); None where NER was silent.
+    ner_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +103,25 @@ class TerritoryStatus:
     distance_to_edge_km: float | None = None
 
 
+def unresolved_key(name: str) -> str:
+    """The key of a place without a candidate: its name is all there is to tell it by."""
+    return f"unresolved:{name}"
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str
     candidate: Candidate | None
     score: float
-    evidence: tuple[str, ...]
+    evidence: tuple[Reason, ...]
     alternatives: tuple[Candidate, ...]
     mentions: tuple[Mention, ...]
     territory: TerritoryStatus | None = None
+
+    @property
+    def key(self) -> str:
+        """Which place this is across results: its candidate's key, else its name's."""
+        return self.candidate.key if self.candidate is not None else unresolved_key(self.name)
 
     @property
     def feature(self) -> FeatureKind:

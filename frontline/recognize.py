@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frontline import war_syntax
+from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
 from frontline.model import Article, Candidate, Mention
 
@@ -672,15 +673,7 @@ class Recognizer:
                     continue
                 sentence_index = article.sentence_index_at(start)
                 sentence_start = article.sentences[sentence_index].start if article.sentences else 0
-                evidence = [
-                    f"NER label {span.label}"
-                    if span.label
-                    else (
-                        "landmark list"
-                        if span.origin == "landmark"
-                        else "gazetteer name (NER silent)"
-                    )
-                ]
+                evidence = mention_evidence(span.label, from_landmarks=span.origin == "landmark")
                 found.append(
                     Toponym(
                         mention=Mention(
@@ -688,7 +681,8 @@ class Recognizer:
                             start=start,
                             end=end,
                             sentence_index=sentence_index,
-                            evidence=tuple(evidence),
+                            evidence=(evidence,),
+                            ner_label=span.label,
                         ),
                         ner_label=span.label,
                         matches=matches,

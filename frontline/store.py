@@ -44,6 +44,7 @@ from frontline.corrections import (
     correction_to_dict,
 )
 from frontline.errors import StoreError
+from frontline.evidence import ner_label_from_words, reason_from_words
 from frontline.model import (
     Article,
     GeoparseResult,
@@ -181,10 +182,17 @@ def _place_from_dict(data: Mapping[str, Any]) -> Place:
         name=data["name"],
         candidate=candidate_from_dict(data["candidate"]) if data["candidate"] else None,
         score=data["score"],
-        evidence=tuple(data["evidence"]),
+        evidence=tuple(reason_from_words(words) for words in data["evidence"]),
         alternatives=tuple(candidate_from_dict(c) for c in data["alternatives"]),
         mentions=tuple(
-            Mention(m["text"], m["start"], m["end"], m["sentence_index"], tuple(m["evidence"]))
+            Mention(
+                m["text"],
+                m["start"],
+                m["end"],
+                m["sentence_index"],
+                tuple(m["evidence"]),
+                ner_label_from_words(m["evidence"]),
+            )
             for m in data["mentions"]
         ),
         territory=None
@@ -676,7 +684,7 @@ class ArticleStore:
             [
                 (
                     article_id,
-                    place.candidate.key if place.candidate else f"unresolved:{place.name}",
+                    place.key,
                     place.name,
                     place.lat,
                     place.lon,

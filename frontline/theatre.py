@@ -18,6 +18,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from frontline import evidence
+from frontline.evidence import Reason
 from frontline.geo import distance_km
 from frontline.model import Candidate
 
@@ -79,8 +81,12 @@ def sentences_around(sentences: Iterable[int]) -> set[int]:
 
 
 def local_bonus(
-    candidate: Candidate, anchors: Sequence[Anchor], own_key: str, sentences: Iterable[int], weight: float
-) -> tuple[float, str]:
+    candidate: Candidate,
+    anchors: Sequence[Anchor],
+    own_key: str,
+    sentences: Iterable[int],
+    weight: float,
+) -> tuple[float, Reason | None]:
     """A bonus for lying close to a place of the same (or the next) sentence."""
     found = nearest(
         candidate,
@@ -90,10 +96,10 @@ def local_bonus(
         other_places_only=True,
     )
     if found is None:
-        return 0.0, ""
+        return 0.0, None
     km, anchor = found
     bonus = weight * math.exp(-km / LOCAL_SCALE_KM)
-    return bonus, (f"{km:.0f} km from {anchor.name}, named beside it" if km <= 2 * LOCAL_SCALE_KM else "")
+    return bonus, (evidence.km_from_beside(km, anchor.name) if km <= 2 * LOCAL_SCALE_KM else None)
 
 
 def far_from_theatre(
@@ -104,25 +110,22 @@ def far_from_theatre(
     *,
     namesakes: int,
     main_name: bool,
-) -> str:
+) -> Reason | None:
     """Why a small settlement is off the map: far from the text's other places ('' if not).
 
     Only for a name the gazetteer knows several settlements by, or knows only as another
     place's alternate or former name: a single village of its own name is likelier right.
     """
     if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
-        return ""
+        return None
     if namesakes < 2 and main_name:
-        return ""
+        return None
     if candidate.admin1_code and candidate.admin1_code in regions:
-        return ""
+        return None
     reliable = [anchor for anchor in anchors if not anchor.small] or list(anchors)
     found = nearest(candidate, reliable, own_key=own_key, other_places_only=True)
     if found is None or found[0] <= THEATRE_KM:
-        return ""
+        return None
     km, anchor = found
-    return (
-        f"the best settlement of this name in the gazetteer ({candidate.name}, "
-        f"{candidate.admin1 or candidate.country_code}) lies {km:.0f} km from {anchor.name}, "
-        "the nearest other place the text names"
-    )
+    best = f"{candidate.name}, {candidate.admin1 or candidate.country_code}"
+    return evidence.far_from_theatre(best, km, anchor.name)

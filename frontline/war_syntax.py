@@ -63,9 +63,7 @@ _RIVER_AFTER = re.compile(r"[ \t]+(?:River|river|Reservoir|reservoir)\b")
 _RIVER_BEFORE = re.compile(r"\b(?:the\s+)?river\s+$", re.IGNORECASE)
 # "officials in Kherson said": a name after these is a place even before a speech verb.
 _PLAIN_LOCATIVE = re.compile(r"\b(?:in|at|from|near|over)(?:\s+the)?\s*$", re.IGNORECASE)
-_PLURAL_REGION = re.compile(
-    r"[ \t]+(?:regions|oblasts|Oblasts|Regions|provinces|territories)\b"
-)
+_PLURAL_REGION = re.compile(r"[ \t]+(?:regions|oblasts|Oblasts|Regions|provinces|territories)\b")
 
 
 def is_compass_word(surface: str) -> bool:
@@ -87,7 +85,7 @@ def names_a_vessel(text: str, start: int) -> bool:
 
 
 def names_a_river(text: str, start: int, end: int) -> bool:
-    """"the Dnipro River", "the river Don", "Kakhovka Reservoir": water, not the town."""
+    """ "the Dnipro River", "the river Don", "Kakhovka Reservoir": water, not the town."""
     return (
         _RIVER_AFTER.match(text, end) is not None
         or _RIVER_BEFORE.search(text[max(0, start - 12) : start]) is not None
