@@ -30,7 +30,7 @@ from frontline.corrections import (
 )
 from frontline.errors import FrontlineError
 from frontline.model import Article, Candidate, GeoparseResult, Place
-from frontline.resolve import distance_km
+from frontline.geo import distance_km
 from frontline.store import ArticleStore, StoredArticle
 
 CandidateSearch = Callable[[str], tuple[Candidate, ...]]

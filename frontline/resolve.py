@@ -145,19 +145,25 @@ class Resolver:
                 reasons.append(evidence.qualified_by(group.qualifier_text))
             else:
                 score += w.qualifier_mismatch
+        nearby: Reason | None = None
         nearest = theatre.nearest(candidate, anchors, own_key=group.key)
         if nearest is not None:
             km, anchor = nearest
             proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
             if km <= NEARBY_KM:
-                reasons.append(evidence.km_from(km, anchor.name))
+                nearby = evidence.km_from(km, anchor.name)
         if candidate.feature not in AREA_FEATURES:
             local, local_reason = theatre.local_bonus(
                 candidate, anchors, group.key, group.sentences, w.local_proximity
             )
             score += local
-            if local_reason is not None:
+            if local_reason is not None and (nearby is None or local_reason.startswith(nearby)):
+                # The same neighbour named beside it: one line of evidence, in its words.
+                nearby = local_reason
+            elif local_reason is not None:
                 reasons.append(local_reason)
+        if nearby is not None:
+            reasons.append(nearby)
         # Lying in a region the text names and lying near that region's point are one piece
         # of evidence, not two: counted twice they let a village in the named state
         # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
