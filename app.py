@@ -22,6 +22,7 @@ import streamlit as st
 from components import (
     across_articles,
     corrections_panel,
+    country_data,
     excerpts,
     focus,
     frontline_panel,
@@ -185,6 +186,7 @@ def main() -> None:
 
     selection = sidebar.show_place_filter(catalog, search_for(catalog, geoparser))
     online_lookup.show_sidebar(online)
+    country_data.show_sidebar(settings, result, geoparser.gazetteer, on_added=load_geoparser.clear)
     with st.sidebar:
         st.header("Map layers")
         show_broad = st.toggle(
@@ -233,6 +235,10 @@ def main() -> None:
         hidden = [name for name in listed if not catalog.places[name].has_point]
         if hidden:
             st.caption("Not on the map (no coordinates): " + ", ".join(hidden))
+        hint = country_data.hint_for(result, geoparser.gazetteer)
+        if hint is not None:
+            # Names from the article: plain text, never markdown.
+            st.text(f"Village data would place: {', '.join(hint.names)} (sidebar: Every village)")
 
     # The map is drawn before its click is known; everything drawn below follows the click.
     new_click = focus.take_new_click(state, click)

@@ -149,6 +149,19 @@ def _write(
             out.write(export.to_kml(result.places, result.article))
 
 
+def _say_which_names_need_country_data(results: Sequence[GeoparseResult], gazetteer: Any) -> None:
+    """One line on standard error per article with names that only a country's full data
+    would place (the output itself stays as the contract has it)."""
+    from frontline.countries import country_data_hint
+
+    merged = gazetteer.merged_countries()
+    for result in results:
+        hint = country_data_hint(result, merged)
+        if hint is not None:
+            prefix = f"{result.article.source}: " if len(results) > 1 else ""
+            print(f"frontline: {prefix}{hint.message()}", file=sys.stderr)
+
+
 def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
     """Geoparse every input that can be read; each failure is one line on stderr.
 
@@ -175,6 +188,7 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
             failures += 1
     if results:
         _write(results, arguments.format, sys.stdout, as_list=len(arguments.inputs) > 1)
+        _say_which_names_need_country_data(results, geoparser.gazetteer)
     return EXIT_ERROR if failures else 0
 
 

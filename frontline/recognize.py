@@ -410,10 +410,14 @@ def _names_front_sector(text: str, end: int) -> bool:
 
 
 def _word_after(text: str, end: int) -> str:
-    match = _WORD.search(text, end, min(len(text), end + 40))
-    return (
-        match.group().strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if match else ""
-    )
+    """The next word, past punctuation on its own ("a spokesman, Zaporozhets, said")."""
+    for match in _WORD.finditer(text, end, min(len(text), end + 40)):
+        word = match.group().strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower()
+        if word:
+            return word
+        if match.group() != ",":
+            return ""
+    return ""
 
 
 class Recognizer:

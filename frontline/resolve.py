@@ -27,7 +27,14 @@ from frontline import evidence, theatre
 from frontline.evidence import Reason
 from frontline.gazetteer import NameMatch, normalize_name
 from frontline.model import AREA_FEATURES, POINT_FEATURES, Mention, Place, unresolved_key
-from frontline.name_groups import NameGroup, group_key, named_regions, region_label, unambiguous
+from frontline.name_groups import (
+    NameGroup,
+    countries_named_by_demonym_only,
+    group_key,
+    named_regions,
+    region_label,
+    unambiguous,
+)
 from frontline.recognize import Toponym, lies_within
 from frontline.support import NEARBY_KM, support_for
 
@@ -71,6 +78,9 @@ class Weights:
     region_sharing_city_name: float = -0.5
     capital: float = 0.5
     country_in_text: float = 0.8
+    # The same, when the text names the country only by its people ("Russian forces"): a
+    # war report says "Russian" of an army in every line, wherever the fighting is.
+    country_in_text_by_demonym: float = 0.3
     region_in_text: float = 1.2
     qualifier_match: float = 3.0
     qualifier_mismatch: float = -2.0
@@ -95,6 +105,7 @@ class Resolver:
         regions: dict[str, str],
         anchors: Sequence[theatre.Anchor],
         same_name_city_regions: set[str],
+        demonym_countries: frozenset[str] = frozenset(),
     ) -> tuple[float, list[Reason]]:
         w = self.weights
         candidate = match.candidate
@@ -133,7 +144,11 @@ class Resolver:
         region_bonus = proximity_bonus = 0.0
         if candidate.feature not in AREA_FEATURES:
             if candidate.country_code in countries:
-                score += w.country_in_text
+                score += (
+                    w.country_in_text_by_demonym
+                    if candidate.country_code in demonym_countries
+                    else w.country_in_text
+                )
                 reasons.append(evidence.in_named_country(countries[candidate.country_code]))
             if candidate.admin1_code in regions and candidate.feature != "admin":
                 region_bonus = w.region_in_text
@@ -198,6 +213,7 @@ class Resolver:
 
     def _choose(self, groups: Sequence[NameGroup]) -> None:
         countries, regions = named_regions(groups)
+        demonym_countries = frozenset(countries_named_by_demonym_only(groups))
         anchors = self._anchors(groups)
         for group in groups:
             if not group.matches:
@@ -211,7 +227,7 @@ class Resolver:
             group.reasons.clear()
             for match in group.matches:
                 score, reasons = self._score(
-                    group, match, countries, regions, anchors, city_regions
+                    group, match, countries, regions, anchors, city_regions, demonym_countries
                 )
                 group.scores[match.candidate.key] = score
                 group.reasons[match.candidate.key] = reasons

@@ -30,6 +30,11 @@ _RUSSIAN_ONLY = frozenset("ыэъёЫЭЪЁ")
 # Kazakh, Bulgarian-only forms aside): names in those languages are not romanised here.
 _OTHER_CYRILLIC = frozenset("ўЎјЈљЉњЊћЋђЂџЏѓЃќЌѕЅәӘғҒқҚңҢөӨұҰүҮһҺ")
 _STRESS = "\u0301"
+# How close (difflib's ratio) a Ukrainian name's romanisation must be to GeoNames' main name
+# to be taken as that name in the national system, and how much a name with a letter only
+# Ukrainian writes is preferred over one without.
+SAME_NAME_RATIO = 0.75
+UKRAINIAN_LETTER_PREFERENCE = 0.1
 
 
 def has_cyrillic(text: str) -> bool:
@@ -101,15 +106,19 @@ def official_ukrainian_name(main_name: str, names: Iterable[str]) -> str | None:
     names as the one whose romanisation is closest to GeoNames' main name (which follows
     the Ukrainian name in older spellings: Avdiyivka -> Avdiivka, Zaporizhzhya ->
     Zaporizhzhia); None when no Ukrainian name is close enough to be the same name."""
-    best: tuple[float, str] | None = None
+    best: tuple[float, float, str] | None = None
     target = main_name.lower().replace("'", "").replace("’", "")
     for name in names:
-        if not is_cyrillic_name(name) or "uk" not in languages(name):
+        langs = languages(name)
+        if not is_cyrillic_name(name) or "uk" not in langs:
             continue
         spelling = ukrainian_national(name)
         ratio = difflib.SequenceMatcher(None, target, spelling.lower()).ratio()
-        if best is None or ratio > best[0]:
-            best = (ratio, spelling)
-    if best is None or best[0] < 0.75:
+        # A name with a letter only Ukrainian writes (Феодосія) is surely the Ukrainian one;
+        # one without (Феодосия) may be Russian read as Ukrainian ("Feodosyia").
+        rank = ratio + (UKRAINIAN_LETTER_PREFERENCE if langs == {"uk"} else 0.0)
+        if best is None or rank > best[0]:
+            best = (rank, ratio, spelling)
+    if best is None or best[1] < SAME_NAME_RATIO:
         return None
-    return best[1]
+    return best[2]

@@ -60,7 +60,11 @@ _VESSEL_BEFORE = re.compile(
 _RIVER_BANK = re.compile(r"^(?:west|east|left|right)[ \t]+bank$", re.IGNORECASE)
 _RIVER_BANK_AFTER = re.compile(r"^\s+of\b|^\s*\(", re.IGNORECASE)
 _RIVER_AFTER = re.compile(r"[ \t]+(?:River|river|Reservoir|reservoir)\b")
-_RIVER_BEFORE = re.compile(r"\b(?:the\s+)?river\s+$", re.IGNORECASE)
+_RIVER_BEFORE = re.compile(r"\b(?:river|banks?\s+of)(?:\s+the)?\s+$", re.IGNORECASE)
+# The names of a list before a name: "near Robotyne, Verbove and " before "Novoprokopivka".
+_LIST_BEFORE = re.compile(
+    r"(?:[A-Z][\w'’-]*(?:[ -][A-Z][\w'’-]*)*)\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)$"
+)
 # "officials in Kherson said": a name after these is a place even before a speech verb.
 _PLAIN_LOCATIVE = re.compile(r"\b(?:in|at|from|near|over)(?:\s+the)?\s*$", re.IGNORECASE)
 _PLURAL_REGION = re.compile(r"[ \t]+(?:regions|oblasts|Oblasts|Regions|provinces|territories)\b")
@@ -73,7 +77,16 @@ def is_compass_word(surface: str) -> bool:
 def after_war_locative(text: str, start: int) -> bool:
     """The words before ``start`` put a spot on the ground ("near", "west of", "the
     village of", "captured")."""
-    return _WAR_LOCATIVE.search(text[max(0, start - 60) : start]) is not None
+    before = text[max(0, start - 400) : start]
+    for _ in range(12):
+        if _WAR_LOCATIVE.search(before[-60:]) is not None:
+            return True
+        # "near A, B and C": the names before C, even those no gazetteer knows, are a list.
+        listed = _LIST_BEFORE.search(before)
+        if listed is None:
+            return False
+        before = before[: listed.start()]
+    return False
 
 
 def after_plain_locative(text: str, start: int) -> bool:
@@ -88,7 +101,7 @@ def names_a_river(text: str, start: int, end: int) -> bool:
     """ "the Dnipro River", "the river Don", "Kakhovka Reservoir": water, not the town."""
     return (
         _RIVER_AFTER.match(text, end) is not None
-        or _RIVER_BEFORE.search(text[max(0, start - 12) : start]) is not None
+        or _RIVER_BEFORE.search(text[max(0, start - 16) : start]) is not None
     )
 
 
