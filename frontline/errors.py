@@ -14,6 +14,11 @@ class InputError(FrontlineError):
     """An article could not be read: empty, binary, too large, missing, undecodable."""
 
 
+class UnsupportedLanguageError(InputError):
+    """An article in a language frontline does not geoparse (it reads English, Ukrainian
+    and Russian)."""
+
+
 class FetchError(InputError):
     """A URL could not be fetched (refused, unreachable, timed out, bad status)."""
 

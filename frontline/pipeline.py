@@ -8,10 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import threading
+from dataclasses import replace
+
+from frontline.errors import UnsupportedLanguageError
 from frontline.gazetteer import Gazetteer
 from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
-from frontline.model import Article, Candidate, GeoparseResult
-from frontline.recognize import Recognizer, load_nlp
+from frontline.language import Language, detect_language
+from frontline.model import Article, Candidate, GeoparseResult, Place
+from frontline.recognize import Recognizer, Toponym, load_nlp
 from frontline.resolve import Resolver, Weights
 from frontline.settings import Settings
 
@@ -44,6 +49,9 @@ class Geoparser:
         )
         self.resolver = Resolver(weights, capitals=gazetteer.capitals)
         self.last_timing: Timing | None = None
+        # Ukrainian and Russian recognisers, made on the first text in each language.
+        self._cyrillic: dict[str, Any] = {}
+        self._cyrillic_lock = threading.Lock()
 
     @classmethod
     def load(cls, settings: Settings | None = None, **options: Any) -> Geoparser:
@@ -57,11 +65,37 @@ class Geoparser:
             options["areas"] = LandmarkIndex.load(DEFAULT_AREAS_PATH, kinds=AREA_KINDS).by_key()
         return cls(nlp, gazetteer, **options)
 
+    def cyrillic_recognizer(self, lang: str) -> Any:
+        """The recogniser for Ukrainian or Russian texts, loaded once (dictionaries, NER)."""
+        with self._cyrillic_lock:
+            recognizer = self._cyrillic.get(lang)
+            if recognizer is None:
+                from frontline.cyrillic.recognize import CyrillicRecognizer
+
+                recognizer = CyrillicRecognizer(
+                    lang,
+                    self.gazetteer,
+                    landmarks=self.recognizer.landmarks,
+                    areas=self.recognizer.areas,
+                )
+                self._cyrillic[lang] = recognizer
+            return recognizer
+
+    def recognize(self, article: Article, language: Language) -> tuple[Toponym, ...]:
+        if not language.supported:
+            raise UnsupportedLanguageError(language.unsupported_message())
+        if language.cyrillic:
+            return tuple(self.cyrillic_recognizer(language.code).recognize(article))
+        return self.recognizer.recognize(article)
+
     def geoparse(self, article: Article) -> GeoparseResult:
         started = time.perf_counter()
-        toponyms = self.recognizer.recognize(article)
+        language = detect_language(article.text)
+        toponyms = self.recognize(article, language)
         recognized = time.perf_counter()
         places = self.resolver.resolve(toponyms)
+        if language.cyrillic:
+            places = tuple(_named_in_english(place) for place in places)
         self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)
         logger.debug(
             "%s: %d toponyms, %d places in %.3f s",
@@ -70,4 +104,12 @@ class Geoparser:
             len(places),
             time.perf_counter() - started,
         )
-        return GeoparseResult(article=article, places=places)
+        return GeoparseResult(article=article, places=places, language=language.code)
+
+
+def _named_in_english(place: Place) -> Place:
+    """A place of a Cyrillic text is named by its gazetteer name (in Ukraine the official
+    romanisation: «Покровська» -> Pokrovsk), with the text's own form kept beside it."""
+    if place.candidate is None or place.name == place.candidate.name:
+        return place
+    return replace(place, name=place.candidate.name, name_in_text=place.name)

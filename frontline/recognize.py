@@ -19,6 +19,7 @@ from typing import Any
 from frontline import war_syntax
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.geo import distance_km
 from frontline.model import Article, Candidate, Mention
 
 logger = logging.getLogger(__name__)
@@ -178,10 +179,13 @@ class Toponym:
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
+    # The name's dictionary form where the text inflects it («Покровська» -> «покровськ»):
+    # all of a name's case forms are one name.
+    lemma: str | None = None
 
     @property
     def key(self) -> str:
-        return normalize_name(self.mention.text)
+        return normalize_name(self.lemma or self.mention.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -767,11 +771,27 @@ def _regions_around_towns(matches: Sequence[NameMatch]) -> tuple[NameMatch, ...]
     return around or regions
 
 
+# How far from its centre town a village of a district or community («Шестакове
+# Старосалтівської громади») may lie: hromadas span 10-40 km, raions up to about 100.
+DISTRICT_RADIUS_KM = 60.0
+
+
+def _within_district(candidate: Candidate, centre: Candidate) -> bool:
+    if None in (candidate.lat, candidate.lon, centre.lat, centre.lon):
+        return False
+    km = distance_km(candidate.lat, candidate.lon, centre.lat, centre.lon)  # type: ignore[arg-type]
+    return km <= DISTRICT_RADIUS_KM and candidate.key != centre.key
+
+
 def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
     """The candidate lies in one of the regions or countries (a qualifier's matches)."""
     for match in regions:
         region = match.candidate
         if region.feature == "country" and candidate.country_code == region.country_code:
+            return True
+        if region.feature == "city" and _within_district(candidate, region):
+            # A district or community named after its centre town («Старосалтівської
+            # громади»): the gazetteer has the town, not the district's outline.
             return True
         if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
             return True

@@ -1,0 +1,427 @@
+"""Toponym recognition in Ukrainian and Russian: the same ``Toponym`` values as for English.
+
+Words are found with one pattern (a word keeps its apostrophe and its hyphens: «Куп’янськ»,
+«Олександро-Шультиного»; razdel splits the first and spaCy's Ukrainian tokeniser the second).
+Every capitalised word, and every run of up to three, is looked up by the nominative forms it
+may stand for (cyrillic/morphology.py) in the curated landmark and sea lists, the countries'
+Cyrillic names, the gazetteer's Cyrillic names and, failing those, the gazetteer's Latin names
+through the language's romanisation (Дробишеве → Drobysheve, which GeoNames lists only under
+its Russian Cyrillic name). An adjective before «області», «краю» or «Народної Республіки»
+names the region of the town it is made from; before «району», «громади» or «округу» the
+district, which qualifies the name before it; before «напрямку» the front sector, which is
+only a further mention of a town the text names.
+
+Russian texts also get natasha's NER labels; Ukrainian ones none, so a name stands only when
+its own form says it is a place («Донецької області», «місто Суджа», a country's name), or
+with support from the resolver (war-report patterns, neighbours, lists), as English names that
+NER missed do. A first name and the capitalised word after it are a person, never looked up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from frontline import romanise
+from frontline.cyrillic import names as cyrillic_names
+from frontline.cyrillic import syntax
+from frontline.cyrillic.morphology import (
+    Morphology,
+    WordAnalysis,
+    towns_behind_adjective,
+    towns_behind_region_noun,
+)
+from frontline.evidence import mention_evidence
+from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.model import Article, Candidate, Mention
+from frontline.recognize import Toponym
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`-][^\W\d_]+)*")
+# Longest name tried, in words ("Донецької Народної Республіки", "Олександро-Шультине").
+MAX_NAME_WORDS = 3
+# Nominative strings tried per name (the product of its words' forms is cut here).
+MAX_FORMS = 24
+# Sentences handed to the Russian NER at once.
+NER_CHUNK_CHARACTERS = 4_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    start: int
+    end: int
+    text: str
+    analysis: WordAnalysis
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A name found in the text, before it becomes a Toponym."""
+
+    start: int
+    end: int
+    matches: tuple[NameMatch, ...]
+    # "place": a place in its own right; "region": a region named with its region word;
+    # "district": a district or community (qualifies a neighbour, no pin of its own);
+    # "sector": a front sector (a further mention of its town, no pin of its own).
+    role: str = "place"
+    by_form: bool = False
+    # The nominative form that matched: all inflections of a name are one name.
+    form: str | None = None
+
+
+class CyrillicRecognizer:
+    """Recognition for one language ("uk" or "ru") over a gazetteer."""
+
+    def __init__(
+        self,
+        lang: str,
+        gazetteer: Gazetteer,
+        *,
+        landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
+        areas: Mapping[str, tuple[Candidate, ...]] | None = None,
+        ner: Any = None,
+    ) -> None:
+        self.lang = lang
+        self.gazetteer = gazetteer
+        self.landmarks = dict(landmarks or {})
+        self.areas = dict(areas or {})
+        self.morphology = Morphology(lang)
+        if ner is None and lang == "ru":
+            from frontline.cyrillic.ner import RussianNer
+
+            ner = RussianNer()
+        self.ner = ner
+        self._memo: dict[str, tuple[NameMatch, ...]] = {}
+
+    # -- look-up ---------------------------------------------------------------------------
+
+    def _lookup_form(self, form: str) -> tuple[NameMatch, ...]:
+        """Matches for one nominative string, memoised across texts."""
+        cached = self._memo.get(form)
+        if cached is not None:
+            return cached
+        key = normalize_name(form)
+        curated = self.landmarks.get(key) or self.areas.get(key)
+        if curated:
+            found: tuple[NameMatch, ...] = tuple(NameMatch(c, "name") for c in curated)
+        else:
+            code = cyrillic_names.country_codes_by_key().get(key)
+            country = self.gazetteer.country(code) if code else None
+            if country is not None:
+                found = (NameMatch(country, "name"),)
+            else:
+                found = tuple(
+                    m for m in self.gazetteer.candidates(form) if not m.folded
+                ) or self._romanised(form)
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+        self._memo[form] = found
+        return found
+
+    def _romanised(self, form: str) -> tuple[NameMatch, ...]:
+        """The gazetteer's Latin names through the text's romanisation (Дробишеве ->
+        Drobysheve): GeoNames often lists a Ukrainian village under its Russian name only."""
+        if self.lang == "uk" and "uk" in romanise.languages(form):
+            spellings: tuple[str, ...] = (romanise.ukrainian_national(form.title()),)
+        elif self.lang == "ru" and "ru" in romanise.languages(form):
+            spellings = tuple(romanise.russian_spellings(form.title()))
+        else:
+            return ()
+        for spelling in dict.fromkeys(spellings):
+            matches = tuple(
+                NameMatch(m.candidate, m.kind, True)
+                for m in self.gazetteer.candidates(spelling)
+                if m.candidate.feature in {"city", "admin"} and not m.folded
+            )
+            if matches:
+                return matches
+        return ()
+
+    def _lookup(self, forms: Sequence[str]) -> tuple[str | None, tuple[NameMatch, ...]]:
+        """What all the forms name («Покровська»: the adjective's «покровська» and the
+        noun's «покровськ»; the resolver chooses), and the form that names the most
+        populous of them, by which every case form of the name is one name."""
+        found: dict[str, NameMatch] = {}
+        best: tuple[int, str] | None = None
+        for form in forms:
+            for match in self._lookup_form(form):
+                found.setdefault(match.candidate.key, match)
+                if best is None or match.candidate.population > best[0]:
+                    best = (match.candidate.population, form)
+        return (best[1] if best else None), tuple(found.values())
+
+    def _towns(self, forms: Sequence[str]) -> tuple[NameMatch, ...]:
+        found: dict[str, NameMatch] = {}
+        for form in forms:
+            for match in self._lookup_form(form):
+                if match.candidate.feature == "city" and not match.folded:
+                    found.setdefault(match.candidate.key, match)
+        return tuple(found.values())
+
+    def _regions_of_towns(self, towns: Sequence[NameMatch]) -> tuple[NameMatch, ...]:
+        """First-level regions named after these towns (Kharkiv -> Kharkiv Oblast)."""
+        regions: dict[str, NameMatch] = {}
+        for match in towns:
+            town = match.candidate
+            if not town.admin1_code:
+                continue
+            region = self.gazetteer.region(town.admin1_code)
+            if region is not None and normalize_name(region.name).startswith(
+                normalize_name(town.name) + " "
+            ):
+                regions.setdefault(region.key, NameMatch(region, "name"))
+        return tuple(regions.values())
+
+    # -- words -----------------------------------------------------------------------------
+
+    def _words(self, text: str) -> list[_Word]:
+        return [
+            _Word(m.start(), m.end(), m.group(), self.morphology.analyse(m.group()))
+            for m in _WORD.finditer(text)
+        ]
+
+    @staticmethod
+    def _forms(words: Sequence[_Word]) -> list[str]:
+        """Nominative strings for a run of words: each word's forms, combined in order."""
+        options = [w.analysis.nominatives for w in words]
+        forms = [" ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_FORMS)]
+        return forms
+
+    def _name_at(self, text: str, words: Sequence[_Word], index: int) -> tuple[_Found, int] | None:
+        """The longest name that starts at ``words[index]`` and the index after it."""
+        first = words[index]
+        abbreviation = cyrillic_names.abbreviation_target(first.text)
+        if abbreviation is not None:
+            matches = self.gazetteer.candidates(abbreviation, kinds=("name", "alternate"))
+            wanted = tuple(m for m in matches if m.candidate.feature in {"country", "admin"})
+            if wanted:
+                return _Found(first.start, first.end, wanted, by_form=True, form=first.text), index + 1
+            return None
+        if first.text.isupper() and len(first.text) <= 5:
+            return None  # ЗСУ, ВСУ, ОВА: organisations, not places
+        run = [first]
+        for following in words[index + 1 : index + MAX_NAME_WORDS]:
+            gap = text[run[-1].end : following.start]
+            if gap != " ":
+                break
+            run.append(following)
+        for length in range(len(run), 0, -1):
+            part = run[:length]
+            last = part[-1]
+            lowered_tail = not last.capitalised
+            if length > 1 and lowered_tail:
+                found = self._with_head_noun(part)
+                if found is not None:
+                    return found, index + length
+                continue
+            if any(not w.capitalised for w in part):
+                continue
+            form, matches = self._lookup(self._forms(part))
+            if matches:
+                return _Found(part[0].start, last.end, matches, form=form), index + length
+            if length == 1:
+                found = self._derived(first)
+                if found is not None:
+                    return found, index + 1
+        return None
+
+    def _with_head_noun(self, part: Sequence[_Word]) -> _Found | None:
+        """Capitalised words and a lower-case noun: «Донецької області», «Чорним морем»,
+        «Білого дому», «Старосалтівської громади», «Покровському напрямку»."""
+        head = part[-1]
+        nouns = set(head.analysis.nominatives)
+        names = part[:-1]
+        if any(not w.capitalised for w in names):
+            return None
+        start, end = names[0].start, head.end
+        if nouns & syntax.NAME_HEAD_NOUNS:
+            form, matches = self._lookup(self._forms(part))
+            return _Found(start, end, matches, by_form=True, form=form) if matches else None
+        adjective = names[-1].analysis.adjective_lemmas
+        if not adjective:
+            return None
+        if nouns & syntax.REGION_NOUNS:
+            form, matches = self._lookup(self._forms(part))
+            matches = tuple(m for m in matches if m.candidate.feature == "admin")
+            if not matches:
+                towns = self._towns([t for lemma in adjective for t in towns_behind_adjective(lemma)])
+                matches = self._regions_of_towns(towns)
+            form = f"{adjective[0]} область"
+            return _Found(start, end, matches, "region", True, form) if matches else None
+        if nouns & syntax.DISTRICT_NOUNS or nouns & syntax.SECTOR_NOUNS:
+            towns = self._towns([t for lemma in adjective for t in towns_behind_adjective(lemma)])
+            if not towns:
+                return None
+            role = "district" if nouns & syntax.DISTRICT_NOUNS else "sector"
+            return _Found(start, end, towns, role, True, f"{adjective[0]} {role}")
+        return None
+
+    def _derived(self, word: _Word) -> _Found | None:
+        """One capitalised word no name matches as it stands: a region noun in -щина
+        («Харківщині») or a bare adjective of a town («на Покровському», «в Харьковской»)."""
+        analysis = word.analysis
+        region_towns = self._towns(
+            [t for form in analysis.nominatives for t in towns_behind_region_noun(form)]
+        )
+        regions = self._regions_of_towns(region_towns)
+        if regions:
+            return _Found(word.start, word.end, regions, "region", True, analysis.nominatives[-1])
+        if not analysis.adjective:
+            return None
+        towns = self._towns(
+            [t for lemma in analysis.adjective_lemmas for t in towns_behind_adjective(lemma)]
+        )
+        if not towns:
+            return None
+        # A feminine adjective alone is a region whose noun was left out ("освободили два в
+        # ДНР и один - в Харьковской"); any other is a sector or district of the town.
+        feminine = any(form.endswith(("ська", "цька", "ская", "цкая")) for form in analysis.nominatives)
+        regions = self._regions_of_towns(towns) if feminine else ()
+        lemma = analysis.adjective_lemmas[0]
+        if regions:
+            return _Found(word.start, word.end, regions, "region", form=f"{lemma} область")
+        return _Found(word.start, word.end, towns, "sector", form=f"{lemma} sector")
+
+    # -- recognition -----------------------------------------------------------------------
+
+    def _entities(self, article: Article) -> dict[int, str]:
+        """NER label by word start (Russian only)."""
+        if self.ner is None:
+            return {}
+        labels: dict[int, str] = {}
+        for offset, chunk in _chunks(article):
+            for entity in self.ner.entities(chunk):
+                for match in _WORD.finditer(chunk, entity.start, entity.end):
+                    labels[offset + match.start()] = entity.label
+        return labels
+
+    def _names(self, text: str, words: Sequence[_Word]) -> Iterator[_Found]:
+        index = 0
+        while index < len(words):
+            word = words[index]
+            if not word.capitalised or word.analysis.function_word:
+                index += 1
+                continue
+            following = words[index + 1] if index + 1 < len(words) else None
+            if (
+                word.analysis.first_name
+                and following is not None
+                and following.capitalised
+                and text[word.end : following.start] == " "
+            ):
+                index += 2  # "Сергій Череватий", "Владимиру Путину": a person
+                continue
+            found = self._name_at(text, words, index)
+            if found is None:
+                index += 1
+                continue
+            name, index = found
+            yield name
+
+    def recognize(self, article: Article) -> tuple[Toponym, ...]:
+        text = article.text
+        words = self._words(text)
+        labels = self._entities(article)
+        by_start = {w.start: w for w in words}
+        found = list(self._names(text, words))
+        toponyms = [self._toponym(article, name, labels, by_start) for name in found]
+        return tuple(_link(text, toponyms, found))
+
+    def _toponym(
+        self, article: Article, name: _Found, labels: Mapping[int, str], by_start: Mapping[int, _Word]
+    ) -> Toponym:
+        text = article.text
+        word = by_start.get(name.start)
+        label = labels.get(name.start)
+        if label is None and name.by_form:
+            label = "GPE"  # the form itself says place: «Донецької області», a country's name
+        elif label is None and syntax.after_settlement_word(text, name.start):
+            label = "GPE"  # «місто Суджа», «в селе Безымено»
+        elif label is None and word is not None and word.analysis.person_only:
+            label = "PERSON"
+        sentence_index = article.sentence_index_at(name.start)
+        sentence_start = article.sentences[sentence_index].start if article.sentences else 0
+        surface = text[name.start : name.end]
+        speech = _speech_verb_beside(text, name.start, name.end)
+        return Toponym(
+            mention=Mention(
+                text=surface,
+                start=name.start,
+                end=name.end,
+                sentence_index=sentence_index,
+                evidence=(mention_evidence(label),),
+                ner_label=label,
+            ),
+            ner_label=label,
+            matches=name.matches,
+            before_speech_verb=speech,
+            sentence_initial=not text[sentence_start : name.start].strip(" \"'“‘«([-—–•\n\t"),
+            after_locative=syntax.after_plain_locative(text, name.start),
+            after_war_locative=syntax.after_war_locative(text, name.start),
+            names_front_sector=name.role == "sector",
+            names_region=name.role == "region",
+            embedded=name.role in {"sector", "district"},
+            lemma=name.form,
+        )
+
+
+def _speech_verb_beside(text: str, start: int, end: int) -> bool:
+    before = re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start])
+    after = re.findall(r"[^\W\d_]+", text[end : end + 24])
+    return bool(
+        (before and syntax.SPEECH_VERBS.match(before[-1]))
+        or (after and syntax.SPEECH_VERBS.match(after[0]))
+    )
+
+
+def _chunks(article: Article) -> Iterator[tuple[int, str]]:
+    text = article.text
+    if not article.sentences:
+        yield 0, text
+        return
+    chunk_start = article.sentences[0].start
+    for sentence in article.sentences:
+        if sentence.end - chunk_start > NER_CHUNK_CHARACTERS and sentence.start > chunk_start:
+            yield chunk_start, text[chunk_start : sentence.start]
+            chunk_start = sentence.start
+    yield chunk_start, text[chunk_start:]
+
+
+def _link(text: str, toponyms: list[Toponym], found: Sequence[_Found]) -> list[Toponym]:
+    """Qualifiers and lists, as ``recognize._link_context`` does for English."""
+    linked = list(toponyms)
+    group = 0
+    for index in range(len(linked) - 1):
+        current, following = linked[index], linked[index + 1]
+        gap = text[current.mention.end : following.mention.start]
+        role = found[index + 1].role
+        if (
+            role in {"region", "district"}
+            and found[index].role == "place"
+            and syntax.QUALIFIER_GAP.match(gap)
+            and any(m.candidate.feature == "city" for m in current.matches)
+        ):
+            linked[index] = current = replace(
+                current, qualifier_text=following.mention.text, qualifier=following.matches
+            )
+        if (
+            syntax.LIST_GAP.match(gap)
+            and current.mention.sentence_index == following.mention.sentence_index
+            and found[index].role == found[index + 1].role
+        ):
+            if current.list_group is None:
+                group += 1
+                linked[index] = current = replace(current, list_group=group)
+            linked[index + 1] = replace(
+                following,
+                list_group=current.list_group,
+                after_war_locative=following.after_war_locative or current.after_war_locative,
+            )
+    return linked
