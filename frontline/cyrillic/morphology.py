@@ -26,6 +26,8 @@ from frontline.errors import FrontlineError
 
 # Grammemes of first names, patronymics and surnames.
 PERSON_GRAMMEMES = frozenset({"Name", "Patr", "Surn"})
+# Grammemes of proper names of any kind.
+PROPER_GRAMMEMES = PERSON_GRAMMEMES | {"Geox", "Orgn", "Trad", "Abbr"}
 # Parts of speech that never name a place (prepositions, conjunctions, pronouns, verbs...).
 _FUNCTION_POS = frozenset(
     {"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "ADVB", "PRED", "VERB", "INFN", "GRND", "COMP"}
@@ -75,6 +77,9 @@ class WordAnalysis:
     adjective: bool
     # The adjective analyses' dictionary forms, masculine (харківський).
     adjective_lemmas: tuple[str, ...]
+    # The dictionary holds the word, and only as a common word (сили, ставки, високе):
+    # capitalised, it may start an organisation's name as well as name a village.
+    common_word: bool = False
 
 
 class Morphology:
@@ -135,6 +140,8 @@ def _analyse(analyzer: Any, lang: str, word: str) -> WordAnalysis:
         geographical=any("Geox" in p.tag.grammemes for p in parses),
         adjective=bool(adjective_lemmas),
         adjective_lemmas=tuple(adjective_lemmas),
+        common_word=bool(analyzer.word_is_known(word))
+        and not any(PROPER_GRAMMEMES & p.tag.grammemes for p in parses),
     )
 
 

@@ -35,7 +35,8 @@ from frontline.cyrillic.morphology import (
     towns_behind_region_noun,
 )
 from frontline.evidence import mention_evidence
-from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.gazetteer import Gazetteer, NameMatch, fold_name, normalize_name
+from frontline.names import latin_key
 from frontline.model import Article, Candidate, Mention
 from frontline.recognize import Toponym
 
@@ -111,6 +112,8 @@ class CyrillicRecognizer:
         curated = self.landmarks.get(key) or self.areas.get(key)
         if curated:
             found: tuple[NameMatch, ...] = tuple(NameMatch(c, "name") for c in curated)
+            self._memo[form] = found
+            return found
         else:
             code = cyrillic_names.country_codes_by_key().get(key)
             country = self.gazetteer.country(code) if code else None
@@ -125,16 +128,28 @@ class CyrillicRecognizer:
         self._memo[form] = found
         return found
 
+    def _spellings(self, form: str) -> tuple[str, ...]:
+        """The form in the Latin spellings of the text's language."""
+        if self.lang == "uk" and "uk" in romanise.languages(form):
+            return (romanise.ukrainian_national(form.title()),)
+        if self.lang == "ru" and "ru" in romanise.languages(form):
+            return tuple(dict.fromkeys(romanise.russian_spellings(form.title())))
+        return ()
+
+    def _as_main_name(self, form: str, match: NameMatch) -> NameMatch:
+        """A Cyrillic name that GeoNames' main name romanises (Орестопіль, Orestopil) is the
+        place's own name written in its own script, not an alternate or a former name."""
+        if match.kind != "alternate":
+            return match
+        main = fold_name(latin_key(match.candidate.name))
+        if any(fold_name(latin_key(spelling)) == main for spelling in self._spellings(form)):
+            return NameMatch(match.candidate, "name", match.folded)
+        return match
+
     def _romanised(self, form: str) -> tuple[NameMatch, ...]:
         """The gazetteer's Latin names through the text's romanisation (Дробишеве ->
         Drobysheve): GeoNames often lists a Ukrainian village under its Russian name only."""
-        if self.lang == "uk" and "uk" in romanise.languages(form):
-            spellings: tuple[str, ...] = (romanise.ukrainian_national(form.title()),)
-        elif self.lang == "ru" and "ru" in romanise.languages(form):
-            spellings = tuple(romanise.russian_spellings(form.title()))
-        else:
-            return ()
-        for spelling in dict.fromkeys(spellings):
+        for spelling in self._spellings(form):
             matches = tuple(
                 NameMatch(m.candidate, m.kind, True)
                 for m in self.gazetteer.candidates(spelling)
@@ -223,6 +238,10 @@ class CyrillicRecognizer:
                 continue
             if any(not w.capitalised for w in part):
                 continue
+            if length == 1 and len(run) > 1 and first.analysis.adjective and run[1].capitalised:
+                # «Малих Щербаків»: an adjective that opens a longer name is no name alone
+                # (Малі is Mali in Ukrainian).
+                return None
             form, matches = self._lookup(self._forms(part))
             if matches:
                 return _Found(part[0].start, last.end, matches, form=form), index + length
@@ -332,7 +351,8 @@ class CyrillicRecognizer:
         by_start = {w.start: w for w in words}
         found = list(self._names(text, words))
         toponyms = [self._toponym(article, name, labels, by_start) for name in found]
-        return tuple(_link(text, toponyms, found))
+        linked = _link(text, toponyms, found)
+        return tuple(_without_common_words(linked, found, by_start))
 
     def _toponym(
         self, article: Article, name: _Found, labels: Mapping[int, str], by_start: Mapping[int, _Word]
@@ -342,8 +362,6 @@ class CyrillicRecognizer:
         label = labels.get(name.start)
         if label is None and name.by_form:
             label = "GPE"  # the form itself says place: «Донецької області», a country's name
-        elif label is None and syntax.after_settlement_word(text, name.start):
-            label = "GPE"  # «місто Суджа», «в селе Безымено»
         elif label is None and word is not None and word.analysis.person_only:
             label = "PERSON"
         sentence_index = article.sentence_index_at(name.start)
@@ -370,6 +388,29 @@ class CyrillicRecognizer:
             embedded=name.role in {"sector", "district"},
             lemma=name.form,
         )
+
+
+def _without_common_words(
+    toponyms: Sequence[Toponym], found: Sequence[_Found], by_start: Mapping[int, _Word]
+) -> list[Toponym]:
+    """Names made only of common words («Сили оборони», «Ставки») stand only where a war
+    report's words put them on the ground or the text calls them a settlement (any mention
+    of the name): capitalised, such words also open organisations' names and sentences."""
+
+    def common(toponym: Toponym, name: _Found) -> bool:
+        if name.by_form or toponym.ner_label == "GPE":
+            return False
+        if any(m.candidate.feature != "city" for m in name.matches):
+            return False  # «України», «Чорне море»: a country or a sea by its common name
+        words = [w for w in by_start.values() if name.start <= w.start < name.end]
+        return bool(words) and all(w.analysis.common_word for w in words)
+
+    placed = {
+        t.key
+        for t, name in zip(toponyms, found, strict=True)
+        if t.after_war_locative or t.ner_label == "GPE" or not common(t, name)
+    }
+    return [t for t in toponyms if t.key in placed]
 
 
 def _speech_verb_beside(text: str, start: int, end: int) -> bool:
