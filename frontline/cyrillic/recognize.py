@@ -230,8 +230,8 @@ class CyrillicRecognizer:
         for length in range(len(run), 0, -1):
             part = run[:length]
             last = part[-1]
-            lowered_tail = not last.capitalised
-            if length > 1 and lowered_tail:
+            head_noun = set(last.analysis.nominatives) & syntax.HEAD_NOUNS
+            if length > 1 and (not last.capitalised or head_noun):
                 found = self._with_head_noun(part)
                 if found is not None:
                     return found, index + length
@@ -245,11 +245,29 @@ class CyrillicRecognizer:
             form, matches = self._lookup(self._forms(part))
             if matches:
                 return _Found(part[0].start, last.end, matches, form=form), index + length
+            if length == 1 and "-" in first.text:
+                piece = self._hyphen_piece(first)
+                if piece is not None:
+                    return piece, index + 1
             if length == 1:
                 found = self._derived(first)
                 if found is not None:
                     return found, index + 1
         return None
+
+    def _hyphen_piece(self, word: _Word) -> _Found | None:
+        """A country or region that closes a hyphenated name («РБК-Украина»), as a
+        mention of that place (an organisation's name, like "US" in "US-led")."""
+        head, _, tail = word.text.rpartition("-")
+        if not tail[:1].isupper() or not head:
+            return None
+        analysis = self.morphology.analyse(tail)
+        form, matches = self._lookup(analysis.nominatives)
+        wide = tuple(m for m in matches if m.candidate.feature in {"country", "admin"})
+        if not wide:
+            return None
+        start = word.end - len(tail)
+        return _Found(start, word.end, wide, by_form=True, form=form)
 
     def _with_head_noun(self, part: Sequence[_Word]) -> _Found | None:
         """Capitalised words and a lower-case noun: «Донецької області», «Чорним морем»,
@@ -270,8 +288,13 @@ class CyrillicRecognizer:
             form, matches = self._lookup(self._forms(part))
             matches = tuple(m for m in matches if m.candidate.feature == "admin")
             if not matches:
+                # The region is its first adjective's town's («Донецької Народної
+                # Республіки»); «Сіверська Донецької області» is a town, then a region.
+                adjective = names[0].analysis.adjective_lemmas
                 towns = self._towns([t for lemma in adjective for t in towns_behind_adjective(lemma)])
                 matches = self._regions_of_towns(towns)
+            if not adjective:
+                return None
             form = f"{adjective[0]} область"
             return _Found(start, end, matches, "region", True, form) if matches else None
         if nouns & syntax.DISTRICT_NOUNS or nouns & syntax.SECTOR_NOUNS:
@@ -349,7 +372,9 @@ class CyrillicRecognizer:
         words = self._words(text)
         labels = self._entities(article)
         by_start = {w.start: w for w in words}
-        found = list(self._names(text, words))
+        found = [
+            name for name in self._names(text, words) if not syntax.names_a_facility(text, name.start)
+        ]
         toponyms = [self._toponym(article, name, labels, by_start) for name in found]
         linked = _link(text, toponyms, found)
         return tuple(_without_common_words(linked, found, by_start))
@@ -366,6 +391,17 @@ class CyrillicRecognizer:
             label = "PERSON"
         sentence_index = article.sentence_index_at(name.start)
         sentence_start = article.sentences[sentence_index].start if article.sentences else 0
+        initial = not text[sentence_start : name.start].strip(" \"'“‘«([-—–•\n\t")
+        if (
+            label is None
+            and not initial
+            and word is not None
+            and not word.analysis.common_word
+            and syntax.after_plain_locative(text, name.start)
+        ):
+            # «у Женеві», «в Одесі»: Ukrainian and Russian capitalise proper names only, so
+            # a proper name after a preposition of place is one, as NER would say.
+            label = "GPE"
         surface = text[name.start : name.end]
         speech = _speech_verb_beside(text, name.start, name.end)
         return Toponym(
@@ -380,7 +416,7 @@ class CyrillicRecognizer:
             ner_label=label,
             matches=name.matches,
             before_speech_verb=speech,
-            sentence_initial=not text[sentence_start : name.start].strip(" \"'“‘«([-—–•\n\t"),
+            sentence_initial=initial,
             after_locative=syntax.after_plain_locative(text, name.start),
             after_war_locative=syntax.after_war_locative(text, name.start),
             names_front_sector=name.role == "sector",

@@ -93,6 +93,21 @@ NAME_HEAD_NOUNS = frozenset(
         "мост",
     }
 )
+HEAD_NOUNS = REGION_NOUNS | DISTRICT_NOUNS | SECTOR_NOUNS | NAME_HEAD_NOUNS
+# Words before a name that make it a facility's, a street's or a river's («шахты Центральная»,
+# «вулиці Харківській», «через річку Сіверський Донець»): no settlement of that name.
+FACILITY_BEFORE = re.compile(
+    r"(?:^|\s)(?:шахт\w*|завод\w*|станці\w*|станци\w*|вулиц\w*|улиц\w*|проспект\w*|"
+    r"площ\w*|бульвар\w*|аеропорт\w*|аэропорт\w*|річк\w*|рек[аиеу]\w*|лісництв\w*|"
+    r"лесничеств\w*|урочищ\w*|ТЦ|ТРЦ|ТЕЦ|ТЭЦ|ГЕС|ГЭС|АЕС|АЭС)\s*[«\"“„]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def names_a_facility(text: str, start: int) -> bool:
+    return FACILITY_BEFORE.search(text[max(0, start - 24) : start]) is not None
+
+
 SPEECH_VERBS = re.compile(
     r"^(?:сказа\w*|заяви\w*|повідоми\w*|розпові\w*|зазначи\w*|дода\w*|наголоси\w*|"
     r"написа\w*|уточни\w*|сообщи\w*|заяви\w*|отмети\w*|рассказа\w*|добави\w*|подчеркну\w*|"
