@@ -45,6 +45,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`-][^\W\d_]+)*")
 MAX_NAME_WORDS = 3
 # Nominative strings tried per name (the product of its words' forms is cut here).
 MAX_FORMS = 24
+# A capitalised dictionary word that names a town this large is that town's name (the
+# Ukrainian dictionary holds Женева and Одеса as it holds сила and ставки, unmarked).
+COMMON_WORD_TOWN_POPULATION = 100_000
 # Sentences handed to the Russian NER at once.
 NER_CHUNK_CHARACTERS = 4_000
 
@@ -238,7 +241,13 @@ class CyrillicRecognizer:
                 continue
             if any(not w.capitalised for w in part):
                 continue
-            if length == 1 and len(run) > 1 and first.analysis.adjective and run[1].capitalised:
+            if (
+                length == 1
+                and len(run) > 1
+                and first.analysis.adjective
+                and run[1].capitalised
+                and not run[1].analysis.adjective
+            ):
                 # «Малих Щербаків»: an adjective that opens a longer name is no name alone
                 # (Малі is Mali in Ukrainian).
                 return None
@@ -353,12 +362,12 @@ class CyrillicRecognizer:
                 continue
             following = words[index + 1] if index + 1 < len(words) else None
             if (
-                word.analysis.first_name
+                (word.analysis.first_name or (following is not None and following.analysis.person_only))
                 and following is not None
                 and following.capitalised
                 and text[word.end : following.start] == " "
             ):
-                index += 2  # "Сергій Череватий", "Владимиру Путину": a person
+                index += 2  # «Сергій Череватий», «Володимир Путін»: a person
                 continue
             found = self._name_at(text, words, index)
             if found is None:
@@ -396,7 +405,10 @@ class CyrillicRecognizer:
             label is None
             and not initial
             and word is not None
-            and not word.analysis.common_word
+            and (
+                not word.analysis.common_word
+                or any(m.candidate.population >= COMMON_WORD_TOWN_POPULATION for m in name.matches)
+            )
             and syntax.after_plain_locative(text, name.start)
         ):
             # «у Женеві», «в Одесі»: Ukrainian and Russian capitalise proper names only, so
@@ -438,6 +450,8 @@ def _without_common_words(
             return False
         if any(m.candidate.feature != "city" for m in name.matches):
             return False  # «України», «Чорне море»: a country or a sea by its common name
+        if any(m.candidate.population >= COMMON_WORD_TOWN_POPULATION for m in name.matches):
+            return False  # «Женеві»: the Ukrainian dictionary lists cities without a mark
         words = [w for w in by_start.values() if name.start <= w.start < name.end]
         return bool(words) and all(w.analysis.common_word for w in words)
 
