@@ -136,6 +136,30 @@ def naive(nlp: Any, gazetteer: Gazetteer) -> System:
     return run
 
 
+def natasha_peer(gazetteer: Gazetteer) -> System:
+    """natasha's LOC spans, each by its normal form, the most populous gazetteer match:
+    the naive peer for Ukrainian and Russian texts (natasha is trained on Russian news)."""
+    from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    segmenter, vocabulary = Segmenter(), MorphVocab()
+    embedding = NewsEmbedding()
+    tagger, ner = NewsMorphTagger(embedding), NewsNERTagger(embedding)
+
+    def run(case: WarCase) -> list[Reported]:
+        doc = Doc(case.text)
+        doc.segment(segmenter)
+        doc.tag_morph(tagger)
+        doc.tag_ner(ner)
+        surfaces = []
+        for span in doc.spans:
+            if span.type == "LOC":
+                span.normalize(vocabulary)
+                surfaces.append(span.normal or span.text)
+        return _most_populous(gazetteer, surfaces)
+
+    return run
+
+
 def geotext_peer(gazetteer: Gazetteer) -> System:
     from geotext import GeoText
 
@@ -235,7 +259,7 @@ def _json_totals(run: SystemRun, lang: str | None) -> dict[str, Any]:
 
 
 def systems_for(
-    gazetteer: Gazetteer, settings: Settings, wanted: Sequence[str]
+    gazetteer: Gazetteer, settings: Settings, wanted: Sequence[str], cyrillic: bool = False
 ) -> dict[str, System]:
     import spacy
 
@@ -251,7 +275,9 @@ def systems_for(
             areas=geoparser.recognizer.areas,
         )
         systems["frontline"] = ours(geoparser)
-    if "naive" in wanted:
+    if "naive" in wanted and cyrillic:
+        systems["naive (natasha LOC normal forms + most populous)"] = natasha_peer(gazetteer)
+    elif "naive" in wanted:
         systems["naive (spaCy GPE/LOC + most populous)"] = naive(spacy.load(MODEL), gazetteer)
     if "geotext" in wanted:
         systems["geotext + most populous"] = geotext_peer(gazetteer)
@@ -261,9 +287,10 @@ def systems_for(
 def evaluate(
     cases: Sequence[WarCase], gazetteer: Gazetteer, settings: Settings, wanted: Sequence[str]
 ) -> list[SystemRun]:
+    cyrillic = any(case.lang in {"uk", "ru"} for case in cases)
     return [
         run_system(name, system, cases)
-        for name, system in systems_for(gazetteer, settings, wanted).items()
+        for name, system in systems_for(gazetteer, settings, wanted, cyrillic).items()
     ]
 
 

@@ -94,9 +94,12 @@ def build_catalog(result: GeoparseResult) -> Catalog:
     places: dict[str, Place] = {}
     for place in ordered:
         name = place.name
-        if counts[name] > 1 and place.candidate is not None:
+        if place.name_in_text:
+            # A place of a Ukrainian or Russian text: its English name, the text's form beside.
+            name = f"{place.name} ({place.name_in_text})"
+        if counts[place.name] > 1 and place.candidate is not None:
             qualifiers = [place.candidate.admin1, place.candidate.country_code]
-            name = ", ".join([place.name, *[part for part in qualifiers if part]])
+            name = ", ".join([name, *[part for part in qualifiers if part]])
         base, suffix = name, 2
         while name in places:
             name, suffix = f"{base} ({suffix})", suffix + 1

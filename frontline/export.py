@@ -26,8 +26,11 @@ def territory_to_dict(territory: TerritoryStatus | None) -> dict[str, Any] | Non
 
 def place_to_dict(place: Place, article: Article) -> dict[str, Any]:
     candidate = place.candidate
-    return {
-        "name": place.name,
+    payload: dict[str, Any] = {"name": place.name}
+    if place.name_in_text:
+        # The text's own form where ``name`` is the English one («Покровська» for Pokrovsk).
+        payload["name_in_text"] = place.name_in_text
+    return payload | {
         "geonameid": candidate.geonameid if candidate else None,
         "lat": candidate.lat if candidate else None,
         "lon": candidate.lon if candidate else None,
@@ -54,12 +57,16 @@ def place_to_dict(place: Place, article: Article) -> dict[str, Any]:
 def result_to_dict(result: GeoparseResult, places: Sequence[Place] | None = None) -> dict[str, Any]:
     article = result.article
     chosen = result.places if places is None else places
-    return {
+    payload: dict[str, Any] = {
         "source": article.source,
         "title": article.title,
         "date": article.date.isoformat() if article.date else None,
-        "places": [place_to_dict(place, article) for place in chosen],
     }
+    if result.language != "en":
+        # English output is as it always was; a Ukrainian or Russian text says so.
+        payload["language"] = result.language
+    payload["places"] = [place_to_dict(place, article) for place in chosen]
+    return payload
 
 
 def to_geojson(places: Iterable[Place], article: Article) -> dict[str, Any]:

@@ -23,9 +23,11 @@ SUPPORTED: dict[str, str] = {"en": "English", "uk": "Ukrainian", "ru": "Russian"
 CYRILLIC_LANGUAGES = frozenset({"uk", "ru"})
 # CLD2 looks at this many characters at most: an article's language is settled long before.
 MAX_CHARACTERS = 20_000
-# Below this many letters CLD2 guesses ("Бои под Покровском." came out Serbian, reliable):
-# a sentence or a headline is judged by its letters instead.
-MIN_DETECTOR_LETTERS = 150
+# Below this many letters CLD2 guesses: a headline is judged by its letters instead.
+MIN_DETECTOR_LETTERS = 60
+# Cyrillic text shorter than this that CLD2 calls another Cyrillic language is judged by its
+# letters ("Бои под Покровском." came out Serbian, reliable).
+MIN_CYRILLIC_DETECTOR_LETTERS = 150
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
@@ -68,9 +70,11 @@ ENGLISH = Language("en", "English", True, "script")
 
 def detect_language(text: str) -> Language:
     sample = _UNSAFE.sub(" ", text[:MAX_CHARACTERS])
-    if len(_LETTER.findall(sample)) >= MIN_DETECTOR_LETTERS:
+    letters = len(_LETTER.findall(sample))
+    if letters >= MIN_DETECTOR_LETTERS:
         detected = _cld2(sample)
-        if detected is not None:
+        short_cyrillic = letters < MIN_CYRILLIC_DETECTOR_LETTERS and _CYRILLIC_LETTER.search(sample)
+        if detected is not None and (detected.supported or not short_cyrillic):
             return detected
     return _by_script(sample)
 

@@ -158,7 +158,8 @@ def _mention_to_dict(mention: Mention) -> dict[str, Any]:
 
 def _place_to_dict(place: Place) -> dict[str, Any]:
     territory = place.territory
-    return {
+    named = {"name_in_text": place.name_in_text} if place.name_in_text else {}
+    return named | {
         "name": place.name,
         "candidate": candidate_to_dict(place.candidate) if place.candidate else None,
         "score": place.score,
@@ -180,6 +181,7 @@ def _place_from_dict(data: Mapping[str, Any]) -> Place:
     territory = data["territory"]
     return Place(
         name=data["name"],
+        name_in_text=data.get("name_in_text"),
         candidate=candidate_from_dict(data["candidate"]) if data["candidate"] else None,
         score=data["score"],
         evidence=tuple(reason_from_words(words) for words in data["evidence"]),

@@ -362,7 +362,10 @@ class CyrillicRecognizer:
                 continue
             following = words[index + 1] if index + 1 < len(words) else None
             if (
-                (word.analysis.first_name or (following is not None and following.analysis.person_only))
+                (
+                    word.analysis.first_name
+                    or (following is not None and following.analysis.person_only and len(word.text) > 2)
+                )
                 and following is not None
                 and following.capitalised
                 and text[word.end : following.start] == " "
@@ -464,11 +467,13 @@ def _without_common_words(
 
 
 def _speech_verb_beside(text: str, start: int, end: int) -> bool:
-    before = re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start])
-    after = re.findall(r"[^\W\d_]+", text[end : end + 24])
+    """«– розповів Череватий», «Синєгубов повідомив»: the name is the speaker's. Not a
+    name before a comma and the verb («під Покровськом, повідомили військові»)."""
+    before = re.search(r"([^\W\d_]+)\s+$", text[max(0, start - 24) : start])
+    after = re.match(r" ([^\W\d_]+)", text[end : end + 24])
     return bool(
-        (before and syntax.SPEECH_VERBS.match(before[-1]))
-        or (after and syntax.SPEECH_VERBS.match(after[0]))
+        (before and syntax.SPEECH_VERBS.match(before.group(1)))
+        or (after and syntax.SPEECH_VERBS.match(after.group(1)))
     )
 
 

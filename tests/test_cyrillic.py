@@ -1,0 +1,156 @@
+"""Ukrainian and Russian texts: language, inflected names, Soviet-era names, qualifiers.
+
+The sentences are written for these tests; the real gazetteer, dictionaries and (for Russian)
+natasha's NER are used, as a user's geoparse would.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from frontline.article import article_from_text
+from frontline.errors import UnsupportedLanguageError
+from frontline.language import detect_language
+
+POKROVSK, MYRNOHRAD, BAKHMUT = 704422, 710035, 713174
+
+
+def places(geoparser: Any, text: str) -> dict[int | None, Any]:
+    result = geoparser.geoparse(article_from_text(text, source="test"))
+    return {place.candidate.geonameid if place.candidate else None: place for place in result.places}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Shelling hit Kupyansk.", "en"),
+        ("Бої тривають біля Покровська.", "uk"),
+        ("Бои идут под Покровском, сообщили военные.", "ru"),
+        (
+            "Russian forces advanced on Pokrovsk (Покровськ in Ukrainian) and Myrnohrad "
+            "(Мирноград), the General Staff said on Tuesday, as fighting went on near Kupiansk.",
+            "en",
+        ),
+    ],
+)
+def test_language_of_each_article(text: str, code: str) -> None:
+    language = detect_language(text)
+    assert language.code == code
+    assert language.supported
+
+
+def test_an_unsupported_language_is_said_plainly(geoparser: Any) -> None:
+    text = (
+        "Les forces russes ont avancé près de Pokrovsk, selon l'état-major ukrainien, qui "
+        "signale de violents combats dans la région de Donetsk depuis plusieurs semaines."
+    )
+    with pytest.raises(UnsupportedLanguageError, match="French"):
+        geoparser.geoparse(article_from_text(text, source="test"))
+    belarusian = "Расійскія войскі прасунуліся каля Пакроўска, паведаміў генштаб."
+    assert not detect_language(belarusian).supported
+
+
+def test_ukrainian_case_forms_are_one_place(geoparser: Any) -> None:
+    found = places(geoparser, "Бої тривають під Покровськом, біля Покровська і в Покровську.")
+    assert set(found) == {POKROVSK}
+    place = found[POKROVSK]
+    assert place.name == "Pokrovsk"
+    assert place.name_in_text in {"Покровськом", "Покровська", "Покровську"}
+    assert [m.text for m in place.mentions] == ["Покровськом", "Покровська", "Покровську"]
+
+
+def test_russian_case_form(geoparser: Any) -> None:
+    found = places(geoparser, "Бои идут под Покровском, сообщили военные.")
+    assert set(found) == {POKROVSK}
+    assert found[POKROVSK].mentions[0].text == "Покровском"
+
+
+def test_soviet_era_russian_names(geoparser: Any) -> None:
+    found = places(
+        geoparser, "Российские войска наступают под Красноармейском, Артёмовском и Димитровом."
+    )
+    assert {POKROVSK, BAKHMUT, MYRNOHRAD} <= set(found)
+    assert found[MYRNOHRAD].name == "Myrnohrad"
+    assert found[MYRNOHRAD].name_in_text == "Димитровом"
+
+
+def test_every_name_of_a_ukrainian_report_without_ner(geoparser: Any) -> None:
+    # No NER reads Ukrainian here (spaCy's English model calls such names people or
+    # nothing): the gazetteer, the case forms and «біля», «під», lists carry recognition.
+    found = places(
+        geoparser,
+        "Російські війська просунулися біля Покровська та Мирнограда, а також під "
+        "Куп’янськом і Костянтинівкою. У Харкові та Одесі лунали вибухи.",
+    )
+    names = {place.name: place for place in found.values()}
+    assert {"Pokrovsk", "Myrnohrad", "Kupiansk", "Kostiantynivka", "Kharkiv", "Odesa"} <= set(names)
+    assert names["Kupiansk"].name_in_text == "Куп’янськом"
+    assert names["Kupiansk"].candidate.admin1 == "Kharkiv Oblast"
+
+
+def test_an_oblast_qualifier_decides_a_namesake(geoparser: Any) -> None:
+    unqualified = places(geoparser, "Ворог обстріляв Новоселівку.")
+    qualified = places(geoparser, "Ворог обстріляв Новоселівку Донецької області.")
+    village = next(p for p in qualified.values() if p.name == "Novoselivka")
+    assert village.candidate.admin1 == "Donetsk Oblast"
+    assert village.candidate.geonameid not in unqualified
+    assert any("Донецької області" in reason for reason in village.evidence)
+
+
+def test_a_qualified_name_with_no_namesake_inside_stays_off_the_map(geoparser: Any) -> None:
+    # GeoNames' cities500 has Otradnoye near Moscow and in Crimea, none in Kharkiv Oblast.
+    found = places(geoparser, "Освобожден населенный пункт Отрадное Харьковской области.")
+    village = found[None]
+    assert village.mentions[0].text == "Отрадное"
+    assert any(reason.kind == "withheld" for reason in village.evidence)
+
+
+def test_regions_by_adjective_and_by_region_noun(geoparser: Any) -> None:
+    found = places(geoparser, "Ворог атакував населені пункти на Харківщині та в Курській області.")
+    names = {place.name for place in found.values()}
+    assert {"Kharkiv Oblast", "Kursk Oblast"} <= names
+
+
+def test_organisations_and_people_are_no_places(geoparser: Any) -> None:
+    found = places(
+        geoparser,
+        "Сили оборони відбили атаки, повідомив речник Сергій Череватий. "
+        "Про це заявив Володимир Путін.",
+    )
+    assert found == {}
+
+
+def test_cli_keeps_the_surface_forms(cache_dir: Any) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "frontline", "geoparse", "-"],
+        input="Бої тривають біля Покровська.",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    output = json.loads(completed.stdout)
+    assert output["language"] == "uk"
+    (place,) = output["places"]
+    assert place["name"] == "Pokrovsk"
+    assert place["name_in_text"] == "Покровська"
+    assert place["mentions"][0]["text"] == "Покровська"
+
+
+def test_cli_refuses_an_unsupported_language_in_one_line(cache_dir: Any) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "frontline", "geoparse", "-"],
+        input=(
+            "Russische Truppen sind nach Angaben des ukrainischen Generalstabs bei Pokrowsk "
+            "vorgerückt, wo seit Wochen heftige Kämpfe andauern."
+        ),
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.strip().count("\n") == 0
+    assert "German" in completed.stderr
