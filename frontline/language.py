@@ -93,7 +93,7 @@ def _cld2(sample: str) -> Language | None:
         return Language(code, SUPPORTED[code], True)
     # English quoting a few foreign words, or a foreign text quoting English: the text's
     # main language decides, but a supported language that takes a third of it is read.
-    for other_name, other_code, other_percent, _ in languages[1:]:
+    for _, other_code, other_percent, _ in languages[1:]:
         if other_code in SUPPORTED and other_percent >= 33:
             return Language(other_code, SUPPORTED[other_code], True)
     return Language(code, name.title(), False)

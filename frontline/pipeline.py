@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-
-import threading
-from dataclasses import replace
 
 from frontline.errors import UnsupportedLanguageError
 from frontline.gazetteer import Gazetteer

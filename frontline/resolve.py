@@ -263,7 +263,9 @@ class Resolver:
         region ("Middle East", "Atlantic", "Gulf") and a pin on the town would mislead.
         """
         chosen = group.chosen
-        if group.qualifier and not any(lies_within(m.candidate, group.qualifier) for m in group.matches):
+        if group.qualifier and not any(
+            lies_within(m.candidate, group.qualifier) for m in group.matches
+        ):
             # "Отрадное Харьковской области" where the gazetteer has Otradnoye only near
             # Moscow and in Crimea: a namesake elsewhere would be a wrong pin.
             return evidence.none_within_qualifier(group.qualifier_text)

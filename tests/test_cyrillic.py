@@ -22,7 +22,9 @@ POKROVSK, MYRNOHRAD, BAKHMUT = 704422, 710035, 713174
 
 def places(geoparser: Any, text: str) -> dict[int | None, Any]:
     result = geoparser.geoparse(article_from_text(text, source="test"))
-    return {place.candidate.geonameid if place.candidate else None: place for place in result.places}
+    return {
+        place.candidate.geonameid if place.candidate else None: place for place in result.places
+    }
 
 
 @pytest.mark.parametrize(

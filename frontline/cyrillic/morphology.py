@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from frontline.errors import FrontlineError
 
@@ -85,7 +85,7 @@ class WordAnalysis:
 class Morphology:
     """pymorphy3 over one language's dictionary, loaded once and shared between threads."""
 
-    _analyzers: dict[str, Any] = {}
+    _analyzers: ClassVar[dict[str, Any]] = {}
     _lock = threading.Lock()
 
     def __init__(self, lang: str) -> None:
@@ -162,7 +162,7 @@ def towns_behind_adjective(lemma: str) -> tuple[str, ...]:
                     rest = variant + ending
                     if rest.startswith(prefix) and len(rest) > len(prefix) + 2:
                         for adjective in adjectives:
-                            found.setdefault(f"{adjective} {rest[len(prefix):]}", None)
+                            found.setdefault(f"{adjective} {rest[len(prefix) :]}", None)
     return tuple(found)
 
 

@@ -36,8 +36,8 @@ from frontline.cyrillic.morphology import (
 )
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, fold_name, normalize_name
-from frontline.names import latin_key
 from frontline.model import Article, Candidate, Mention
+from frontline.names import latin_key
 from frontline.recognize import Toponym
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`-][^\W\d_]+)*")
@@ -209,7 +209,9 @@ class CyrillicRecognizer:
     def _forms(words: Sequence[_Word]) -> list[str]:
         """Nominative strings for a run of words: each word's forms, combined in order."""
         options = [w.analysis.nominatives for w in words]
-        forms = [" ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_FORMS)]
+        forms = [
+            " ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_FORMS)
+        ]
         return forms
 
     def _name_at(self, text: str, words: Sequence[_Word], index: int) -> tuple[_Found, int] | None:
@@ -220,7 +222,9 @@ class CyrillicRecognizer:
             matches = self.gazetteer.candidates(abbreviation, kinds=("name", "alternate"))
             wanted = tuple(m for m in matches if m.candidate.feature in {"country", "admin"})
             if wanted:
-                return _Found(first.start, first.end, wanted, by_form=True, form=first.text), index + 1
+                return _Found(
+                    first.start, first.end, wanted, by_form=True, form=first.text
+                ), index + 1
             return None
         if first.text.isupper() and len(first.text) <= 5:
             return None  # ЗСУ, ВСУ, ОВА: organisations, not places
@@ -300,7 +304,9 @@ class CyrillicRecognizer:
                 # The region is its first adjective's town's («Донецької Народної
                 # Республіки»); «Сіверська Донецької області» is a town, then a region.
                 adjective = names[0].analysis.adjective_lemmas
-                towns = self._towns([t for lemma in adjective for t in towns_behind_adjective(lemma)])
+                towns = self._towns(
+                    [t for lemma in adjective for t in towns_behind_adjective(lemma)]
+                )
                 matches = self._regions_of_towns(towns)
             if not adjective:
                 return None
@@ -333,7 +339,9 @@ class CyrillicRecognizer:
             return None
         # A feminine adjective alone is a region whose noun was left out ("освободили два в
         # ДНР и один - в Харьковской"); any other is a sector or district of the town.
-        feminine = any(form.endswith(("ська", "цька", "ская", "цкая")) for form in analysis.nominatives)
+        feminine = any(
+            form.endswith(("ська", "цька", "ская", "цкая")) for form in analysis.nominatives
+        )
         regions = self._regions_of_towns(towns) if feminine else ()
         lemma = analysis.adjective_lemmas[0]
         if regions:
@@ -364,7 +372,11 @@ class CyrillicRecognizer:
             if (
                 (
                     word.analysis.first_name
-                    or (following is not None and following.analysis.person_only and len(word.text) > 2)
+                    or (
+                        following is not None
+                        and following.analysis.person_only
+                        and len(word.text) > 2
+                    )
                 )
                 and following is not None
                 and following.capitalised
@@ -385,14 +397,20 @@ class CyrillicRecognizer:
         labels = self._entities(article)
         by_start = {w.start: w for w in words}
         found = [
-            name for name in self._names(text, words) if not syntax.names_a_facility(text, name.start)
+            name
+            for name in self._names(text, words)
+            if not syntax.names_a_facility(text, name.start)
         ]
         toponyms = [self._toponym(article, name, labels, by_start) for name in found]
         linked = _link(text, toponyms, found)
         return tuple(_without_common_words(linked, found, by_start))
 
     def _toponym(
-        self, article: Article, name: _Found, labels: Mapping[int, str], by_start: Mapping[int, _Word]
+        self,
+        article: Article,
+        name: _Found,
+        labels: Mapping[int, str],
+        by_start: Mapping[int, _Word],
     ) -> Toponym:
         text = article.text
         word = by_start.get(name.start)
