@@ -20,7 +20,7 @@ from pathlib import Path
 
 from frontline.errors import GazetteerError
 from frontline.gazetteer_build import SCHEMA_VERSION, build_index, source_versions
-from frontline.model import Candidate, FeatureKind
+from frontline.model import Candidate
 from frontline.names import (
     KIND_CODES,
     KIND_NAMES,
@@ -41,7 +41,6 @@ __all__ = [
     "NameKind",
     "NameMatch",
     "ensure_index",
-    "feature_label",
     "fold_name",
     "normalize_name",
 ]
@@ -283,16 +282,3 @@ class Gazetteer:
             .fetchall()
         )
         return tuple(_candidate(row) for row in rows)
-
-
-def feature_label(feature: FeatureKind) -> str:
-    return {
-        "city": "town or city",
-        "admin": "region",
-        "country": "country",
-        "continent": "continent",
-        "landmark": "landmark",
-        "water": "body of water",
-        "region": "geographic region",
-        "other": "place",
-    }[feature]
