@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,8 +18,10 @@ from typing import Protocol
 import requests
 
 from frontline.errors import (
+    FetchError,
     SnapshotFetchError,
     SnapshotFormatError,
+    SnapshotNotAtOriginError,
     SnapshotUnavailableError,
     TerritoryError,
 )
@@ -41,6 +44,9 @@ from frontline.territory.snapshots import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_STEP_BACK_DAYS = 14
+# A snapshot download may take this many times the answer timeout in all (a snapshot is
+# under a megabyte); a server that keeps sending slowly is cut off there.
+DOWNLOAD_BUDGET_FACTOR = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +124,6 @@ class FolderSnapshots:
 UrlCheck = Callable[[str], object]
 
 
-class _NotAtOrigin(Exception):
-    """The origin answered 404: that day has no snapshot (internal to OriginSnapshots)."""
-
-
 def _fetch_bytes(
     url: str,
     *,
@@ -129,30 +131,32 @@ def _fetch_bytes(
     timeout_s: float,
     max_bytes: int = MAX_SNAPSHOT_BYTES,
     url_check: UrlCheck | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
+    """The snapshot at ``url``, read through the project's limited reader
+    (``fetch.read_limited``): at most ``max_bytes``, within DOWNLOAD_BUDGET_FACTOR times
+    ``timeout_s`` in all."""
+    # Imported here: fetch.py brings the article extractor, which only downloads need.
+    from frontline.fetch import read_limited
+
     if url_check is not None:
         url_check(url)
+    deadline = clock() + DOWNLOAD_BUDGET_FACTOR * timeout_s
     try:
         # A checked URL must not be redirected somewhere unchecked.
         with session.get(
             url, timeout=timeout_s, stream=True, allow_redirects=url_check is None
         ) as response:
             if response.status_code == 404:
-                raise _NotAtOrigin(url)
+                raise SnapshotNotAtOriginError(f"cannot fetch snapshot {url}: HTTP 404 Not Found")
             if response.status_code >= 400:
                 raise SnapshotFetchError(
                     f"cannot fetch snapshot {url}: HTTP {response.status_code} {response.reason}"
                 )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(chunk_size=65536):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise SnapshotFetchError(
-                        f"snapshot {url} is larger than {max_bytes // 1_000_000} MB; refused"
-                    )
-                chunks.append(chunk)
-            return b"".join(chunks)
+            try:
+                return read_limited(response, url, max_bytes, deadline, clock)
+            except FetchError as error:
+                raise SnapshotFetchError(str(error)) from error
     except requests.Timeout as error:
         raise SnapshotFetchError(
             f"cannot fetch snapshot {url}: no answer within {timeout_s:g} s"
@@ -273,7 +277,7 @@ class OriginSnapshots:
             url = self.url_for(date)
             try:
                 data = _fetch_bytes(url, session=self.session, timeout_s=self.timeout_s)
-            except _NotAtOrigin:
+            except SnapshotNotAtOriginError:
                 logger.info("no snapshot for %s at the origin; stepping back a day", date)
                 # Today's and yesterday's files may still appear; older gaps are for good.
                 if date < self.today() - dt.timedelta(days=1):
@@ -380,12 +384,8 @@ def load_snapshot_url(
     date = snapshot_date or snapshot_date_from_name(url)
     try:
         data = _fetch_bytes(url, session=session, timeout_s=timeout_s, url_check=url_check)
-    except (_NotAtOrigin, SnapshotFetchError) as error:
-        message = (
-            f"cannot fetch snapshot {url}: HTTP 404 Not Found"
-            if isinstance(error, _NotAtOrigin)
-            else str(error)
-        )
+    except (SnapshotNotAtOriginError, SnapshotFetchError) as error:
+        message = str(error)
         if cached.is_file():
             logger.warning("%s; using the cached copy %s", message, cached)
             snapshot = parse_snapshot(
