@@ -31,7 +31,6 @@ from components import (
     place_table,
     sidebar,
 )
-from components.article_input import add_to_library
 from components.catalog import (
     BROAD_KINDS,
     BROAD_LAYER_NAME,
@@ -44,6 +43,7 @@ from components.catalog import (
 )
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets, ensure_static_assets
+from frontline import service
 from frontline.article import article_from_file
 from frontline.errors import FrontlineError
 from frontline.export import to_csv, to_geojson
@@ -88,8 +88,8 @@ def open_library(store_path: str) -> ArticleStore:
     return ArticleStore(store_path)
 
 
-# Once per server and file version: the article is read, and geoparsed only if the library
-# does not hold its text yet.
+# Once per server and file version: the article is read, geoparsed and added to the library
+# (or its stored result refreshed, the reader's corrections kept).
 @st.cache_resource(show_spinner="Adding the article to the library…", max_entries=16)
 def library_id_of_file(
     path: str,
@@ -101,7 +101,7 @@ def library_id_of_file(
     _geoparser: Geoparser,
 ) -> int:
     article = article_from_file(path, max_bytes=max_bytes)
-    return add_to_library(_store, _geoparser.geoparse, article).article_id
+    return service.add_to_library(_store, _geoparser.geoparse, article).article_id
 
 
 def startup_article_id(
