@@ -357,7 +357,12 @@ def country_data_hint(result: GeoparseResult, merged: Iterable[str]) -> CountryD
         dict.fromkeys(
             place.name
             for place in result.places
-            if not place.has_point and place.name[:1].isupper() and place.feature == "other"
+            if not place.has_point
+            and place.name[:1].isupper()
+            and place.feature == "other"
+            # What NER calls LOC without a point is a sea or a wide region (the
+            # Mediterranean, the Middle East), not a village.
+            and any(mention.ner_label != "LOC" for mention in place.mentions)
         )
     )
     if not codes or not names:

@@ -135,13 +135,15 @@ _ADMIN_SUFFIXES = {
     "territory",
 }
 # "Esman hromada", "the Pokrovske community": a community is named after its centre.
-_CITY_SUFFIXES = {"city", "town", "village", "hromada", "community"}
+_CITY_SUFFIXES = {"city", "town", "village"}
+# "Oleksandrivka, Tsyrkuny hromada": the community's own name, looked up with this word when
+# a country export holds its division, qualifies the village before it.
+_COMMUNITY_WORD = re.compile(r"[ \t]+(hromada|community)\b")
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
 # Capitalised, "Region" or "Province" is part of a proper name that news also writes
 # without it ("Sindh Province"); "Oblast" and "Krai" are the English names' own word.
 _TRAILING_ADMIN_WORD = re.compile(
-    r"[ \t]+(?:region|oblast|Oblast|province|krai|Krai|governorate|district|raion|Raion|"
-    r"hromada|community)\b"
+    r"[ \t]+(?:region|oblast|Oblast|province|krai|Krai|governorate|district|raion|Raion)\b"
 )
 _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
@@ -833,6 +835,10 @@ def _link_context(
                 for m in following.matches
                 if m.candidate.feature in {"admin", "country"} and m.kind != "demonym"
             )
+            community = _COMMUNITY_WORD.match(text, following.mention.end)
+            if not regional and community is not None:
+                named = f"{following.mention.text} {community.group(1)}"
+                regional = tuple(m for m in lookup(named) if m.candidate.feature == "admin")
             own_regions = {
                 m.candidate.admin1_code
                 if following.matches and m.candidate.feature == "admin"

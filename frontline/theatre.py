@@ -25,8 +25,16 @@ from frontline.model import Candidate
 
 # Settlements smaller than this have namesakes all over Ukraine and Russia.
 SMALL_SETTLEMENT = 20_000
-# Farther than this from every other place of the text is outside its theatre.
-THEATRE_KM = 100.0
+# Farther than this from every other place of the text is outside its theatre: a village
+# named in war-report syntax ("near A, B and C") lies within tens of kilometres of the
+# others; any other mention is given more room, as news names places farther apart.
+THEATRE_KM = 150.0
+WAR_SYNTAX_THEATRE_KM = 100.0
+# A name the gazetteer gives to this many settlements is one many more villages bear
+# (Hryhorivka, Vodiane, Stepove); a name two towns share is likelier one of them, except
+# where war-report syntax names it as a village.
+MANY_NAMESAKES = 3
+WAR_SYNTAX_NAMESAKES = 2
 # Places of one sentence (a list of villages) lie within tens of kilometres.
 LOCAL_SCALE_KM = 30.0
 # Sentences apart that still count as "together" (a list split over two sentences).
@@ -43,9 +51,12 @@ class Anchor:
     name: str
     sentences: frozenset[int]
     candidate_key: str = ""
-    # A settlement smaller than SMALL_SETTLEMENT: itself likely a namesake, so no evidence
-    # of where the theatre lies.
+    # A settlement smaller than SMALL_SETTLEMENT...
     small: bool = False
+    # ...whose name the gazetteer also gives to other settlements far away: where it lies is
+    # itself a guess, so it is no evidence for its neighbours' namesakes (small towns named
+    # Washington, California and Paris lie together in Pennsylvania and Ohio).
+    uncertain: bool = False
 
 
 def nearest(
@@ -90,7 +101,7 @@ def local_bonus(
     """A bonus for lying close to a place of the same (or the next) sentence."""
     found = nearest(
         candidate,
-        anchors,
+        [anchor for anchor in anchors if not anchor.uncertain],
         own_key=own_key,
         near_sentences=sentences_around(sentences),
         other_places_only=True,
@@ -110,21 +121,22 @@ def far_from_theatre(
     *,
     namesakes: int,
     main_name: bool,
+    war_syntax: bool = False,
 ) -> Reason | None:
     """Why a small settlement is off the map: far from the text's other places ('' if not).
 
-    Only for a name the gazetteer knows several settlements by, or knows only as another
-    place's alternate or former name: a single village of its own name is likelier right.
+    Only for a name the gazetteer gives to MANY_NAMESAKES settlements or more, or knows only
+    as another place's alternate or former name: a village of a rarer name is likelier right.
     """
     if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
         return None
-    if namesakes < 2 and main_name:
+    if namesakes < (WAR_SYNTAX_NAMESAKES if war_syntax else MANY_NAMESAKES) and main_name:
         return None
     if candidate.admin1_code and candidate.admin1_code in regions:
         return None
     reliable = [anchor for anchor in anchors if not anchor.small] or list(anchors)
     found = nearest(candidate, reliable, own_key=own_key, other_places_only=True)
-    if found is None or found[0] <= THEATRE_KM:
+    if found is None or found[0] <= (WAR_SYNTAX_THEATRE_KM if war_syntax else THEATRE_KM):
         return None
     km, anchor = found
     best = f"{candidate.name}, {candidate.admin1 or candidate.country_code}"
