@@ -172,6 +172,14 @@ def far_from_theatre(best_town: str, km: float, nearest: str) -> Reason:
     )
 
 
+def not_in_named_region(best_town: str, region: str) -> Reason:
+    return Reason(
+        "withheld",
+        f"{_FAR_FROM_THEATRE}the text names it among places of {region}; the gazetteer's "
+        f"settlements of this name lie elsewhere (best: {best_town})",
+    )
+
+
 def runner_up(label: str, score: float, chosen_score: float) -> Reason:
     return Reason("runner_up", f"{_RUNNER_UP}{label}, score {score:.2f} against {chosen_score:.2f}")
 

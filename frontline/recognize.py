@@ -177,6 +177,10 @@ class Toponym:
     # village of A", "captured A"; and "in A, B and C regions", where each name is a region.
     after_war_locative: bool = False
     names_region: bool = False
+    # "in Kharkiv Oblast, troops liberated A, B and C": the one region the sentence of a
+    # war-report list names, where the list's villages lie.
+    sentence_region: tuple[NameMatch, ...] = ()
+    sentence_region_text: str | None = None
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
@@ -738,10 +742,21 @@ def _war_lists(
     for members in groups.values():
         first, last = updated[members[0]], updated[members[-1]]
         plural_region = war_syntax.before_plural_region(text, last.mention.end)
+        region = (
+            _the_sentence_region(toponyms, members)
+            if first.after_war_locative and not plural_region
+            else None
+        )
         for index in members:
             toponym = updated[index]
             if first.after_war_locative:
                 toponym = replace(toponym, after_war_locative=True)
+            if region is not None:
+                toponym = replace(
+                    toponym,
+                    sentence_region=region.matches,
+                    sentence_region_text=region.mention.text,
+                )
             if plural_region:
                 regions = _regions_around_towns(toponym.matches)
                 if not regions and isinstance(lookup, _Lookup):
@@ -750,6 +765,23 @@ def _war_lists(
                     toponym = replace(toponym, matches=regions, names_region=True)
             updated[index] = toponym
     return updated
+
+
+def _the_sentence_region(toponyms: Sequence[Toponym], members: Sequence[int]) -> Toponym | None:
+    """The one first-level region named outright ("Kharkiv Oblast", "Kursk region") in the
+    sentence of a list, outside the list; None if there is none or more than one."""
+    sentence = toponyms[members[0]].mention.sentence_index
+    regions = [
+        toponym
+        for index, toponym in enumerate(toponyms)
+        if index not in members
+        and toponym.mention.sentence_index == sentence
+        and toponym.matches
+        and all(m.candidate.feature == "admin" for m in toponym.matches)
+        and len({m.candidate.admin1_code for m in toponym.matches}) == 1
+    ]
+    codes = {region.matches[0].candidate.admin1_code for region in regions}
+    return regions[0] if len(codes) == 1 else None
 
 
 def _regions_around_towns(matches: Sequence[NameMatch]) -> tuple[NameMatch, ...]:

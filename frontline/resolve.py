@@ -257,6 +257,19 @@ class Resolver:
         chosen = group.chosen
         if chosen is None or (group.qualifier and lies_within(chosen.candidate, group.qualifier)):
             return None
+        candidate = chosen.candidate
+        placed_in = next((t for t in group.toponyms if t.sentence_region), None)
+        if (
+            placed_in is not None
+            and candidate.feature == "city"
+            and candidate.population < theatre.SMALL_SETTLEMENT
+            and not any(lies_within(m.candidate, placed_in.sentence_region) for m in group.matches)
+        ):
+            # "In Kharkiv Oblast, troops liberated A, B and C": a village of the list that the
+            # gazetteer has only elsewhere is one it lacks (the country's full data has it).
+            return evidence.not_in_named_region(
+                region_label(candidate), placed_in.sentence_region_text or ""
+            )
         return theatre.far_from_theatre(
             chosen.candidate,
             anchors,

@@ -130,7 +130,15 @@ def far_from_theatre(
     """
     if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
         return None
-    if namesakes < (WAR_SYNTAX_NAMESAKES if war_syntax else MANY_NAMESAKES) and main_name:
+    # A village named in war-report syntax in a text that names its country's regions, none
+    # of them its own, is no likelier the gazetteer's one village of that name.
+    regions_of_its_country = any(
+        code.split(".")[0] == candidate.country_code for code in regions if code
+    )
+    needed = WAR_SYNTAX_NAMESAKES if war_syntax else MANY_NAMESAKES
+    if war_syntax and regions_of_its_country:
+        needed = 1
+    if namesakes < needed and main_name:
         return None
     if candidate.admin1_code and candidate.admin1_code in regions:
         return None

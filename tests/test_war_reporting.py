@@ -172,3 +172,36 @@ def test_places_in_ukraine_carry_the_national_romanisation(gazetteer: Any) -> No
         ("Avdeyevka", "Avdiivka"),
     ):
         assert official in {m.candidate.name for m in gazetteer.candidates(spelling)}
+
+
+def test_a_list_in_a_sentence_naming_its_oblast_keeps_namesakes_from_elsewhere_off_the_map(
+    geoparser: Any,
+) -> None:
+    places = places_by_name(
+        geoparser,
+        "In Kharkiv Oblast, the Ukrainian military liberated the settlements of Ukrayinka, "
+        "Peremoha and Ruska Lozova.",
+    )
+    # cities500's Ukrayinka and Peremoha lie in Kyiv Oblast: not these villages.
+    assert places["Ukrayinka"].candidate is None and places["Peremoha"].candidate is None
+    assert places["Ruska Lozova"].candidate.admin1 == "Kharkiv Oblast"
+    assert "Kharkiv Oblast" in " ".join(places["Peremoha"].evidence)
+    # Even where the namesake lies close by: cities500's only Tetianivka is in Donetsk
+    # Oblast, 31 km from Izium; a list the text puts in Kharkiv Oblast does not mean it.
+    near_izium = places_by_name(
+        geoparser,
+        "In Kharkiv Oblast, Ukrainian forces liberated the villages of Izium, Balakliia and "
+        "Tetianivka.",
+    )
+    assert near_izium["Izium"].candidate.admin1 == "Kharkiv Oblast"
+    assert near_izium["Tetianivka"].candidate is None
+
+
+def test_the_one_village_of_a_name_in_another_region_is_not_the_one_meant(geoparser: Any) -> None:
+    # The gazetteer's only Lokot lies in Bryansk Oblast; the text is about Kursk region.
+    places = places_by_name(
+        geoparser,
+        "Shelling injured a resident of the village of Lokot in Kursk region, the governor said.",
+    )
+    assert "Lokot" not in places or places["Lokot"].candidate is None
+    assert places["Kursk region"].candidate.name == "Kursk Oblast"
