@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal
 
 from geopy import exc as geopy_exc
 from geopy.adapters import BaseAdapter, RequestsAdapter
@@ -39,7 +39,17 @@ from geopy.geocoders import get_geocoder_for_service
 from urllib3.util.retry import Retry
 
 from frontline import evidence
-from frontline.errors import GeocoderError
+from frontline.codec import cached_candidate_from_dict, cached_candidate_to_dict
+from frontline.errors import (
+    GeocodeCacheError,
+    GeocoderConfigError,
+    GeocoderError,
+    GeocoderRateLimitError,
+    GeocoderResponseError,
+    GeocoderServiceFailure,
+    GeocoderTimeoutError,
+    GeocoderUnavailableError,
+)
 from frontline.evidence import Reason
 from frontline.model import Candidate, FeatureKind
 from frontline.settings import Settings
@@ -56,38 +66,6 @@ CACHE_FILENAME = "geocode.sqlite3"
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 OutcomeStatus = Literal["hit", "miss", "error", "offline", "skipped"]
-
-
-class GeocoderTimeoutError(GeocoderError):
-    """The geocoder did not answer within the timeout, also on the retry."""
-
-
-class GeocoderRateLimitError(GeocoderError):
-    """The geocoder refused with 429 Too Many Requests."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class GeocoderUnavailableError(GeocoderError):
-    """The geocoder could not be reached (no network, refused, DNS): the app is offline."""
-
-
-class GeocoderResponseError(GeocoderError):
-    """The geocoder answered something that is not a usable result (malformed body)."""
-
-
-class GeocoderServiceFailure(GeocoderError):
-    """The geocoder answered with an error (bad status, refused query, authentication)."""
-
-
-class GeocoderConfigError(GeocoderError):
-    """The geocoder settings are not usable (unknown service, bad option)."""
-
-
-class GeocodeCacheError(GeocoderError):
-    """The SQLite geocode cache could not be opened, read or written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +136,7 @@ class GeocodeCache:
         found, fetched_at, payload = row
         try:
             entries = json.loads(payload)
-            candidates = tuple(_candidate_from_json(entry, source) for entry in entries)
+            candidates = tuple(cached_candidate_from_dict(entry, source) for entry in entries)
             descriptions = tuple(str(entry.get("description") or "") for entry in entries)
         except (ValueError, TypeError, KeyError, AttributeError):
             logger.warning("ignoring unreadable geocode cache entry for %r in %s", query, self.path)
@@ -175,7 +153,7 @@ class GeocodeCache:
     ) -> None:
         payload = json.dumps(
             [
-                _candidate_to_json(candidate, description)
+                cached_candidate_to_dict(candidate, description)
                 for candidate, description in zip(candidates, descriptions, strict=True)
             ]
         )
@@ -200,40 +178,6 @@ class GeocodeCache:
 
     def __exit__(self, *_exc_info: object) -> None:
         self.close()
-
-
-def _candidate_to_json(candidate: Candidate, description: str) -> dict[str, Any]:
-    return {
-        "name": candidate.name,
-        "lat": candidate.lat,
-        "lon": candidate.lon,
-        "feature": candidate.feature,
-        "country_code": candidate.country_code,
-        "admin1": candidate.admin1,
-        "description": description,
-    }
-
-
-def _candidate_from_json(entry: Mapping[str, Any], source: str) -> Candidate:
-    return Candidate(
-        geonameid=None,
-        name=str(entry["name"]),
-        lat=float(entry["lat"]),
-        lon=float(entry["lon"]),
-        feature=_checked_feature(entry["feature"]),
-        country_code=entry.get("country_code"),
-        admin1=entry.get("admin1"),
-        source=source,
-    )
-
-
-_FEATURES: frozenset[str] = frozenset(get_args(FeatureKind))
-
-
-def _checked_feature(value: object) -> FeatureKind:
-    if value not in _FEATURES:
-        raise ValueError(f"unknown feature {value!r}")
-    return cast(FeatureKind, value)
 
 
 _CITY_TYPES = frozenset(
