@@ -22,7 +22,8 @@ COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
 
 
 def button_label(code: str, download_mb: float) -> str:
-    return f"Add every village of {COUNTRY_NAMES.get(code, code)} ({download_mb:.0f} MB download)"
+    country = COUNTRY_NAMES.get(code, code)
+    return f"Add every village of {country} (about {download_mb:.0f} MB download)"
 
 
 def hint_for(result: GeoparseResult, gazetteer: Gazetteer) -> CountryDataHint | None:
