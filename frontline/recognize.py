@@ -348,6 +348,9 @@ class Recognizer:
                 if part_matches:
                     found_part = True
                     yield part_start, part_end, part_matches, None, ()
+                elif _unknown_spot(text, _Span(part_start, part_end, span.label, "ner")):
+                    found_part = True
+                    yield part_start, part_end, (), None, ()
             if found_part:
                 return
         if span.label in _HYPHENATED_LABELS and _HYPHEN.search(surface):
@@ -370,9 +373,10 @@ class Recognizer:
                 return
         words = list(WORD.finditer(surface))
         if len(words) < 2:
-            if span.label in {"GPE", "LOC"}:
-                # A place NER is sure of but the gazetteer lacks: kept unresolved, for the
-                # online geocoder or a reader's correction.
+            if span.label in {"GPE", "LOC"} or _unknown_spot(text, span):
+                # A place NER is sure of, or a war report's "near A" (frontline/war_syntax),
+                # that the gazetteer lacks: kept unresolved, for the online geocoder, the
+                # country's full data or a reader's correction.
                 yield span.start, span.end, (), None, ()
             return
         last = words[-1].group().lower().strip(".")
@@ -419,7 +423,7 @@ class Recognizer:
                 yield from self._resolve_surface(
                     text, _Span(piece_start, span.end, None, "run-piece"), lookup
                 )
-        elif span.label in {"GPE", "LOC"}:
+        elif span.label in {"GPE", "LOC"} or _unknown_spot(text, span):
             yield span.start, span.end, (), None, ()
 
     @staticmethod
@@ -514,6 +518,19 @@ class Recognizer:
         named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
         linked = _war_lists(text, _link_context(text, named, lookup), lookup)
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
+
+
+def _unknown_spot(text: str, span: _Span) -> bool:
+    """A name of one to three capitalised words that war-report syntax puts on the ground
+    ("near Robotyne", "the village of Zatyshok"), whatever NER called it but a date."""
+    words = text[span.start : span.end].split()
+    return (
+        span.label not in {"NORP", "LANGUAGE", "DATE", "TIME"}
+        and 0 < len(words) <= 3
+        and all(word[:1].isupper() for word in words)
+        and war_syntax.after_war_locative(text, span.start)
+        and word_before(text, span.start) not in TITLE_WORDS
+    )
 
 
 def _used_for_something_else(text: str, start: int, end: int) -> bool:

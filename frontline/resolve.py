@@ -90,6 +90,9 @@ class Weights:
     softmax_temperature: float = 0.5
 
 
+WAR_SPOT_SUPPORT = 'named as a spot on the ground ("near", "west of", "the village of" ...)'
+
+
 def _names_a_city(toponym: Toponym) -> bool:
     """The name is also a city readers know ("Zaporizhzhia and Dnipropetrovsk oblasts ...
     explosions rocked Zaporizhzhia"): then the bare name is the city, not the region."""
@@ -354,6 +357,10 @@ class Resolver:
             if not changed:
                 break
             self._choose(groups)
+        for group in groups:
+            if not group.matches and not group.strong and group.war_spot:
+                # "near Robotyne": a village the offline data lacks, kept without a point.
+                group.accepted, group.support = True, WAR_SPOT_SUPPORT
         return self._places(groups, embedded)
 
     def _places(
