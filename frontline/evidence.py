@@ -180,6 +180,18 @@ def not_in_named_region(best_town: str, region: str) -> Reason:
     )
 
 
+_NEAR_SPELLING = "spelled nearly like "
+
+
+def near_spelling(name: str, edits: int) -> Reason:
+    """A garbled spelling matched within the article's area (frontline/near_spellings.py)."""
+    return Reason(
+        "spelling",
+        f"{_NEAR_SPELLING}{name!r} ({edits} letter{'s' if edits > 1 else ''} apart), a "
+        "settlement among the article's places",
+    )
+
+
 def runner_up(label: str, score: float, chosen_score: float) -> Reason:
     return Reason("runner_up", f"{_RUNNER_UP}{label}, score {score:.2f} against {chosen_score:.2f}")
 
@@ -215,6 +227,7 @@ _KIND_BY_OPENING: tuple[tuple[str, ReasonKind], ...] = (
     (_ABBREVIATION, "name"),
     (_ALTERNATE, "name"),
     (_FOLDED, "spelling"),
+    (_NEAR_SPELLING, "spelling"),
     (_CAPITAL, "capital"),
     (_IN_COUNTRY, "named_in_text"),
     (_IN_REGION, "named_in_text"),

@@ -301,6 +301,21 @@ class Gazetteer:
         )
         return None if row is None else _candidate(row)
 
+    def settlements_within(
+        self, south: float, west: float, north: float, east: float
+    ) -> tuple[Candidate, ...]:
+        """Every town and village whose point lies in the box (for frontline/near_spellings)."""
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE e.feature = 'city' "
+                "AND e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?",
+                [south, north, west, east],
+            )
+            .fetchall()
+        )
+        return tuple(_candidate(row) for row in rows)
+
     def country_name(self, country_code: str | None) -> str | None:
         if not country_code:
             return None

@@ -35,6 +35,7 @@ from frontline.errors import FrontlineError
 from frontline.evidence import NOT_IN_GAZETTEER, no_match
 from frontline.geocode import Area, GeocodeOutcome, OnlineGeocoder
 from frontline.model import GeoparseResult, Place
+from frontline.theatre import area_of
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +46,8 @@ ONLINE_NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
 DEFAULT_MAX_NAMES = 30
 DEFAULT_MAX_BIAS_COUNTRIES = 5
 MAX_NAME_WORDS = 6
-# The box around the text's places is widened by this much on every side (about 50 km), and
-# is not used when wider than AREA_MAX_DEGREES (a story across a continent has no area).
+# The box around the text's places is widened by this much on every side (about 50 km).
 AREA_MARGIN_DEGREES = 0.5
-AREA_MAX_DEGREES = 8.0
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&-]{0,9}$")
 
 
@@ -120,22 +119,16 @@ def country_bias(
 def article_area(result: GeoparseResult) -> Area | None:
     """The box around the text's placed towns and regions, widened a little; None when the
     text places fewer than two or they lie too far apart to make one area."""
-    points = [
-        (place.candidate.lat, place.candidate.lon)
-        for place in result.places
-        if place.candidate is not None
-        and place.candidate.feature in {"city", "admin", "landmark"}
-        and place.candidate.lat is not None
-        and place.candidate.lon is not None
-    ]
-    if len(points) < 2:
-        return None
-    lats = [lat for lat, _ in points]
-    lons = [lon for _, lon in points]
-    if max(lats) - min(lats) > AREA_MAX_DEGREES or max(lons) - min(lons) > AREA_MAX_DEGREES:
-        return None
-    margin = AREA_MARGIN_DEGREES
-    return Area(min(lats) - margin, min(lons) - margin, max(lats) + margin, max(lons) + margin)
+    box = area_of(
+        (
+            place.candidate
+            for place in result.places
+            if place.candidate is not None
+            and place.candidate.feature in {"city", "admin", "landmark"}
+        ),
+        AREA_MARGIN_DEGREES,
+    )
+    return None if box is None else Area(box.south, box.west, box.north, box.east)
 
 
 def place_from_outcome(place: Place, outcome: GeocodeOutcome) -> Place:

@@ -41,6 +41,41 @@ LOCAL_SCALE_KM = 30.0
 LOCAL_SENTENCES = 1
 
 
+# The box around the article's places is widened by this much (about 30 km) on every side,
+# and none is drawn around places farther apart than AREA_MAX_DEGREES.
+AREA_MARGIN_DEGREES = 0.3
+AREA_MAX_DEGREES = 8.0
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A box in degrees (south, west, north, east): where an article's places lie."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+def area_of(
+    candidates: Iterable[Candidate | None], margin: float = AREA_MARGIN_DEGREES
+) -> Area | None:
+    """The box around these places' points, widened by ``margin``; None for fewer than two
+    points or points too far apart to make one area."""
+    points = [
+        (candidate.lat, candidate.lon)
+        for candidate in candidates
+        if candidate is not None and candidate.lat is not None and candidate.lon is not None
+    ]
+    if len(points) < 2:
+        return None
+    lats = [lat for lat, _ in points]
+    lons = [lon for _, lon in points]
+    if max(lats) - min(lats) > AREA_MAX_DEGREES or max(lons) - min(lons) > AREA_MAX_DEGREES:
+        return None
+    return Area(min(lats) - margin, min(lons) - margin, max(lats) + margin, max(lons) + margin)
+
+
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """A place the text names, where the resolver currently puts it."""

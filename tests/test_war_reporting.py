@@ -205,3 +205,20 @@ def test_the_one_village_of_a_name_in_another_region_is_not_the_one_meant(geopar
     )
     assert "Lokot" not in places or places["Lokot"].candidate is None
     assert places["Kursk region"].candidate.name == "Kursk Oblast"
+
+
+def test_a_garbled_village_name_is_matched_only_among_the_articles_places(
+    geoparser: Any,
+) -> None:
+    # "Novohrodevka" is no spelling of anything; one vowel away lies Novohrodivka, 15 km
+    # from Pokrovsk. Named beside Pokrovsk and Myrnohrad it is that town, at a lower score
+    # and saying why; named alone, with no area to look in, it stays without a point.
+    places = places_by_name(
+        geoparser, "Russian troops attacked near Pokrovsk, Myrnohrad and Novohrodevka on Tuesday."
+    )
+    village = places["Novohrodevka"]
+    assert village.candidate is not None and village.candidate.name == "Novohrodivka"
+    assert any(r.kind == "spelling" and "Novohrodivka" in r for r in village.evidence)
+    assert village.score < places["Pokrovsk"].score
+    alone = places_by_name(geoparser, "Fighting went on near Novohrodevka.")
+    assert alone["Novohrodevka"].candidate is None
