@@ -80,6 +80,10 @@ class NameGroup:
         return any(t.after_war_locative and not t.after_title for t in self.toponyms)
 
     @property
+    def paragraphs(self) -> frozenset[int]:
+        return frozenset(t.paragraph for t in self.toponyms)
+
+    @property
     def sentences(self) -> set[int]:
         return {t.mention.sentence_index for t in self.toponyms}
 

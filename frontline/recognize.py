@@ -11,6 +11,7 @@ those signals are ``text_cues``'.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -47,6 +48,7 @@ _DATE_LABELS = {"DATE", "TIME"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # "Oleksandrivka, Tsyrkuny hromada": the community's own name, looked up with this word when
 # a country export holds its division, qualifies the village before it.
+_LINE_BREAK = re.compile(r"\n\s*")
 _COMMUNITY_WORD = re.compile(r"[ \t]+(hromada|community)\b")
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
 # Capitalised, "Region" or "Province" is part of a proper name that news also writes
@@ -87,6 +89,9 @@ class Toponym:
     # war-report list names, where the list's villages lie.
     sentence_region: tuple[NameMatch, ...] = ()
     sentence_region_text: str | None = None
+    # Which paragraph (line) of the text the mention is in: one report may name two
+    # villages of one name, each among its own paragraph's places.
+    paragraph: int = 0
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
@@ -466,6 +471,7 @@ class Recognizer:
         if self.include_demonyms:
             kinds = (*kinds, "demonym")
         lookup = _Lookup(self.gazetteer, self.landmarks, kinds, self.areas)
+        line_breaks = [match.start() for match in _LINE_BREAK.finditer(text)]
         entities = self.entities(article)
         spans = self._spans(article, entities)
 
@@ -511,6 +517,7 @@ class Recognizer:
                         from_landmarks=span.origin == "landmark",
                         after_locative=after_locative(text, start),
                         after_war_locative=war_syntax.after_war_locative(text, start),
+                        paragraph=bisect.bisect(line_breaks, start),
                         embedded=embedded,
                     )
                 )

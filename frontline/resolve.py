@@ -93,6 +93,16 @@ class Weights:
 WAR_SPOT_SUPPORT = 'named as a spot on the ground ("near", "west of", "the village of" ...)'
 
 
+def _village_namesakes(toponym: Toponym) -> bool:
+    """Several settlements bear the name and none is a town of SMALL_SETTLEMENT people."""
+    settlements = [m.candidate for m in toponym.matches if m.candidate.feature == "city"]
+    return (
+        len(settlements) >= 2
+        and len(settlements) == len(toponym.matches)
+        and all(c.population < theatre.SMALL_SETTLEMENT for c in settlements)
+    )
+
+
 def _names_a_city(toponym: Toponym) -> bool:
     """The name is also a city readers know ("Zaporizhzhia and Dnipropetrovsk oblasts ...
     explosions rocked Zaporizhzhia"): then the bare name is the city, not the region."""
@@ -183,7 +193,12 @@ class Resolver:
             # By its own name only: a town once called Washington (South River, New Jersey)
             # is no village of a list just because a New Brunswick lies next to it.
             local, local_reason = theatre.local_bonus(
-                candidate, anchors, group.key, group.sentences, w.local_proximity
+                candidate,
+                anchors,
+                group.key,
+                group.sentences,
+                w.local_proximity,
+                paragraphs=group.paragraphs,
             )
             score += local
             if local_reason is not None and (nearby is None or local_reason.startswith(nearby)):
@@ -222,6 +237,7 @@ class Resolver:
                         candidate.key,
                         small=small,
                         uncertain=small and not unambiguous(group),
+                        paragraphs=group.paragraphs,
                     )
                 )
         return anchors
@@ -324,6 +340,11 @@ class Resolver:
             elif toponym.key in listed_regions and not _names_a_city(toponym):
                 # "Hunan and Hubei provinces ... the Hunan city of Yueyang": one region.
                 key = f"{toponym.key}|region"
+            elif _village_namesakes(toponym):
+                # Two Pokrovskes in one report, each in its paragraph's district: a village
+                # name with namesakes is resolved per paragraph; the paragraphs that choose
+                # the same village are one place again (``_places`` merges by candidate).
+                key = f"{key}|paragraph {toponym.paragraph}"
             group = by_key.setdefault(key, NameGroup(key, []))
             group.toponyms.append(toponym)
         groups = list(by_key.values())

@@ -92,6 +92,7 @@ class Anchor:
     # itself a guess, so it is no evidence for its neighbours' namesakes (small towns named
     # Washington, California and Paris lie together in Pennsylvania and Ohio).
     uncertain: bool = False
+    paragraphs: frozenset[int] = frozenset()
 
 
 def nearest(
@@ -101,6 +102,7 @@ def nearest(
     own_key: str,
     near_sentences: set[int] | None = None,
     other_places_only: bool = False,
+    paragraphs: frozenset[int] | None = None,
 ) -> tuple[float, Anchor] | None:
     """The closest anchor other than the group itself (in the given sentences, if any;
     with ``other_places_only``, never the candidate itself named another way)."""
@@ -111,6 +113,8 @@ def nearest(
         if anchor.key == own_key or (other_places_only and anchor.candidate_key == candidate.key):
             continue
         if near_sentences is not None and not (anchor.sentences & near_sentences):
+            continue
+        if paragraphs is not None and anchor.paragraphs and not (anchor.paragraphs & paragraphs):
             continue
         km = distance_km(candidate.lat, candidate.lon, anchor.lat, anchor.lon)
         if best is None or km < best[0]:
@@ -132,6 +136,7 @@ def local_bonus(
     own_key: str,
     sentences: Iterable[int],
     weight: float,
+    paragraphs: frozenset[int] | None = None,
 ) -> tuple[float, Reason | None]:
     """A bonus for lying close to a place of the same (or the next) sentence."""
     found = nearest(
@@ -140,6 +145,7 @@ def local_bonus(
         own_key=own_key,
         near_sentences=sentences_around(sentences),
         other_places_only=True,
+        paragraphs=paragraphs,
     )
     if found is None:
         return 0.0, None
@@ -177,7 +183,7 @@ def far_from_theatre(
         return None
     if candidate.admin1_code and candidate.admin1_code in regions:
         return None
-    reliable = [anchor for anchor in anchors if not anchor.small] or list(anchors)
+    reliable = [anchor for anchor in anchors if not anchor.uncertain] or list(anchors)
     found = nearest(candidate, reliable, own_key=own_key, other_places_only=True)
     if found is None or found[0] <= (WAR_SYNTAX_THEATRE_KM if war_syntax else THEATRE_KM):
         return None

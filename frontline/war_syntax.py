@@ -41,9 +41,10 @@ _WAR_LOCATIVE = re.compile(
     r"(?:\bnear|\baround|\boutskirts\s+of|\bvicinity\s+of|\bdirection\s+of|\bareas?\s+of"
     rf"|\b{_COMPASS}\s+of"
     r"|\b(?:village|villages|town|towns|city|settlement|settlements|hamlet|community|"
-    r"hromada|township|urban-type\s+settlement)\s+of"
+    r"communities|hromada|hromadas|township|urban-type\s+settlement)\s+of"
     r"|\b(?:captured|liberated|seized|stormed|encircled|retook|recaptured|shelled|entered|"
     r"surrounded|occupied|bombarded|advanced\s+(?:on|to|towards?|into)|"
+    r"to\s+(?:storm|capture|take|seize|encircle|surround|enter|liberate|retake)|"
     r"attacked|liberation\s+of|capture\s+of|fall\s+of|assault\s+on|attack\s+on)"
     r")(?:\s+the)?\s*$",
     re.IGNORECASE,

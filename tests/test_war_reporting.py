@@ -222,3 +222,29 @@ def test_a_garbled_village_name_is_matched_only_among_the_articles_places(
     assert village.score < places["Pokrovsk"].score
     alone = places_by_name(geoparser, "Fighting went on near Novohrodevka.")
     assert alone["Novohrodevka"].candidate is None
+
+
+def test_two_villages_of_one_name_in_two_paragraphs_are_two_places(geoparser: Any) -> None:
+    result = geoparser.geoparse(
+        article_from_text(
+            "The Synelnykove district was under attack: four people were injured in the "
+            "Pokrovske community and in Mezhova.\n"
+            "The Nikopol district was also hit: Russian forces targeted Nikopol, Pokrovske "
+            "and Marhanets.",
+            "test",
+        )
+    )
+    pokrovske = [p for p in result.places if p.name == "Pokrovske"]
+    assert len(pokrovske) == 2
+    nikopol = next(p for p in result.places if p.name == "Nikopol")
+    first, second = sorted(pokrovske, key=lambda p: p.mentions[0].start)
+    assert distance_km(second.lat, second.lon, nikopol.lat, nikopol.lon) < 30
+    assert distance_km(first.lat, first.lon, nikopol.lat, nikopol.lon) > 100
+
+
+def test_communities_of_a_list_are_places_even_misspelt(geoparser: Any) -> None:
+    places = places_by_name(
+        geoparser, "Russian troops shelled the communities of Esman, Svesy and Shalyhyne."
+    )
+    assert places["Svesy"].candidate.name == "Svesa"
+    assert places["Esman"].candidate.admin1 == "Sumy Oblast"
