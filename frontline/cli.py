@@ -41,7 +41,7 @@ def _say_which_names_need_country_data(
 ) -> None:
     """One line on standard error per article with names that only a country's full data
     would place (the output itself stays as the contract has it)."""
-    from frontline.countries import country_data_hint
+    from frontline.country_data import country_data_hint
 
     merged = gazetteer.merged_countries()
     for result in results:
@@ -88,7 +88,8 @@ def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
     GeoNames' full export of those countries first."""
     from pathlib import Path
 
-    from frontline.countries import add_countries, credit
+    from frontline.countries import credit
+    from frontline.country_data import add_countries
     from frontline.gazetteer import Gazetteer
 
     codes = tuple(code.upper() for code in arguments.country or ())

