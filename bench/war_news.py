@@ -294,13 +294,20 @@ def evaluate(
     ]
 
 
-def _country_gazetteer(settings: Settings, files: Sequence[Path], folder: Path) -> Gazetteer:
-    from frontline.countries import build_with_country_files
+def _country_gazetteer(files: Sequence[Path], folder: Path) -> Gazetteer:
+    """A gazetteer in ``folder`` with these GeoNames country exports merged, built the way
+    ``frontline index --country-file`` builds it."""
+    from frontline.countries import keep_country_file
+    from frontline.gazetteer import ensure_index
 
     started = time.perf_counter()
-    gazetteer = build_with_country_files(settings.gazetteer_dir, files, folder)
+    for file in files:
+        keep_country_file(file, folder)
+    gazetteer = Gazetteer(ensure_index(folder))
     logger.warning(
-        "gazetteer with %s built in %.1f s", [f.name for f in files], time.perf_counter() - started
+        "gazetteer with %s built in %.1f s",
+        ", ".join(f.name for f in files),
+        time.perf_counter() - started,
     )
     return gazetteer
 
@@ -337,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if arguments.country_file:
         with tempfile.TemporaryDirectory(prefix="war-news-") as folder:
-            with_countries = _country_gazetteer(settings, arguments.country_file, Path(folder))
+            with_countries = _country_gazetteer(arguments.country_file, Path(folder))
             label = "with " + ", ".join(f.name for f in arguments.country_file)
             variants.append((label, evaluate(cases, with_countries, settings, wanted)))
 

@@ -11,18 +11,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from frontline.model import AREA_FEATURES, Candidate, GeoparseResult, Place
+from frontline.model import AREA_FEATURES, FEATURE_LABELS, Candidate, GeoparseResult, Place
+from frontline.naming import shown_name
 
-KIND_LABELS: Mapping[str, str] = {
-    "city": "City or town",
-    "admin": "Region",
-    "country": "Country",
-    "continent": "Continent",
-    "landmark": "Landmark",
-    "water": "Sea or other water",
-    "region": "Geographic region",
-    "other": "Other place",
-}
+KIND_LABELS: Mapping[str, str] = {kind: label.title for kind, label in FEATURE_LABELS.items()}
 # Countries, continents, seas and wide regions would crowd a front-line map: they live in
 # an optional layer.
 BROAD_KINDS = AREA_FEATURES
@@ -90,14 +82,15 @@ def build_catalog(result: GeoparseResult) -> Catalog:
     ordered = sorted(result.places, key=first_offset)
     counts: dict[str, int] = {}
     for place in ordered:
-        counts[place.name] = counts.get(place.name, 0) + 1
+        counts[shown_name(place)] = counts.get(shown_name(place), 0) + 1
     places: dict[str, Place] = {}
     for place in ordered:
-        name = place.name
+        name = shown_name(place)
+        duplicated = counts[name] > 1
         if place.name_in_text:
             # A place of a Ukrainian or Russian text: its English name, the text's form beside.
-            name = f"{place.name} ({place.name_in_text})"
-        if counts[place.name] > 1 and place.candidate is not None:
+            name = f"{name} ({place.name_in_text})"
+        if duplicated and place.candidate is not None:
             qualifiers = [place.candidate.admin1, place.candidate.country_code]
             name = ", ".join([name, *[part for part in qualifiers if part]])
         base, suffix = name, 2

@@ -1,7 +1,7 @@
 """The sidebar's "Every village" section: what GeoNames' full data for a country adds, how
 large the download is, a button that adds it, and which names of this article need it.
 
-The work is ``frontline.countries`` (download through the network policy, checks, rebuild);
+The work is ``frontline.country_data`` (download through the network policy, checks, rebuild);
 this view only says what it does and calls it.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from frontline.countries import CountryDataHint, add_countries, country_data_hint, offers
+from frontline.country_data import CountryDataHint, add_countries, country_data_hint, offers
 from frontline.errors import FrontlineError
 from frontline.gazetteer import Gazetteer
 from frontline.model import GeoparseResult
@@ -22,7 +22,8 @@ COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
 
 
 def button_label(code: str, download_mb: float) -> str:
-    return f"Add every village of {COUNTRY_NAMES.get(code, code)} ({download_mb:.0f} MB download)"
+    country = COUNTRY_NAMES.get(code, code)
+    return f"Add every village of {country} (about {download_mb:.0f} MB download)"
 
 
 def hint_for(result: GeoparseResult, gazetteer: Gazetteer) -> CountryDataHint | None:

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,6 @@ from frontline.errors import GazetteerError
 if TYPE_CHECKING:
     import requests
 
-    from frontline.model import GeoparseResult
     from frontline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -254,112 +253,3 @@ def download_country_file(
 
 def credit() -> str:
     return _DUMP_CREDIT
-
-
-@dataclass(frozen=True, slots=True)
-class CountryOffer:
-    """What the full export of a country adds, for the dashboard's button and the CLI."""
-
-    code: str
-    download_mb: float
-    places: str
-    installed: bool
-
-
-# Sizes of GeoNames' exports as published (zip, MB) and the order of places each adds;
-# shown before a download, so a reader knows what the button costs.
-OFFERS = {
-    "UA": (4.0, "about 30,000 villages, raions and hromadas of Ukraine"),
-    "RU": (45.0, "about 150,000 villages and districts of Russia"),
-}
-
-
-def offers(gazetteer_dir: Path) -> tuple[CountryOffer, ...]:
-    kept = {path.stem for path in kept_country_files(gazetteer_dir)}
-    return tuple(
-        CountryOffer(code, size, places, code in kept) for code, (size, places) in OFFERS.items()
-    )
-
-
-def add_countries(
-    settings: Settings,
-    *,
-    codes: tuple[str, ...] = (),
-    files: tuple[Path, ...] = (),
-    session: requests.Session | None = None,
-) -> tuple[CountryFile, ...]:
-    """Download (``codes``) or take (``files``) GeoNames country exports, check and keep
-    them, then rebuild the index with them. Nothing is kept unless every file checks out."""
-    from frontline.gazetteer import ensure_index
-
-    gazetteer_dir = settings.gazetteer_dir
-    checked: list[tuple[Path, str | None]] = [(Path(file), None) for file in files]
-    with tempfile.TemporaryDirectory(prefix="frontline-countries-") as folder:
-        if codes:
-            own_session = session is None
-            if session is None:
-                import requests
-
-                session = requests.Session()
-                session.headers["User-Agent"] = settings.user_agent
-            try:
-                for code in codes:
-                    path = download_country_file(code, settings, session, Path(folder))
-                    checked.append((path, code.upper()))
-            finally:
-                if own_session:
-                    session.close()
-        for path, expected in checked:
-            check_country_file(path, expected)
-        kept = tuple(keep_country_file(path, gazetteer_dir, expected) for path, expected in checked)
-    ensure_index(gazetteer_dir, rebuild=True)
-    return kept
-
-
-@dataclass(frozen=True, slots=True)
-class CountryDataHint:
-    """Names a text uses that the index could not place, and the country exports that
-    would add the villages among them."""
-
-    names: tuple[str, ...]
-    codes: tuple[str, ...]
-
-    def message(self, *, command: bool = True) -> str:
-        countries = " and ".join(self.codes)
-        how = (
-            " ("
-            + " ".join(["python -m frontline index", *(f"--country {c}" for c in self.codes)])
-            + ")"
-            if command
-            else " (sidebar: Every village)"
-        )
-        return (
-            f"not found offline: {', '.join(self.names)}; GeoNames' full data for {countries} "
-            f"would add every village{how}"
-        )
-
-
-def country_data_hint(result: GeoparseResult, merged: Iterable[str]) -> CountryDataHint | None:
-    """Which names need a country's full data: the places left without a point, in a text
-    whose placed settlements lie in a country the index holds only the larger towns of."""
-    merged_codes = set(merged)
-    codes = sorted(
-        {
-            place.candidate.country_code
-            for place in result.places
-            if place.candidate is not None
-            and place.candidate.feature in {"city", "admin"}
-            and place.candidate.country_code in OFFERS
-            and place.candidate.country_code not in merged_codes
-        }
-    )
-    names = tuple(
-        dict.fromkeys(
-            place.name
-            for place in result.places
-            if not place.has_point and place.name[:1].isupper() and place.feature == "other"
-        )
-    )
-    if not codes or not names:
-        return None
-    return CountryDataHint(names, tuple(str(code) for code in codes))

@@ -1,72 +1,19 @@
-"""Writers: the CLI's JSON object (DESIGN.md's contract), GeoJSON, CSV and KML."""
+"""Writers: the CLI's JSON object (DESIGN.md's contract, from ``codec``), GeoJSON, CSV and KML."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal, TextIO
 from xml.sax.saxutils import escape
 
-from frontline.model import Article, GeoparseResult, Place, TerritoryStatus
+from frontline.codec import place_to_dict, result_to_dict
+from frontline.model import Article, GeoparseResult, Place
 
-
-def territory_to_dict(territory: TerritoryStatus | None) -> dict[str, Any] | None:
-    if territory is None:
-        return None
-    payload: dict[str, Any] = {
-        "status": territory.status,
-        "distance_km": round(territory.distance_km, 2),
-        "snapshot": territory.snapshot.isoformat(),
-    }
-    if territory.distance_to_edge_km is not None:
-        payload["distance_to_edge_km"] = round(territory.distance_to_edge_km, 2)
-    return payload
-
-
-def place_to_dict(place: Place, article: Article) -> dict[str, Any]:
-    candidate = place.candidate
-    payload: dict[str, Any] = {"name": place.name}
-    if place.name_in_text:
-        # The text's own form where ``name`` is the English one («Покровська» for Pokrovsk).
-        payload["name_in_text"] = place.name_in_text
-    return payload | {
-        "geonameid": candidate.geonameid if candidate else None,
-        "lat": candidate.lat if candidate else None,
-        "lon": candidate.lon if candidate else None,
-        "country_code": candidate.country_code if candidate else None,
-        "admin1": candidate.admin1 if candidate else None,
-        "feature": place.feature,
-        "score": place.score,
-        "evidence": list(place.evidence),
-        "mentions": [
-            {
-                "text": mention.text,
-                "start": mention.start,
-                "end": mention.end,
-                "sentence": article.sentence_text(mention.sentence_index)
-                if article.sentences
-                else article.text,
-            }
-            for mention in place.mentions
-        ],
-        "territory": territory_to_dict(place.territory),
-    }
-
-
-def result_to_dict(result: GeoparseResult, places: Sequence[Place] | None = None) -> dict[str, Any]:
-    article = result.article
-    chosen = result.places if places is None else places
-    payload: dict[str, Any] = {
-        "source": article.source,
-        "title": article.title,
-        "date": article.date.isoformat() if article.date else None,
-    }
-    if result.language != "en":
-        # English output is as it always was; a Ukrainian or Russian text says so.
-        payload["language"] = result.language
-    payload["places"] = [place_to_dict(place, article) for place in chosen]
-    return payload
+OutputFormat = Literal["json", "csv", "geojson", "kml"]
+FORMATS: tuple[OutputFormat, ...] = ("json", "csv", "geojson", "kml")
 
 
 def to_geojson(places: Iterable[Place], article: Article) -> dict[str, Any]:
@@ -162,3 +109,30 @@ def to_kml(places: Iterable[Place], article: Article) -> str:
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
         f"<name>{title}</name>{''.join(placemarks)}</Document></kml>\n"
     )
+
+
+def write(
+    results: Sequence[GeoparseResult], output_format: str, out: TextIO, *, as_list: bool = True
+) -> None:
+    """Write ``results`` in one of ``FORMATS``; JSON is one object when ``as_list`` is false
+    (a single input), GeoJSON one collection, CSV one header."""
+    if output_format == "json":
+        payload: Any = [result_to_dict(result) for result in results]
+        if not as_list:
+            (payload,) = payload
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif output_format == "geojson":
+        features = [
+            feature
+            for result in results
+            for feature in to_geojson(result.places, result.article)["features"]
+        ]
+        json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False)
+        out.write("\n")
+    elif output_format == "csv":
+        for index, result in enumerate(results):
+            out.write(to_csv(result.places, result.article, header=index == 0))
+    else:
+        for result in results:
+            out.write(to_kml(result.places, result.article))

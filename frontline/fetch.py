@@ -276,9 +276,11 @@ def decode_html(body: bytes, content_type: str | None, url: str) -> str:
     return str(best)
 
 
-def _read_limited(
+def read_limited(
     response: requests.Response, url: str, max_bytes: int, deadline: float, clock: Clock
 ) -> bytes:
+    """The body of a streamed response, refused past ``max_bytes`` or past ``deadline`` (on
+    ``clock``): every download of the project reads through here (articles, snapshots)."""
     declared_length = response.headers.get("Content-Length", "")
     if declared_length.isdigit() and int(declared_length) > max_bytes:
         raise FetchError(
@@ -425,7 +427,7 @@ def download(
                 if check_media_type is not None:
                     check_media_type(_media_type(content_type))
                 try:
-                    body = _read_limited(response, url, max_bytes, deadline, clock)
+                    body = read_limited(response, url, max_bytes, deadline, clock)
                 except requests.RequestException as error:
                     raise _translate(error, url) from error
             return Download(current_url, body, content_type)

@@ -22,7 +22,7 @@ from frontline import countries as country_exports
 from frontline import romanise
 from frontline.errors import GazetteerError
 from frontline.gazetteer_build import SCHEMA_VERSION, build_index, source_versions
-from frontline.model import Candidate, FeatureKind
+from frontline.model import Candidate
 from frontline.names import (
     KIND_CODES,
     KIND_NAMES,
@@ -44,7 +44,6 @@ __all__ = [
     "NameKind",
     "NameMatch",
     "ensure_index",
-    "feature_label",
     "fold_name",
     "normalize_name",
 ]
@@ -302,6 +301,21 @@ class Gazetteer:
         )
         return None if row is None else _candidate(row)
 
+    def settlements_within(
+        self, south: float, west: float, north: float, east: float
+    ) -> tuple[Candidate, ...]:
+        """Every town and village whose point lies in the box (for frontline/near_spellings)."""
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE e.feature = 'city' "
+                "AND e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?",
+                [south, north, west, east],
+            )
+            .fetchall()
+        )
+        return tuple(_candidate(row) for row in rows)
+
     def country_name(self, country_code: str | None) -> str | None:
         if not country_code:
             return None
@@ -325,16 +339,3 @@ class Gazetteer:
             .fetchall()
         )
         return tuple(_candidate(row) for row in rows)
-
-
-def feature_label(feature: FeatureKind) -> str:
-    return {
-        "city": "town or city",
-        "admin": "region",
-        "country": "country",
-        "continent": "continent",
-        "landmark": "landmark",
-        "water": "body of water",
-        "region": "geographic region",
-        "other": "place",
-    }[feature]

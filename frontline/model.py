@@ -7,6 +7,7 @@ so excerpts, highlights and corrections all point at the same characters.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +23,27 @@ FeatureKind = Literal[
 POINT_FEATURES: frozenset[FeatureKind] = frozenset({"city", "admin", "landmark"})
 AREA_FEATURES: frozenset[FeatureKind] = frozenset({"country", "continent", "water", "region"})
 TerritoryStatusName = Literal["occupied", "free"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureLabel:
+    """How a feature kind is named: ``title`` in a table, a legend or a heading ("City or
+    town"), ``noun`` inside a sentence ("the name of a town or city")."""
+
+    title: str
+    noun: str
+
+
+FEATURE_LABELS: Mapping[FeatureKind, FeatureLabel] = {
+    "city": FeatureLabel("City or town", "town or city"),
+    "admin": FeatureLabel("Region", "region"),
+    "country": FeatureLabel("Country", "country"),
+    "continent": FeatureLabel("Continent", "continent"),
+    "landmark": FeatureLabel("Landmark", "landmark"),
+    "water": FeatureLabel("Sea or other water", "body of water"),
+    "region": FeatureLabel("Geographic region", "geographic region"),
+    "other": FeatureLabel("Other place", "place"),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,15 @@ class NameGroup:
         )
 
     @property
+    def war_spot(self) -> bool:
+        """War-report syntax puts it on the ground ("near A"), and no title makes a person."""
+        return any(t.after_war_locative and not t.after_title for t in self.toponyms)
+
+    @property
+    def paragraphs(self) -> frozenset[int]:
+        return frozenset(t.paragraph for t in self.toponyms)
+
+    @property
     def sentences(self) -> set[int]:
         return {t.mention.sentence_index for t in self.toponyms}
 

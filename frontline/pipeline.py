@@ -14,6 +14,7 @@ from frontline.gazetteer import Gazetteer
 from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
 from frontline.language import Language, detect_language
 from frontline.model import Article, Candidate, GeoparseResult, Place
+from frontline.near_spellings import place_near_spellings
 from frontline.recognize import Recognizer, Toponym, load_nlp
 from frontline.resolve import Resolver, Weights
 from frontline.settings import Settings
@@ -91,7 +92,7 @@ class Geoparser:
         language = detect_language(article.text)
         toponyms = self.recognize(article, language)
         recognized = time.perf_counter()
-        places = self.resolver.resolve(toponyms)
+        places = place_near_spellings(self.resolver.resolve(toponyms), self.gazetteer)
         if language.cyrillic:
             places = tuple(_named_in_english(place) for place in places)
         self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)

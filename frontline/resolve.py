@@ -36,7 +36,7 @@ from frontline.name_groups import (
     unambiguous,
 )
 from frontline.recognize import Toponym, lies_within
-from frontline.support import NEARBY_KM, support_for
+from frontline.support import LOCATIVE_TOWN_POPULATION, NEARBY_KM, support_for
 
 # A name's candidates beyond the most populous 40 are dropped (unless a qualifier names
 # their region): "Ivanivka" names hundreds of villages.
@@ -88,6 +88,28 @@ class Weights:
     # Lying close to a place named in the same or the next sentence (frontline/theatre.py).
     local_proximity: float = 1.0
     softmax_temperature: float = 0.5
+
+
+WAR_SPOT_SUPPORT = 'named as a spot on the ground ("near", "west of", "the village of" ...)'
+
+
+def _village_namesakes(toponym: Toponym) -> bool:
+    """Several settlements bear the name and none is a town of SMALL_SETTLEMENT people."""
+    settlements = [m.candidate for m in toponym.matches if m.candidate.feature == "city"]
+    return (
+        len(settlements) >= 2
+        and len(settlements) == len(toponym.matches)
+        and all(c.population < theatre.SMALL_SETTLEMENT for c in settlements)
+    )
+
+
+def _names_a_city(toponym: Toponym) -> bool:
+    """The name is also a city readers know ("Zaporizhzhia and Dnipropetrovsk oblasts ...
+    explosions rocked Zaporizhzhia"): then the bare name is the city, not the region."""
+    return any(
+        m.candidate.feature == "city" and m.candidate.population >= LOCATIVE_TOWN_POPULATION
+        for m in toponym.matches
+    )
 
 
 class Resolver:
@@ -167,9 +189,16 @@ class Resolver:
             proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
             if km <= NEARBY_KM:
                 nearby = evidence.km_from(km, anchor.name)
-        if candidate.feature not in AREA_FEATURES:
+        if candidate.feature not in AREA_FEATURES and match.kind == "name":
+            # By its own name only: a town once called Washington (South River, New Jersey)
+            # is no village of a list just because a New Brunswick lies next to it.
             local, local_reason = theatre.local_bonus(
-                candidate, anchors, group.key, group.sentences, w.local_proximity
+                candidate,
+                anchors,
+                group.key,
+                group.sentences,
+                w.local_proximity,
+                paragraphs=group.paragraphs,
             )
             score += local
             if local_reason is not None and (nearby is None or local_reason.startswith(nearby)):
@@ -196,6 +225,7 @@ class Resolver:
             if not (group.strong or group.accepted) and not unambiguous(group):
                 continue
             candidate = group.chosen.candidate
+            small = candidate.feature == "city" and candidate.population < theatre.SMALL_SETTLEMENT
             if candidate.feature in POINT_FEATURES and candidate.lat is not None:
                 anchors.append(
                     theatre.Anchor(
@@ -205,8 +235,9 @@ class Resolver:
                         group.toponyms[0].mention.text,
                         frozenset(group.sentences),
                         candidate.key,
-                        candidate.feature == "city"
-                        and candidate.population < theatre.SMALL_SETTLEMENT,
+                        small=small,
+                        uncertain=small and not unambiguous(group),
+                        paragraphs=group.paragraphs,
                     )
                 )
         return anchors
@@ -245,6 +276,19 @@ class Resolver:
         chosen = group.chosen
         if chosen is None or (group.qualifier and lies_within(chosen.candidate, group.qualifier)):
             return None
+        candidate = chosen.candidate
+        placed_in = next((t for t in group.toponyms if t.sentence_region), None)
+        if (
+            placed_in is not None
+            and candidate.feature == "city"
+            and candidate.population < theatre.SMALL_SETTLEMENT
+            and not any(lies_within(m.candidate, placed_in.sentence_region) for m in group.matches)
+        ):
+            # "In Kharkiv Oblast, troops liberated A, B and C": a village of the list that the
+            # gazetteer has only elsewhere is one it lacks (the country's full data has it).
+            return evidence.not_in_named_region(
+                region_label(candidate), placed_in.sentence_region_text or ""
+            )
         return theatre.far_from_theatre(
             chosen.candidate,
             anchors,
@@ -252,6 +296,7 @@ class Resolver:
             regions,
             namesakes=sum(m.candidate.feature == "city" for m in group.matches),
             main_name=chosen.kind == "name" and not chosen.folded,
+            war_syntax=any(t.after_war_locative for t in group.toponyms),
         )
 
     @staticmethod
@@ -292,11 +337,20 @@ class Resolver:
         for toponym in toponyms:
             if toponym.qualifier_text:
                 qualified_keys[toponym.key].add(group_key(toponym))
+        listed_regions = {t.key for t in toponyms if t.names_region}
         by_key: dict[str, NameGroup] = {}
         for toponym in toponyms:
             key = group_key(toponym)
             if not toponym.qualifier_text and len(qualified_keys.get(toponym.key, ())) == 1:
                 key = next(iter(qualified_keys[toponym.key]))
+            elif toponym.key in listed_regions and not _names_a_city(toponym):
+                # "Hunan and Hubei provinces ... the Hunan city of Yueyang": one region.
+                key = f"{toponym.key}|region"
+            elif _village_namesakes(toponym):
+                # Two Pokrovskes in one report, each in its paragraph's district: a village
+                # name with namesakes is resolved per paragraph; the paragraphs that choose
+                # the same village are one place again (``_places`` merges by candidate).
+                key = f"{key}|paragraph {toponym.paragraph}"
             group = by_key.setdefault(key, NameGroup(key, []))
             group.toponyms.append(toponym)
         groups = list(by_key.values())
@@ -330,6 +384,10 @@ class Resolver:
             if not changed:
                 break
             self._choose(groups)
+        for group in groups:
+            if not group.matches and not group.strong and group.war_spot:
+                # "near Robotyne": a village the offline data lacks, kept without a point.
+                group.accepted, group.support = True, WAR_SPOT_SUPPORT
         return self._places(groups, embedded)
 
     def _places(

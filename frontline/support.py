@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from frontline.gazetteer import feature_label
 from frontline.geo import distance_km
-from frontline.model import AREA_FEATURES, POINT_FEATURES, Candidate
+from frontline.model import AREA_FEATURES, FEATURE_LABELS, POINT_FEATURES, Candidate
 from frontline.name_groups import NameGroup, named_regions
 from frontline.recognize import lies_within
 
@@ -246,7 +245,7 @@ def a_wide_area(case: Case) -> Verdict | None:
         return None
     if case.group.labels.get("PERSON") and feature in {"country", "continent"}:
         return NOT_A_PLACE
-    return stands(f"the name of a {feature_label(feature)}")
+    return stands(f"the name of a {FEATURE_LABELS[feature].noun}")
 
 
 def a_large_place_in_a_named_country(case: Case) -> Verdict | None:

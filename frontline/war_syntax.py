@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from frontline.text_cues import TITLE_WORDS, word_before
+
 # A compass word on its own is a direction or a sector ("from the South", "the
 # North-Slobozhansk direction"), not the Cameroonian region GeoNames has by that name.
 COMPASS_WORDS = frozenset(
@@ -41,9 +43,10 @@ _WAR_LOCATIVE = re.compile(
     r"(?:\bnear|\baround|\boutskirts\s+of|\bvicinity\s+of|\bdirection\s+of|\bareas?\s+of"
     rf"|\b{_COMPASS}\s+of"
     r"|\b(?:village|villages|town|towns|city|settlement|settlements|hamlet|community|"
-    r"hromada|township|urban-type\s+settlement)\s+of"
+    r"communities|hromada|hromadas|township|urban-type\s+settlement)\s+of"
     r"|\b(?:captured|liberated|seized|stormed|encircled|retook|recaptured|shelled|entered|"
     r"surrounded|occupied|bombarded|advanced\s+(?:on|to|towards?|into)|"
+    r"to\s+(?:storm|capture|take|seize|encircle|surround|enter|liberate|retake)|"
     r"attacked|liberation\s+of|capture\s+of|fall\s+of|assault\s+on|attack\s+on)"
     r")(?:\s+the)?\s*$",
     re.IGNORECASE,
@@ -115,3 +118,26 @@ def names_a_river_bank(text: str, start: int, end: int) -> bool:
 def before_plural_region(text: str, end: int) -> bool:
     """The name ends a list of regions: "in Kyiv, Kharkiv and Odesa regions"."""
     return _PLURAL_REGION.match(text, end) is not None
+
+
+def unknown_spot(text: str, start: int, end: int, label: str | None) -> bool:
+    """A name of one to three capitalised words that war-report syntax puts on the ground
+    ("near Robotyne", "the village of Zatyshok"), whatever NER called it but a date."""
+    words = text[start:end].split()
+    return (
+        label not in {"NORP", "LANGUAGE", "DATE", "TIME"}
+        and 0 < len(words) <= 3
+        and all(word[:1].isupper() for word in words)
+        and after_war_locative(text, start)
+        and word_before(text, start) not in TITLE_WORDS
+    )
+
+
+def used_for_something_else(text: str, start: int, end: int) -> bool:
+    """A compass word, a vessel's name, a river or a river's bank."""
+    return (
+        is_compass_word(text[start:end])
+        or names_a_vessel(text, start)
+        or names_a_river(text, start, end)
+        or names_a_river_bank(text, start, end)
+    )

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from frontline.countries import add_countries, check_country_file, kept_country_files
+from frontline.countries import check_country_file, kept_country_files
+from frontline.country_data import add_countries
 from frontline.errors import FrontlineError, GazetteerError
 from frontline.gazetteer import Gazetteer
 from tests.conftest import REPO_ROOT

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from frontline.article import article_from_file
+from frontline.codec import result_from_json, result_to_json
 from frontline.corrections import RemovePlace, apply_corrections
 from frontline.evidence import (
     NOT_IN_GAZETTEER,
@@ -19,7 +20,7 @@ from frontline.evidence import (
 from frontline.geocode import GeocodeOutcome
 from frontline.model import Candidate, GeoparseResult
 from frontline.online import place_from_outcome, unresolved_places
-from frontline.store import ArticleStore, result_from_json, result_to_json
+from frontline.store import ArticleStore
 
 from .conftest import SAMPLE_ARTICLE
 

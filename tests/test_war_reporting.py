@@ -172,3 +172,79 @@ def test_places_in_ukraine_carry_the_national_romanisation(gazetteer: Any) -> No
         ("Avdeyevka", "Avdiivka"),
     ):
         assert official in {m.candidate.name for m in gazetteer.candidates(spelling)}
+
+
+def test_a_list_in_a_sentence_naming_its_oblast_keeps_namesakes_from_elsewhere_off_the_map(
+    geoparser: Any,
+) -> None:
+    places = places_by_name(
+        geoparser,
+        "In Kharkiv Oblast, the Ukrainian military liberated the settlements of Ukrayinka, "
+        "Peremoha and Ruska Lozova.",
+    )
+    # cities500's Ukrayinka and Peremoha lie in Kyiv Oblast: not these villages.
+    assert places["Ukrayinka"].candidate is None and places["Peremoha"].candidate is None
+    assert places["Ruska Lozova"].candidate.admin1 == "Kharkiv Oblast"
+    assert "Kharkiv Oblast" in " ".join(places["Peremoha"].evidence)
+    # Even where the namesake lies close by: cities500's only Tetianivka is in Donetsk
+    # Oblast, 31 km from Izium; a list the text puts in Kharkiv Oblast does not mean it.
+    near_izium = places_by_name(
+        geoparser,
+        "In Kharkiv Oblast, Ukrainian forces liberated the villages of Izium, Balakliia and "
+        "Tetianivka.",
+    )
+    assert near_izium["Izium"].candidate.admin1 == "Kharkiv Oblast"
+    assert near_izium["Tetianivka"].candidate is None
+
+
+def test_the_one_village_of_a_name_in_another_region_is_not_the_one_meant(geoparser: Any) -> None:
+    # The gazetteer's only Lokot lies in Bryansk Oblast; the text is about Kursk region.
+    places = places_by_name(
+        geoparser,
+        "Shelling injured a resident of the village of Lokot in Kursk region, the governor said.",
+    )
+    assert "Lokot" not in places or places["Lokot"].candidate is None
+    assert places["Kursk region"].candidate.name == "Kursk Oblast"
+
+
+def test_a_garbled_village_name_is_matched_only_among_the_articles_places(
+    geoparser: Any,
+) -> None:
+    # "Novohrodevka" is no spelling of anything; one vowel away lies Novohrodivka, 15 km
+    # from Pokrovsk. Named beside Pokrovsk and Myrnohrad it is that town, at a lower score
+    # and saying why; named alone, with no area to look in, it stays without a point.
+    places = places_by_name(
+        geoparser, "Russian troops attacked near Pokrovsk, Myrnohrad and Novohrodevka on Tuesday."
+    )
+    village = places["Novohrodevka"]
+    assert village.candidate is not None and village.candidate.name == "Novohrodivka"
+    assert any(r.kind == "spelling" and "Novohrodivka" in r for r in village.evidence)
+    assert village.score < places["Pokrovsk"].score
+    alone = places_by_name(geoparser, "Fighting went on near Novohrodevka.")
+    assert alone["Novohrodevka"].candidate is None
+
+
+def test_two_villages_of_one_name_in_two_paragraphs_are_two_places(geoparser: Any) -> None:
+    result = geoparser.geoparse(
+        article_from_text(
+            "The Synelnykove district was under attack: four people were injured in the "
+            "Pokrovske community and in Mezhova.\n"
+            "The Nikopol district was also hit: Russian forces targeted Nikopol, Pokrovske "
+            "and Marhanets.",
+            "test",
+        )
+    )
+    pokrovske = [p for p in result.places if p.name == "Pokrovske"]
+    assert len(pokrovske) == 2
+    nikopol = next(p for p in result.places if p.name == "Nikopol")
+    first, second = sorted(pokrovske, key=lambda p: p.mentions[0].start)
+    assert distance_km(second.lat, second.lon, nikopol.lat, nikopol.lon) < 30
+    assert distance_km(first.lat, first.lon, nikopol.lat, nikopol.lon) > 100
+
+
+def test_communities_of_a_list_are_places_even_misspelt(geoparser: Any) -> None:
+    places = places_by_name(
+        geoparser, "Russian troops shelled the communities of Esman, Svesy and Shalyhyne."
+    )
+    assert places["Svesy"].candidate.name == "Svesa"
+    assert places["Esman"].candidate.admin1 == "Sumy Oblast"
