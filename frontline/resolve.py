@@ -183,7 +183,9 @@ class Resolver:
             else:
                 score += w.qualifier_mismatch
         nearby: Reason | None = None
-        nearest = theatre.nearest(candidate, anchors, own_key=group.key)
+        nearest = theatre.nearest(
+            candidate, theatre.vouched_for(anchors, group.key), own_key=group.key
+        )
         if nearest is not None:
             km, anchor = nearest
             proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
@@ -217,7 +219,7 @@ class Resolver:
     # -- context --------------------------------------------------------------------------
 
     @staticmethod
-    def _anchors(groups: Sequence[NameGroup]) -> list[theatre.Anchor]:
+    def _anchors(groups: Sequence[NameGroup], regions: dict[str, str]) -> list[theatre.Anchor]:
         anchors = []
         for group in groups:
             if group.chosen is None:
@@ -236,16 +238,26 @@ class Resolver:
                         frozenset(group.sentences),
                         candidate.key,
                         small=small,
-                        uncertain=small and not unambiguous(group),
+                        # A village outside every region the text names of its country is
+                        # a guess even where the gazetteer knows one village of its name.
+                        uncertain=small
+                        and (
+                            not unambiguous(group)
+                            or theatre.outside_named_regions(candidate, regions)
+                        ),
                         paragraphs=group.paragraphs,
+                        country_code=candidate.country_code or "",
+                        vouchers=frozenset({theatre.NAMED_REGION})
+                        if candidate.admin1_code in regions
+                        else frozenset(),
                     )
                 )
-        return anchors
+        return theatre.with_vouchers(anchors)
 
     def _choose(self, groups: Sequence[NameGroup]) -> None:
         countries, regions = named_regions(groups)
         demonym_countries = frozenset(countries_named_by_demonym_only(groups))
-        anchors = self._anchors(groups)
+        anchors = self._anchors(groups, regions)
         for group in groups:
             if not group.matches:
                 continue

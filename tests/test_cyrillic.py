@@ -156,3 +156,48 @@ def test_cli_refuses_an_unsupported_language_in_one_line(cache_dir: Any) -> None
     assert completed.returncode == 2
     assert completed.stderr.strip().count("\n") == 0
     assert "German" in completed.stderr
+
+
+def test_two_guessed_villages_do_not_hold_each_other_in_another_oblast(geoparser: Any) -> None:
+    # Svetlyy and Krasnoarmeysk both have small namesakes in Saratov Oblast; with no reliable
+    # place near them there, the Donetsk town named beside Kostiantynivka wins.
+    found = places(
+        geoparser,
+        "Штурмовые отряды продвигаются в Константиновке Донецкой Народной Республики. "
+        "Под контроль армии России перешел Красноармейск, бои идут в Светлом.",
+    )
+    assert POKROVSK in found
+    assert found[POKROVSK].name_in_text == "Красноармейск"
+
+
+def test_a_word_of_a_rivers_name_is_no_town(geoparser: Any) -> None:
+    from frontline.cyrillic.syntax import names_a_facility
+
+    text = "Підрозділи утримують позиції на березі річки Сіверський Донець біля Серебрянки."
+    assert names_a_facility(text, text.index("Донець"))
+    assert not names_a_facility(text, text.index("Серебрянки"))
+    assert {p.name for p in places(geoparser, text).values()} == {"Serebrianka"}
+
+
+def test_a_cyrillic_name_that_the_main_name_romanises_counts_as_the_main_name(
+    geoparser: Any,
+) -> None:
+    # GeoNames lists «Високе» as an alternate name of Vysoke; romanised, it is the main name.
+    found = places(geoparser, "Ворог атакував позиції біля Високого Запорізької області.")
+    (village,) = (p for p in found.values() if p.name == "Vysoke")
+    assert "GeoNames main name 'Vysoke'" in village.evidence
+
+
+def test_a_village_outside_the_named_oblast_vouches_for_no_neighbour(geoparser: Any) -> None:
+    # Poniativka is one village in the offline data, in Odesa Oblast; placed there, it drew
+    # the text's Shyroka Balka and Mykolaivka into Odesa Oblast beside it.
+    found = places(
+        geoparser,
+        "Окупанти знову обстріляли Херсонщину. Під вогнем перебували Білозерка, Садове, "
+        "Понятівка, Широка Балка, Кізомис, Олександрівка, Миколаївка та місто Херсон.",
+    )
+    assert {"Kherson", "Bilozerka"} <= {p.name for p in found.values()}
+    in_odesa_oblast = [
+        p.name for p in found.values() if p.candidate and p.candidate.admin1 == "Odesa Oblast"
+    ]
+    assert in_odesa_oblast == []

@@ -124,7 +124,9 @@ class CyrillicRecognizer:
                 found = (NameMatch(country, "name"),)
             else:
                 found = tuple(
-                    m for m in self.gazetteer.candidates(form) if not m.folded
+                    self._as_main_name(form, m)
+                    for m in self.gazetteer.candidates(form)
+                    if not m.folded
                 ) or self._romanised(form)
         if len(self._memo) > 200_000:
             self._memo.clear()

@@ -99,13 +99,15 @@ HEAD_NOUNS = REGION_NOUNS | DISTRICT_NOUNS | SECTOR_NOUNS | NAME_HEAD_NOUNS
 FACILITY_BEFORE = re.compile(
     r"(?:^|\s)(?:шахт\w*|завод\w*|станці\w*|станци\w*|вулиц\w*|улиц\w*|проспект\w*|"
     r"площ\w*|бульвар\w*|аеропорт\w*|аэропорт\w*|річк\w*|рек[аиеу]\w*|лісництв\w*|"
-    r"лесничеств\w*|урочищ\w*|ТЦ|ТРЦ|ТЕЦ|ТЭЦ|ГЕС|ГЭС|АЕС|АЭС)\s*[«\"“„]?\s*$",
+    r"лесничеств\w*|урочищ\w*|ТЦ|ТРЦ|ТЕЦ|ТЭЦ|ГЕС|ГЭС|АЕС|АЭС)\s*[«\"“„]?\s*"
+    # The words of the facility's name before this one («річку Сіверський Донець»).
+    r"(?-i:[А-ЯІЇЄҐЁ][\w'’ʼ-]*\s+){0,2}$",
     re.IGNORECASE,
 )
 
 
 def names_a_facility(text: str, start: int) -> bool:
-    return FACILITY_BEFORE.search(text[max(0, start - 24) : start]) is not None
+    return FACILITY_BEFORE.search(text[max(0, start - 60) : start]) is not None
 
 
 SPEECH_VERBS = re.compile(
