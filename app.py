@@ -212,15 +212,15 @@ def main() -> None:
     map_column, text_column = st.columns([3, 2], gap="medium")
     with map_column:
         assets = OfflineAssets.for_base_path(st.get_option("server.baseUrlPath") or "")
-        all_points = place_map.view_for(catalog, catalog.mapped_names(), show_broad=False)
+        first_view = place_map.view_for(catalog, catalog.mapped_names(), theatre_only=True)
         base_map = place_map.build_base_map(
-            view=all_points,
+            view=first_view,
             tiles_url=settings.tiles_url,
             tiles_attribution=settings.tiles_attribution,
             assets=assets,
         )
         layers = place_map.place_layers(catalog, shown, article, show_broad=show_broad)
-        view = focus.map_view(state, catalog, shown, focused, show_broad=show_broad)
+        view = focus.map_view(state, catalog, shown, focused, filtered=bool(selection))
         click = place_map.show_map(
             base_map, [*layers, *extra_layers], view, key=MAP_KEY, height=MAP_HEIGHT
         )

@@ -48,3 +48,7 @@ class StoreError(FrontlineError):
 
 class SnapshotFetchError(TerritoryError):
     """A snapshot URL could not be fetched (unreachable, timed out, bad status), none cached."""
+
+
+class MapDataError(FrontlineError):
+    """Map data a package ships (country outlines) could not be read."""

@@ -210,7 +210,10 @@ def test_view_fits_the_points() -> None:
     world = fit_view([(48.28, 37.18), (38.9, -77.04)])
     assert donbas.zoom > world.zoom
     assert 48.28 < donbas.center[0] < 49.71 and 37.18 < donbas.center[1] < 37.71
-    assert fit_view([(47.5, 19.04)]).center == (47.5, 19.04)
+    assert fit_view([(47.5, 19.04)], top_padding_px=48).center == (47.5, 19.04)
+    # With the legend's band at the top, a lone point sits below the map's centre.
+    below_legend = fit_view([(47.5, 19.04)])
+    assert below_legend.center[0] > 47.5 and below_legend.center[1] == 19.04
 
 
 def test_a_click_counts_once_however_often_the_map_reports_it() -> None:
