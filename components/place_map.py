@@ -57,7 +57,7 @@ GEONAMES_CREDIT = (
 OUTLINES_ATTRIBUTION = (
     f'Outlines: <a href="{OUTLINES_URL}" target="_blank" rel="noopener">Natural Earth</a>'
 )
-TILES_UNAVAILABLE = "Map tiles unavailable: country outlines from Natural Earth instead."
+TILES_UNAVAILABLE = "No map tiles: outlines from Natural Earth"
 SHOW_ALL_LABEL = "Show all places"
 SHOW_MAIN_LABEL = "Back to the main area"
 # Markers closer than this (screen pixels) gather into one cluster; point icons are 16-20 px.
@@ -422,17 +422,26 @@ def place_layers(
 BROAD_ONLY_MAX_ZOOM = 5
 # The first view keeps a few hundred km around the theatre: the border, the coast, the front.
 THEATRE_MAX_ZOOM = 7
+# Places that fit together at this zoom (a country's breadth) are all framed; only a wider
+# spread (Washington and Pokrovsk) leaves the far ones to "Show all places".
+FRAME_ALL_FROM_ZOOM = 5
 
 
 def view_for(
     catalog: Catalog, names: Sequence[str], *, theatre_only: bool = False, **fit: Any
 ) -> MapView:
-    """The view that frames ``names``' point places (with ``theatre_only``, only those where
-    the places cluster: ``frontline.theatre``). Countries, seas and wide regions never set
-    the view, unless they are all there is."""
+    """The view that frames ``names``' point places (with ``theatre_only``, when they spread
+    wider than a country, only those where they cluster: ``frontline.theatre``). Countries,
+    seas and wide regions never set the view, unless they are all there is."""
     places = [catalog.places[name] for name in names if catalog.places[name].has_point]
     points = [place for place in places if place.feature not in BROAD_KINDS]
-    if theatre_only:
+    if theatre_only and points:
+        located = [(place.lat, place.lon) for place in points]
+        whole = fit_view(
+            [(lat, lon) for lat, lon in located if lat is not None and lon is not None], **fit
+        )
+        if whole.zoom >= FRAME_ALL_FROM_ZOOM:
+            return whole
         points = list(theatre(points))
         fit.setdefault("max_zoom", THEATRE_MAX_ZOOM)
     if not points:

@@ -38,6 +38,7 @@ def test_fine_around_the_theatre_coarse_elsewhere(outlines: dict[str, Any]) -> N
     canada = country(outlines, "CA")
     # Ukraine at about 1 km: the Sea of Azov's spits and the Dnipro's mouth are there.
     assert shapely.get_num_coordinates(ukraine) > 800
+
     def points_per_degree(geometry: Any) -> float:
         return float(shapely.get_num_coordinates(geometry)) / geometry.boundary.length
 

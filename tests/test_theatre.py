@@ -73,3 +73,12 @@ def test_elsewhere_the_largest_cluster_wins() -> None:
     chosen = theatre([mar_a_lago, washington, white_house])
     assert {place.name for place in chosen} == {"Washington", "White House"}
     assert len(clusters([mar_a_lago, washington, white_house])) == 2
+
+
+def test_places_a_country_apart_are_all_framed(sample_result: Any) -> None:
+    kharkiv = place("Kharkiv", 49.99, 36.23, "UA")
+    odesa = place("Odesa", 46.48, 30.73, "UA")
+    catalog = build_catalog(dataclasses.replace(sample_result, places=(kharkiv, odesa)))
+    view = view_for(catalog, catalog.names, theatre_only=True)
+    assert view == view_for(catalog, catalog.names)
+    assert 46.48 < view.center[0] < 49.99 + 1 and 30.73 < view.center[1] < 36.23

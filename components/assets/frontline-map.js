@@ -60,6 +60,13 @@
     map.getContainer().addEventListener("mouseleave", function () {
       if (!map.gestureHandling.enabled()) { map.gestureHandling.enable(); }
     });
+    // The plugin turns wheel zoom back on only while it handles a Ctrl/Cmd wheel event, too
+    // late for Leaflet to see that first event: turn it on before, in the capture phase.
+    map.getContainer().addEventListener("wheel", function (event) {
+      if ((event.ctrlKey || event.metaKey) && !map.scrollWheelZoom.enabled()) {
+        map.scrollWheelZoom.enable();
+      }
+    }, {capture: true});
   }
 
   // "Show all places" fits every place layer on the map (flagged frontlinePlaces); pressed
@@ -185,14 +192,14 @@
     });
   }
 
-  // "Map tiles unavailable": said once, at the bottom left, the first time a tile fails (or at
+  // "No map tiles": said once, under the buttons at the top left, the first time a tile fails (or at
   // once when no tile server is set).
   function tilesNote(map, options) {
     var shown = false;
     function show() {
       if (shown) { return; }
       shown = true;
-      var note = L.control({position: "bottomleft"});
+      var note = L.control({position: "topleft"});
       note.onAdd = function () {
         var box = L.DomUtil.create("div", "frontline-tiles-note");
         box.setAttribute("role", "status");
