@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from frontline.errors import GazetteerError
-from frontline.gazetteer_build import SCHEMA_VERSION, build_index, source_versions
+from frontline.gazetteer_build import SCHEMA_VERSION, BuildProgress, build_index, source_versions
 from frontline.model import Candidate
 from frontline.names import (
     KIND_CODES,
@@ -75,8 +75,14 @@ def _index_is_current(path: Path) -> bool:
     return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("sources") == source_versions()
 
 
-def ensure_index(cache_dir: Path) -> Path:
-    """Path of a current index in ``cache_dir``, building it first if needed.
+def index_is_current(cache_dir: Path) -> bool:
+    """True when ``cache_dir`` holds an index built from today's sources (no build needed)."""
+    return _index_is_current(Path(cache_dir) / INDEX_FILE)
+
+
+def ensure_index(cache_dir: Path, progress: BuildProgress | None = None) -> Path:
+    """Path of a current index in ``cache_dir``, building it first if needed (``progress``
+    hears of each step of that build).
 
     Concurrent processes (the app and a CLI, or parallel tests) wait on a file lock so that
     only one of them builds.
@@ -91,7 +97,7 @@ def ensure_index(cache_dir: Path) -> Path:
             try:
                 if not _index_is_current(path):
                     logger.info("building the offline gazetteer in %s (once)", path.parent)
-                    build_index(path)
+                    build_index(path, progress=progress)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
     except OSError as error:
