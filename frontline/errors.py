@@ -74,6 +74,10 @@ class SnapshotUnavailableError(TerritoryError):
     """No snapshot exists for the date asked, locally or at the origin."""
 
 
+class SnapshotNotAtOriginError(SnapshotUnavailableError):
+    """The origin has no snapshot at that URL (HTTP 404): that day is missing there."""
+
+
 class StoreError(FrontlineError):
     """The article library could not be opened or written."""
 

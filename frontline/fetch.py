@@ -276,9 +276,11 @@ def decode_html(body: bytes, content_type: str | None, url: str) -> str:
     return str(best)
 
 
-def _read_limited(
+def read_limited(
     response: requests.Response, url: str, max_bytes: int, deadline: float, clock: Clock
 ) -> bytes:
+    """The body of a streamed response, refused past ``max_bytes`` or past ``deadline`` (on
+    ``clock``): every download of the project reads through here (articles, snapshots)."""
     declared_length = response.headers.get("Content-Length", "")
     if declared_length.isdigit() and int(declared_length) > max_bytes:
         raise FetchError(
@@ -413,7 +415,7 @@ def fetch_page(
                 if media_type and media_type not in {*HTML_CONTENT_TYPES, PLAIN_TEXT_TYPE}:
                     raise FetchError(f"cannot fetch {url}: it is {media_type}, not an HTML page")
                 try:
-                    body = _read_limited(response, url, max_bytes, deadline, clock)
+                    body = read_limited(response, url, max_bytes, deadline, clock)
                 except requests.RequestException as error:
                     raise _translate(error, url) from error
             return _page_from_body(url, current_url, body, content_type)

@@ -8,6 +8,7 @@ import http.server
 import json
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -434,6 +435,45 @@ def test_origin_serving_a_broken_file_is_a_format_error_naming_the_url(
     assert "deepstatemap_data_20251005.geojson is not valid JSON" in str(caught.value)
     assert base_url in str(caught.value)
     assert not provider.cached_path(dt.date(2025, 10, 5)).exists()
+
+
+class _SlowSnapshotHandler(http.server.BaseHTTPRequestHandler):
+    """Sends a 1.3 MB body in 64 KiB pieces 0.15 s apart: every read answers in time, the
+    whole takes 3 s."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(20 * 65536))
+        self.end_headers()
+        for _ in range(20):
+            try:
+                self.wfile.write(b" " * 65536)
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up
+            time.sleep(0.15)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_snapshot_that_keeps_arriving_slowly_is_cut_off_by_the_download_budget(
+    tmp_path: Path,
+) -> None:
+    """Snapshots are read through fetch.py's limited reader, whose deadline covers the whole
+    download (three times the answer timeout), not each read."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowSnapshotHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/deepstatemap_data_20251017.geojson"
+    try:
+        with requests.Session() as session, pytest.raises(SnapshotFetchError) as caught:
+            load_snapshot_url(url, session=session, cache_dir=tmp_path, timeout_s=0.2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "took too long" in str(caught.value)
 
 
 def test_unreachable_origin_is_a_clear_error_without_cache(tmp_path: Path) -> None:
