@@ -136,12 +136,12 @@ def change_summary(change: TerritoryChange) -> str:
     )
 
 
-def unavailable_text(detail: str) -> str:
+def unavailable_text(detail: str, *, fetching: bool = False) -> str:
+    """One short line; the fetch setting is advised only while it is off."""
+    fetch = "" if fetching else ", or start with FRONTLINE_TERRITORY_FETCH=1 to fetch it"
     return (
-        "Front line unavailable: " + detail.rstrip(".") + ". Everything else works. To draw it, "
-        "upload a DeepStateMap snapshot below (deepstatemap_data_YYYYMMDD.geojson from "
-        "github.com/cyterat/deepstate-map-data), or start the app with FRONTLINE_TERRITORY_DIR "
-        "set to a folder of them, or with FRONTLINE_TERRITORY_FETCH=1 to fetch and cache them."
+        "Front line unavailable: " + detail.rstrip(".") + ". Upload a DeepStateMap snapshot "
+        f"below (deepstatemap_data_YYYYMMDD.geojson){fetch}."
     )
 
 
@@ -349,12 +349,21 @@ def show_front_line(settings: Settings, result: GeoparseResult) -> FrontLine:
     if uploaded is not None:
         loaded = uploaded
     elif article_date is None:
-        note_slot.info(unavailable_text("the article has no date to choose a snapshot by"))
+        note_slot.info(
+            unavailable_text(
+                "the article has no date to choose a snapshot by",
+                fetching=settings.territory_fetch,
+            )
+        )
     else:
         answer = lookup(settings, article_date)
         loaded = answer.loaded
         if loaded is None:
-            note_slot.info(unavailable_text(answer.error or "no snapshot found"))
+            note_slot.info(
+                unavailable_text(
+                    answer.error or "no snapshot found", fetching=settings.territory_fetch
+                )
+            )
     if loaded is None:
         return FrontLine(result, (), None, None, None)
 
