@@ -103,7 +103,8 @@ def map_view(
         )
     from_table = state.get(FOCUS_SOURCE_KEY) == "table"
     if focused and from_table and state.get(VIEW_FOCUS_KEY) != tuple(focused):
-        centre = view_for(catalog, focused).center
+        # The place itself at the centre (below the legend's band at any zoom).
+        centre = view_for(catalog, focused, top_padding_px=0, padding_px=0).center
         state[VIEW_KEY] = MapView(centre, state[FITTED_VIEW_KEY].zoom)
     state[VIEW_FOCUS_KEY] = tuple(focused)
     view: MapView = state[VIEW_KEY]
