@@ -92,7 +92,7 @@ class Resolver:
         match: NameMatch,
         countries: dict[str, str],
         regions: dict[str, str],
-        anchors: Sequence[tuple[str, float, float, str]],
+        anchors: Sequence[tuple[str, float, float, str, str]],
         same_name_city_regions: set[str],
     ) -> tuple[float, list[Reason]]:
         w = self.weights
@@ -147,17 +147,26 @@ class Resolver:
         if candidate.lat is not None and candidate.lon is not None and anchors:
             nearest = min(
                 (
-                    (distance_km(candidate.lat, candidate.lon, lat, lon), name)
-                    for key, lat, lon, name in anchors
+                    distance_km(candidate.lat, candidate.lon, lat, lon)
+                    for key, lat, lon, _, _ in anchors
                     if key != group.key
                 ),
                 default=None,
             )
             if nearest is not None:
-                km, name = nearest
+                km = nearest
                 proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
-                if km <= NEARBY_KM:
-                    reasons.append(evidence.km_from(km, name))
+            # The evidence names another place: "0 km from Artemivsk" for Bakhmut is itself.
+            other = min(
+                (
+                    (distance_km(candidate.lat, candidate.lon, lat, lon), name)
+                    for key, lat, lon, name, place_key in anchors
+                    if key != group.key and place_key != candidate.key
+                ),
+                default=None,
+            )
+            if other is not None and other[0] <= NEARBY_KM:
+                reasons.append(evidence.km_from(*other))
         # Lying in a region the text names and lying near that region's point are one piece
         # of evidence, not two: counted twice they let a village in the named state
         # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
@@ -167,7 +176,7 @@ class Resolver:
     # -- context --------------------------------------------------------------------------
 
     @staticmethod
-    def _anchors(groups: Sequence[NameGroup]) -> list[tuple[str, float, float, str]]:
+    def _anchors(groups: Sequence[NameGroup]) -> list[tuple[str, float, float, str, str]]:
         anchors = []
         for group in groups:
             if group.chosen is None:
@@ -177,7 +186,13 @@ class Resolver:
             candidate = group.chosen.candidate
             if candidate.feature in POINT_FEATURES and candidate.lat is not None:
                 anchors.append(
-                    (group.key, candidate.lat, candidate.lon or 0.0, group.toponyms[0].mention.text)
+                    (
+                        group.key,
+                        candidate.lat,
+                        candidate.lon or 0.0,
+                        group.toponyms[0].mention.text,
+                        candidate.key,
+                    )
                 )
         return anchors
 
@@ -381,19 +396,21 @@ class Resolver:
             (m for m in lead.matches if m.candidate.key != chosen_key),
             key=lambda m: -scores[m.candidate.key],
         )[:MAX_ALTERNATIVES]
+        score = probability * strength
         if alternatives:
             runner_up = alternatives[0]
+            # On the reader's scale, the one the place's own score is on.
             reasons.append(
                 evidence.runner_up(
                     region_label(runner_up.candidate),
-                    scores[runner_up.candidate.key],
-                    scores[chosen_key],
+                    exponent[runner_up.candidate.key] * score,
+                    score,
                 )
             )
         return Place(
             name=name,
             candidate=lead.chosen.candidate,
-            score=round(probability * strength, 3),
+            score=round(score, 3),
             evidence=tuple(reasons),
             alternatives=tuple(m.candidate for m in alternatives),
             mentions=mentions,

@@ -10,17 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from streamlit.testing.v1 import AppTest
 
 from components.frontline_panel import (
     age_text,
     change_summary,
     compare_date,
+    keep_uploads,
     legend_note,
     snapshot_key,
     status_caption,
     unavailable_text,
-    uploaded_snapshot,
 )
 from components.place_map import territory_line
 from components.place_table import places_frame, territory_distance_km
@@ -74,8 +75,9 @@ def test_legend_note_is_short_and_names_an_upload(sample: Snapshot) -> None:
     assert legend_note(choice_for(sample, dt.date(2025, 10, 20), folder_file)) == (
         "3 days before the article (2025-10-20)"
     )
-    uploaded = legend_note(choice_for(sample, SAMPLE_DAY, "uploaded file mine.geojson"))
-    assert uploaded == "Same day as the article; uploaded file mine.geojson"
+    kept = "/cache/territory/uploads/deepstatemap_data_20251017.geojson"
+    uploaded = legend_note(choice_for(sample, SAMPLE_DAY, kept))
+    assert uploaded == "Same day as the article; uploaded file deepstatemap_data_20251017.geojson"
 
 
 def test_status_caption_names_date_age_source_and_the_edge(sample: Snapshot) -> None:
@@ -266,22 +268,43 @@ class Upload:
         return self._data
 
 
-def test_an_upload_is_dated_by_its_name_keyed_by_its_bytes_and_bounded(sample: Snapshot) -> None:
-    from frontline.errors import SnapshotFormatError
+def test_uploads_are_kept_in_the_cache_for_every_later_use(tmp_path: Path) -> None:
+    from frontline.settings import Settings
+    from frontline.territory import local_first_snapshots
 
+    settings = Settings(cache_dir=tmp_path / "cache", data_dir=tmp_path / "data")
     data = (SHARED / "deepstatemap_data_20251017.geojson").read_bytes()
-    loaded = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data), SAMPLE_DAY)
-    assert loaded.choice.snapshot.date == SAMPLE_DAY
-    assert loaded.choice.origin == "uploaded file deepstatemap_data_20251017.geojson"
-    again = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data), SAMPLE_DAY)
-    assert again.key == loaded.key
-    edited = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data + b" "), None)
-    assert edited.key != loaded.key
-    # The date is also read from the GeoJSON's own name; without either, a clear refusal.
+    earlier = (SHARED / "deepstatemap_data_20251001.geojson").read_bytes()
+    kept: dict[str, Any] = {}
+    uploads = [
+        Upload("deepstatemap_data_20251017.geojson", data),
+        Upload("deepstatemap_data_20251001.geojson", earlier),
+    ]
+    assert keep_uploads(settings, uploads, kept) == []
+    assert sorted(kept.values()) == [dt.date(2025, 10, 1), SAMPLE_DAY]
+    # A restart: a new provider over the same cache finds both, and auto picks by date.
+    provider = local_first_snapshots(settings, requests.Session())
+    assert provider.available_dates() == [dt.date(2025, 10, 1), SAMPLE_DAY]
+    assert provider.snapshot_for(dt.date(2025, 10, 10)).snapshot.date == dt.date(2025, 10, 1)
+    assert provider.snapshot_of(SAMPLE_DAY, None).snapshot.date == SAMPLE_DAY
+    # The same file again is not written again.
+    path = tmp_path / "cache" / "territory" / "uploads" / "deepstatemap_data_20251017.geojson"
+    stamp = path.stat().st_mtime_ns
+    assert keep_uploads(settings, uploads[:1], {}) == [] and path.stat().st_mtime_ns == stamp
+    # Undated, broken or huge files: one message each, nothing kept.
     document = json.loads(data)
     document.pop("name", None)
-    undated = json.dumps(document).encode()
-    with pytest.raises(SnapshotFormatError, match=r"cannot tell the date of mine\.geojson"):
-        uploaded_snapshot(Upload("mine.geojson", undated), SAMPLE_DAY)
-    with pytest.raises(SnapshotFormatError, match="larger than 50 MB"):
-        uploaded_snapshot(Upload("huge.geojson", b" " * 50_000_001), SAMPLE_DAY)
+    problems = keep_uploads(
+        settings,
+        [
+            Upload("mine.geojson", json.dumps(document).encode()),
+            Upload("deepstatemap_data_20251002.geojson", b'{"type": "Feature'),
+            Upload("huge.geojson", b" " * 50_000_001),
+        ],
+        {},
+    )
+    assert len(problems) == 3
+    assert "cannot tell the date of mine.geojson" in problems[0]
+    assert "deepstatemap_data_20251002.geojson is not valid JSON" in problems[1]
+    assert "larger than 50 MB" in problems[2]
+    assert provider.available_dates() == [dt.date(2025, 10, 1), SAMPLE_DAY]

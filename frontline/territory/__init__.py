@@ -55,7 +55,7 @@ from frontline.territory.sources import (
     local_first_snapshots,
     origin_snapshots,
 )
-from frontline.territory.uploads import KeptUpload, keep_upload, uploads_dir
+from frontline.territory.uploads import UPLOADS_FOLDER, KeptUpload, keep_upload, uploads_dir
 
 __all__ = [
     "MAX_SNAPSHOT_BYTES",
@@ -63,6 +63,7 @@ __all__ = [
     "SOURCE_LICENSE",
     "SOURCE_NAME",
     "UKRAINE",
+    "UPLOADS_FOLDER",
     "FolderSnapshots",
     "KeptUpload",
     "LocalFirstSnapshots",
