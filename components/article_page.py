@@ -27,6 +27,7 @@ from components.catalog import (
 )
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets
+from frontline.article import display_title
 from frontline.corrections import CorrectionReport
 from frontline.export import to_csv, to_geojson
 from frontline.model import Article, GeoparseResult
@@ -70,7 +71,7 @@ class Library:
 
 def show_header(article: Article, catalog: Catalog) -> None:
     """The article's title, and its source, date and count of places."""
-    st.title(article.title or Path(article.source).stem.replace("-", " ").capitalize())
+    st.title(display_title(article.title, article.source))
     source = Path(article.source).name if Path(article.source).exists() else article.source
     facts = [f"Source: {source}"]
     if article.date:
