@@ -145,11 +145,17 @@ def change_summary(change: TerritoryChange) -> str:
 
 def unavailable_text(detail: str, *, fetching: bool = False) -> str:
     """One short line; the fetch setting is advised only while it is off."""
-    fetch = "" if fetching else ", or start with FRONTLINE_TERRITORY_FETCH=1 to fetch it"
-    return (
-        "Front line unavailable: " + detail.rstrip(".") + ". Upload a DeepStateMap snapshot "
-        f"below (deepstatemap_data_YYYYMMDD.geojson){fetch}."
-    )
+    fetch = "" if fetching else " or start with FRONTLINE_TERRITORY_FETCH=1"
+    reason = detail.rstrip(".")
+    return f"Front line unavailable: {reason}. Upload a DeepStateMap snapshot below{fetch}."
+
+
+def short_reason(error: str | None, article_date: dt.date, *, fetching: bool) -> str:
+    """Why no snapshot, in a few words: the library's message says where it looked and which
+    settings exist; the note under it says what to do."""
+    if not fetching or not error:
+        return f"no snapshot of {article_date.isoformat()} or earlier here"
+    return error.split(";")[0]
 
 
 def compare_date(
@@ -421,7 +427,10 @@ def show_front_line(settings: Settings, result: GeoparseResult) -> FrontLine:
         )
     else:
         note_slot.info(
-            unavailable_text(answer.error or "no snapshot found", fetching=settings.territory_fetch)
+            unavailable_text(
+                short_reason(answer.error, article_date, fetching=settings.territory_fetch),
+                fetching=settings.territory_fetch,
+            )
         )
     if loaded is None:
         return FrontLine(result, (), None, None, None)

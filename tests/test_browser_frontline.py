@@ -188,7 +188,7 @@ def test_offline_without_snapshots_says_so_once_and_keeps_uploads(
     expect()(page.locator(".st-key-excerpts_panel .frontline-excerpt").first).to_be_visible()
     note = page.locator('[data-testid="stAlert"]', has_text="Front line unavailable")
     expect()(note).to_have_count(1)
-    expect()(note).to_contain_text("Upload a DeepStateMap snapshot")
+    expect()(note).to_contain_text("Upload a DeepStateMap snapshot below")
     expect()(note).to_contain_text("FRONTLINE_TERRITORY_FETCH=1")
     expect()(map_frame(page).locator(f"path{OCCUPIED_FILL}")).to_have_count(0)
     expect()(legend(page)).to_have_count(0)

@@ -221,7 +221,8 @@ def test_app_without_any_snapshot_says_so_once_and_works(app: Any, tmp_path: Pat
     assert not at.error
     notes = unavailable_notes(at)
     assert len(notes) == 1
-    assert "fetching is off" in notes[0] and "upload" in notes[0].lower()
+    assert "or earlier here" in notes[0] and "upload" in notes[0].lower()
+    assert len(notes[0]) < 200  # one short line
     assert "Status" not in at.dataframe[0].value.columns
     assert "Pokrovsk" in list(at.dataframe[0].value["Place"])
     # A rerun (a filter change) does not add a second note.
