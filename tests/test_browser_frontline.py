@@ -203,8 +203,11 @@ def test_offline_without_snapshots_says_so_once_and_keeps_uploads(
     expect()(problem).to_contain_text("deepstatemap_data_20251017.geojson is not valid JSON")
     expect()(marker(page, "Pokrovsk")).to_have_count(1)
 
-    # Two real snapshots at once: the article's day is drawn, with its legend and the
-    # towns' status, and a slider goes over both.
+    # The reader takes the broken file off the list (uploads add to it) ...
+    page.locator('.st-key-territory_upload [data-testid="stFileChipDeleteBtn"]').first.click()
+    expect()(problem).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
+    # ... and gives two real snapshots at once: the article's day is drawn, with its legend
+    # and the towns' status, and a slider goes over both.
     uploader.set_input_files(
         [str(snapshots_dir / ARTICLE_SNAPSHOT.name), str(snapshots_dir / EARLIER_SNAPSHOT)]
     )
