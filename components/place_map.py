@@ -422,9 +422,9 @@ def place_layers(
 BROAD_ONLY_MAX_ZOOM = 5
 # The first view keeps a few hundred km around the theatre: the border, the coast, the front.
 THEATRE_MAX_ZOOM = 7
-# Places that fit together at this zoom (a country's breadth) are all framed; only a wider
+# Places that fit together at this zoom (about a country's breadth) are all framed; a wider
 # spread (Washington and Pokrovsk) leaves the far ones to "Show all places".
-FRAME_ALL_FROM_ZOOM = 5
+FRAME_ALL_FROM_ZOOM = 6
 
 
 def view_for(
