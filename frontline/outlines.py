@@ -141,6 +141,7 @@ def write_outlines(folder: Path) -> Path:
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         file.write(data)
+    os.chmod(temporary, 0o644)  # served to browsers, like the other static files
     os.replace(temporary, target)
     logger.info("country outlines written to %s (%d bytes)", target, len(data))
     return target

@@ -7,6 +7,7 @@ Assertions are made on the elements' geometry in the map's frame."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -335,3 +336,20 @@ def test_online_style_first_screen_tiles_cover_the_outlines(
         keep_screenshot(shot, "screenshot-online.png")
     finally:
         context.close()
+
+
+def test_the_slider_moves_the_front_line_through_the_snapshots_at_hand(
+    first_screen: Any, snapshots: Path
+) -> None:
+    page = first_screen
+    from frontline.territory import snapshot_dates
+
+    dates = snapshot_dates(path.name for path in snapshots.iterdir())
+    shown = [date for date in dates if date <= dt.date(2025, 10, 17)]
+    legend = map_frame(page).locator(".frontline-legend")
+    expect()(legend).to_contain_text(f"as of {shown[-1].isoformat()}")
+    thumb = page.locator('.st-key-territory_snapshot_date [role="slider"]')
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")
+    expect()(legend).to_contain_text(f"as of {shown[-2].isoformat()}", timeout=UPDATE_TIMEOUT_MS)
+    expect()(legend).to_contain_text("before the article")
