@@ -348,7 +348,7 @@ def test_the_slider_moves_the_front_line_through_the_snapshots_at_hand(
     shown = [date for date in dates if date <= dt.date(2025, 10, 17)]
     legend = map_frame(page).locator(".frontline-legend")
     expect()(legend).to_contain_text(f"as of {shown[-1].isoformat()}")
-    thumb = page.locator('.st-key-territory_snapshot_date [role="slider"]')
+    thumb = page.locator('.st-key-territory_snapshot_date input[type="range"]')
     thumb.focus()
     page.keyboard.press("ArrowLeft")
     expect()(legend).to_contain_text(f"as of {shown[-2].isoformat()}", timeout=UPDATE_TIMEOUT_MS)
