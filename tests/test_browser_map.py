@@ -28,12 +28,11 @@ from tests.browser import (
     map_frame,
     marker,
 )
-from tests.snapshot_fixtures import write_snapshot_folder
+from tests.snapshot_fixtures import SnapshotSet
 
 pytestmark = BROWSER_MARKS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_FRONTLINE = REPO_ROOT.parent / "shared" / "frontline"
 FRONT_TOWNS = ("Pokrovsk", "Kupiansk", "Kostyantynivka")
 
 
@@ -49,12 +48,10 @@ def keep_screenshot(shot: Path, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real front line from ../shared when it is there (the screenshots show it), else
-    the small hand-drawn snapshots: the towns are near the line in both."""
-    if (SHARED_FRONTLINE / "deepstatemap_data_20251017.geojson").is_file():
-        return SHARED_FRONTLINE
-    return write_snapshot_folder(tmp_path_factory.mktemp("snapshots"))
+def snapshots(app_snapshot_set: SnapshotSet) -> Path:
+    """The real front line from ../shared where it is (the screenshots show it), else the
+    written stand-in: the towns are near the line in both."""
+    return app_snapshot_set.folder
 
 
 @pytest.fixture(scope="module")
