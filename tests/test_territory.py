@@ -305,7 +305,7 @@ def test_annotate_places_sets_status_on_points_only(
 
 
 def test_places_outside_ukraine_get_no_distance_to_the_front(sample_snapshot: Snapshot) -> None:
-    pokrovsk = make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"][0])
+    pokrovsk = make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"])
     mar_a_lago = make_place("Mar-a-Lago", "landmark", 26.68, -80.04)
     mar_a_lago = replace(mar_a_lago, candidate=replace(mar_a_lago.candidate, country_code="US"))
     article = Article(text="Pokrovsk.", source="test", date=SAMPLE_DAY)
