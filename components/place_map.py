@@ -63,6 +63,7 @@ SHOW_MAIN_LABEL = "Back to the main area"
 # Markers closer than this (screen pixels) gather into one cluster; point icons are 16-20 px.
 CLUSTER_RADIUS_PX = 20
 PLACES_PANE = "markerPane"
+MAX_ZOOM = 18
 BROAD_PANE = "frontline-broad"
 # The legend's height at the top right, plus a margin.
 LEGEND_BAND_PX = 120
@@ -234,6 +235,9 @@ def build_base_map(
         prefer_canvas=False,
         # Leaflet.GestureHandling: the page scrolls over the map, Ctrl/Cmd + wheel zooms.
         gesture_handling=True,
+        # Set on the map itself: markercluster needs it, and with no tile layer (no tile
+        # server set) nothing else would give it.
+        maxZoom=MAX_ZOOM,
     )
     # Instance attributes shadow folium's CDN defaults for this map only.
     base_map.default_js = assets.js

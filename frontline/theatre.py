@@ -16,24 +16,14 @@ the largest has the most distinct places, then the most mentions, then comes fir
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
+from frontline.geo import distance_km
 from frontline.model import POINT_FEATURES, Place
 
 FRONT_ZONE_KM = 100.0
 LINK_KM = 250.0
 HOME_COUNTRY = "UA"
-EARTH_RADIUS_KM = 6371.0
-
-
-def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    half = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(half)))
 
 
 def _point(place: Place) -> tuple[float, float]:
@@ -48,7 +38,7 @@ def clusters(places: Sequence[Place], link_km: float = LINK_KM) -> list[list[Pla
         joined = [
             group
             for group in groups
-            if any(great_circle_km(_point(place), _point(other)) <= link_km for other in group)
+            if any(distance_km(*_point(place), *_point(other)) <= link_km for other in group)
         ]
         merged = [place]
         for group in joined:

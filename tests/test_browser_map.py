@@ -350,3 +350,21 @@ def test_the_slider_moves_the_front_line_through_the_snapshots_at_hand(
     page.keyboard.press("ArrowLeft")
     expect()(legend).to_contain_text(f"as of {shown[-2].isoformat()}", timeout=UPDATE_TIMEOUT_MS)
     expect()(legend).to_contain_text("before the article")
+
+
+def test_with_no_tile_server_the_markers_cluster_and_show(start_app: Any, chromium: Any) -> None:
+    # No tile layer at all (FRONTLINE_TILES_URL empty) and no front line: markercluster
+    # needs the map's own maxZoom, which a tile layer would otherwise give.
+    served = start_app(env={"FRONTLINE_TILES_URL": ""})
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    try:
+        page.goto(served.url)
+        for name in FRONT_TOWNS:
+            marker(page, name).wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
+        expect()(map_frame(page).locator(".frontline-tiles-note")).to_contain_text("Natural Earth")
+        assert scale_km(page) < 500
+        assert errors == []
+    finally:
+        context.close()

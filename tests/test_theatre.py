@@ -9,7 +9,7 @@ from typing import Any
 from components.catalog import build_catalog
 from components.place_map import view_for
 from frontline.model import Candidate, Mention, Place, TerritoryStatus
-from frontline.theatre import clusters, great_circle_km, theatre
+from frontline.theatre import clusters, theatre
 
 FRONT_TOWNS = {"Pokrovsk", "Kupiansk", "Kostyantynivka"}
 
@@ -29,11 +29,6 @@ def place(
     )
     spans = tuple(Mention(name, index, index + len(name), 0) for index in range(mentions))
     return Place(name, candidate, 1.0, (), (), spans, **extra)
-
-
-def test_great_circle_distances() -> None:
-    assert abs(great_circle_km((48.28, 37.18), (48.53, 37.71)) - 47.0) < 2.0
-    assert great_circle_km((50.45, 30.52), (50.45, 30.52)) == 0.0
 
 
 def test_the_sample_frames_its_front_line_towns_not_washington_or_kyiv(sample_result: Any) -> None:
