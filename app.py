@@ -65,10 +65,21 @@ def static_assets_ready() -> bool:
 FIRST_BUILD = "Building the offline place-name index, once (about 35 s; later starts take a moment)"
 
 
+@st.cache_resource(show_spinner=False)
+def _current_indexes() -> set[str]:
+    """Gazetteer folders found current in this process (checked once, not on every run)."""
+    return set()
+
+
 def build_gazetteer_first(settings: Settings) -> None:
     """On a fresh machine, build the gazetteer with its progress on the page, so that a
     newcomer's first visit never waits on a blank page."""
+    current = _current_indexes()
+    folder = str(settings.gazetteer_dir)
+    if folder in current:
+        return
     if index_is_current(settings.gazetteer_dir):
+        current.add(folder)
         return
     bar = st.progress(0.0, text=FIRST_BUILD + "…")
 
@@ -77,6 +88,7 @@ def build_gazetteer_first(settings: Settings) -> None:
 
     ensure_index(settings.gazetteer_dir, progress=report)
     bar.empty()
+    current.add(folder)
 
 
 @st.cache_resource(show_spinner="Loading the language model and the gazetteer…")

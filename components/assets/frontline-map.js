@@ -22,21 +22,27 @@
     var pane = map.createPane("frontline-outlines");
     pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
+    // The file is fetched at once but drawn when the page is idle: the places come first.
+    var whenIdle = window.requestIdleCallback
+      ? function (work) { window.requestIdleCallback(work, {timeout: 1500}); }
+      : function (work) { setTimeout(work, 200); };
     fetch(options.outlinesUrl).then(function (answer) {
       if (!answer.ok) { throw new Error(String(answer.status)); }
       return answer.json();
     }).then(function (collection) {
-      L.geoJSON(collection, {
-        pane: "frontline-outlines",
-        interactive: false,
-        renderer: L.canvas({pane: "frontline-outlines"}),
-        style: function (feature) {
-          var home = feature.properties.a2 === "UA";
-          return {color: home ? "#37474f" : "#8d8d8d", weight: home ? 1.6 : 0.8,
-                  fillColor: home ? "#f7f3e3" : "#efece4", fillOpacity: 1};
-        }
-      }).addTo(map);
-      map.getContainer().setAttribute("data-outlines", "loaded");
+      whenIdle(function () {
+        L.geoJSON(collection, {
+          pane: "frontline-outlines",
+          interactive: false,
+          renderer: L.canvas({pane: "frontline-outlines"}),
+          style: function (feature) {
+            var home = feature.properties.a2 === "UA";
+            return {color: home ? "#37474f" : "#8d8d8d", weight: home ? 1.6 : 0.8,
+                    fillColor: home ? "#f7f3e3" : "#efece4", fillOpacity: 1};
+          }
+        }).addTo(map);
+        map.getContainer().setAttribute("data-outlines", "loaded");
+      });
     }).catch(function () {
       map.getContainer().setAttribute("data-outlines", "failed");
     });
