@@ -240,6 +240,28 @@ def test_wheel_scrolls_the_page_and_ctrl_wheel_zooms_the_map(first_screen: Any) 
     map_js(page).wait_for_function(
         f"() => window.map.getZoom() > {zoom}", timeout=UPDATE_TIMEOUT_MS
     )
+    # After a click on the map (a spot with no marker), the wheel alone zooms it too.
+    zoomed = map_js(page).evaluate("() => window.map.getZoom()")
+    spot = map_js(page).evaluate(
+        """() => {
+            const frame = document.querySelector(".leaflet-container").getBoundingClientRect();
+            for (let y = frame.height * 0.9; y > frame.height * 0.3; y -= 15) {
+                for (let x = frame.width * 0.05; x < frame.width * 0.6; x += 15) {
+                    const hit = document.elementFromPoint(frame.left + x, frame.top + y);
+                    if (hit && (hit.classList.contains("leaflet-container")
+                            || hit.tagName === "CANVAS")) { return [x, y]; }
+                }
+            }
+            return null;
+        }"""
+    )
+    assert spot is not None
+    page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
+    page.mouse.wheel(0, -250)
+    map_js(page).wait_for_function(
+        f"() => window.map.getZoom() > {zoomed}", timeout=UPDATE_TIMEOUT_MS
+    )
+    assert scroller.evaluate("element => element.scrollTop") == 0
 
 
 def test_wide_areas_lie_under_the_point_markers(first_screen: Any) -> None:
