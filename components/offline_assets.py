@@ -37,6 +37,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 # The project's own map script, served beside Leaflet.
 PROJECT_ASSETS = Path(__file__).resolve().parent / "assets"
 MAP_SCRIPT = "frontline-map.js"
+BUNDLE_DIR = "frontline"
 STATIC_ROUTE = "app/static"
 OUTLINES_DIR = "outlines"
 
@@ -52,10 +53,6 @@ def _assets() -> tuple[_Asset, ...]:
     jquery = Path(xstatic_jquery.BASE_DIR)
     font_awesome = Path(xstatic_font_awesome.BASE_DIR)
     leaflet_dir = f"leaflet-{xstatic_leaflet.VERSION}"
-    cluster = Path(xstatic_cluster.BASE_DIR)
-    cluster_dir = f"markercluster-{xstatic_cluster.VERSION}"
-    gesture = Path(xstatic_gesture.BASE_DIR)
-    gesture_dir = f"gesturehandling-{xstatic_gesture.VERSION}"
     assets = [
         _Asset(leaflet / "leaflet.js", f"{leaflet_dir}/leaflet.js"),
         _Asset(leaflet / "leaflet.css", f"{leaflet_dir}/leaflet.css"),
@@ -64,18 +61,6 @@ def _assets() -> tuple[_Asset, ...]:
             for image in sorted((leaflet / "images").glob("*.png"))
         ),
         _Asset(jquery / "jquery.min.js", f"jquery-{xstatic_jquery.VERSION}/jquery.min.js"),
-        _Asset(PROJECT_ASSETS / MAP_SCRIPT, f"frontline/{MAP_SCRIPT}"),
-        _Asset(cluster / "leaflet.markercluster.js", f"{cluster_dir}/leaflet.markercluster.js"),
-        _Asset(cluster / "MarkerCluster.css", f"{cluster_dir}/MarkerCluster.css"),
-        _Asset(cluster / "MarkerCluster.Default.css", f"{cluster_dir}/MarkerCluster.Default.css"),
-        _Asset(
-            gesture / "leaflet-gesture-handling.min.js",
-            f"{gesture_dir}/leaflet-gesture-handling.min.js",
-        ),
-        _Asset(
-            gesture / "leaflet-gesture-handling.min.css",
-            f"{gesture_dir}/leaflet-gesture-handling.min.css",
-        ),
         # Font Awesome for layers that want icon glyphs (not linked into the map by default).
         _Asset(
             font_awesome / "css" / "all.min.css",
@@ -109,13 +94,58 @@ def ensure_static_assets(static_dir: Path = STATIC_DIR) -> Path:
         shutil.copyfile(asset.source, temporary)
         os.replace(temporary, target)
         logger.info("static asset %s written", target)
+    for name, sources in _bundles().items():
+        target = static_dir / BUNDLE_DIR / name
+        if not target.is_file():
+            _write_atomically(target, b"\n;\n".join(path.read_bytes() for path in sources))
+            logger.info("static bundle %s written", target)
     write_outlines(static_dir / OUTLINES_DIR)
     return static_dir
 
 
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
+
+
+def _plugin_files() -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """The plugins' and the project's map files: (scripts, stylesheets), in load order."""
+    cluster = Path(xstatic_cluster.BASE_DIR)
+    gesture = Path(xstatic_gesture.BASE_DIR)
+    scripts = (
+        cluster / "leaflet.markercluster.js",
+        # Before the map is made: it hooks the map's constructor.
+        gesture / "leaflet-gesture-handling.min.js",
+        PROJECT_ASSETS / MAP_SCRIPT,
+    )
+    styles = (
+        cluster / "MarkerCluster.css",
+        cluster / "MarkerCluster.Default.css",
+        gesture / "leaflet-gesture-handling.min.css",
+    )
+    return scripts, styles
+
+
 @lru_cache(maxsize=1)
-def _map_script_version() -> str:
-    return hashlib.sha256((PROJECT_ASSETS / MAP_SCRIPT).read_bytes()).hexdigest()[:10]
+def _bundles() -> dict[str, tuple[Path, ...]]:
+    """One script and one stylesheet for everything the map adds to Leaflet, each named by a
+    hash of its content: one request each instead of six (the map's frame loads its scripts
+    one after another), and an edited file gets a new name, so no browser keeps an old copy."""
+    bundles = {}
+    for paths, suffix in zip(_plugin_files(), ("js", "css"), strict=True):
+        digest = hashlib.sha256()
+        for path in paths:
+            digest.update(path.read_bytes())
+        bundles[f"map-{digest.hexdigest()[:12]}.{suffix}"] = paths
+    return bundles
+
+
+def _bundle_name(suffix: str) -> str:
+    return next(name for name in _bundles() if name.endswith(f".{suffix}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,28 +173,19 @@ class OfflineAssets:
 
     @property
     def js(self) -> list[tuple[str, str]]:
-        cluster_dir = f"{self.base_url}/markercluster-{xstatic_cluster.VERSION}"
-        gesture_dir = f"{self.base_url}/gesturehandling-{xstatic_gesture.VERSION}"
         return [
             ("leaflet", f"{self.leaflet_dir}/leaflet.js"),
             # folium's popup template builds its content with jQuery's $(...).
             ("jquery", f"{self.base_url}/jquery-{xstatic_jquery.VERSION}/jquery.min.js"),
-            ("markercluster", f"{cluster_dir}/leaflet.markercluster.js"),
-            # Loaded before the map is made: it hooks the map's constructor.
-            ("gesturehandling", f"{gesture_dir}/leaflet-gesture-handling.min.js"),
-            # The version in the query makes browsers fetch an edited script again.
-            ("frontline_map", f"{self.base_url}/frontline/{MAP_SCRIPT}?v={_map_script_version()}"),
+            # Leaflet.markercluster, Leaflet.GestureHandling and the project's map script.
+            ("frontline_map", f"{self.base_url}/{BUNDLE_DIR}/{_bundle_name('js')}"),
         ]
 
     @property
     def css(self) -> list[tuple[str, str]]:
-        cluster_dir = f"{self.base_url}/markercluster-{xstatic_cluster.VERSION}"
-        gesture_dir = f"{self.base_url}/gesturehandling-{xstatic_gesture.VERSION}"
         return [
             ("leaflet_css", f"{self.leaflet_dir}/leaflet.css"),
-            ("markercluster_css", f"{cluster_dir}/MarkerCluster.css"),
-            ("markercluster_default_css", f"{cluster_dir}/MarkerCluster.Default.css"),
-            ("gesturehandling_css", f"{gesture_dir}/leaflet-gesture-handling.min.css"),
+            ("frontline_map_css", f"{self.base_url}/{BUNDLE_DIR}/{_bundle_name('css')}"),
         ]
 
     @property

@@ -145,26 +145,19 @@ class Resolver:
             else:
                 score += w.qualifier_mismatch
         if candidate.lat is not None and candidate.lon is not None and anchors:
-            nearest = min(
-                (
-                    distance_km(candidate.lat, candidate.lon, lat, lon)
-                    for key, lat, lon, _, _ in anchors
-                    if key != group.key
-                ),
-                default=None,
-            )
-            if nearest is not None:
-                km = nearest
-                proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
+            nearest: float | None = None
             # The evidence names another place: "0 km from Artemivsk" for Bakhmut is itself.
-            other = min(
-                (
-                    (distance_km(candidate.lat, candidate.lon, lat, lon), name)
-                    for key, lat, lon, name, place_key in anchors
-                    if key != group.key and place_key != candidate.key
-                ),
-                default=None,
-            )
+            other: tuple[float, str] | None = None
+            for key, lat, lon, name, place_key in anchors:
+                if key == group.key:
+                    continue
+                km = distance_km(candidate.lat, candidate.lon, lat, lon)
+                if nearest is None or km < nearest:
+                    nearest = km
+                if place_key != candidate.key and (other is None or km < other[0]):
+                    other = (km, name)
+            if nearest is not None:
+                proximity_bonus = w.proximity * math.exp(-nearest / PROXIMITY_SCALE_KM)
             if other is not None and other[0] <= NEARBY_KM:
                 reasons.append(evidence.km_from(*other))
         # Lying in a region the text names and lying near that region's point are one piece

@@ -34,6 +34,9 @@ pytestmark = BROWSER_MARKS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FRONT_TOWNS = ("Pokrovsk", "Kupiansk", "Kostyantynivka")
+# Neither zooming nor panning (Leaflet's own state in the map's frame).
+MAP_AT_REST = """() => !window.map._animatingZoom
+    && !(window.map._panAnim && window.map._panAnim._inProgress)"""
 
 
 def map_js(page: Any) -> Any:
@@ -240,7 +243,9 @@ def test_wheel_scrolls_the_page_and_ctrl_wheel_zooms_the_map(first_screen: Any) 
     map_js(page).wait_for_function(
         f"() => window.map.getZoom() > {zoom}", timeout=UPDATE_TIMEOUT_MS
     )
-    # After a click on the map (a spot with no marker), the wheel alone zooms it too.
+    # After a click on the map (a spot with no marker), the wheel alone zooms it too. The
+    # click waits for the zoom to end: Leaflet takes no click while it animates one.
+    map_js(page).wait_for_function(MAP_AT_REST, timeout=UPDATE_TIMEOUT_MS)
     zoomed = map_js(page).evaluate("() => window.map.getZoom()")
     spot = map_js(page).evaluate(
         """() => {
