@@ -91,7 +91,7 @@ def map_view(
     filtered: bool,
 ) -> MapView:
     """Where the map looks. It fits the shown places when they change: where they cluster
-    when the reader has not filtered (``frontline.theatre``; "Show all places" on the map
+    when the reader has not filtered (``frontline.first_view``; "Show all places" on the map
     reaches the rest), all of them when the reader has chosen them. A row chosen in the table
     brings its place to the centre at the same zoom (a marker clicked is already in sight).
     Nothing else moves it, so the reader's own panning and zooming stay."""

@@ -45,9 +45,9 @@ from components.catalog import (
 )
 from components.markup import Highlight, escape_text, highlight, shorten_around
 from components.offline_assets import OfflineAssets
+from frontline.first_view import theatre
 from frontline.model import Article, Place
 from frontline.outlines import OUTLINES_URL
-from frontline.theatre import theatre
 
 GEONAMES_CREDIT = (
     'Places: <a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> '
@@ -435,7 +435,7 @@ def view_for(
     catalog: Catalog, names: Sequence[str], *, theatre_only: bool = False, **fit: Any
 ) -> MapView:
     """The view that frames ``names``' point places (with ``theatre_only``, when they spread
-    wider than a country, only those where they cluster: ``frontline.theatre``). Countries,
+    wider than a country, only those where they cluster: ``frontline.first_view``). Countries,
     seas and wide regions never set the view, unless they are all there is."""
     places = [catalog.places[name] for name in names if catalog.places[name].has_point]
     points = [place for place in places if place.feature not in BROAD_KINDS]

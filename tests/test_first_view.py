@@ -8,8 +8,8 @@ from typing import Any
 
 from components.catalog import build_catalog
 from components.place_map import view_for
+from frontline.first_view import clusters, theatre
 from frontline.model import Candidate, Mention, Place, TerritoryStatus
-from frontline.theatre import clusters, theatre
 
 FRONT_TOWNS = {"Pokrovsk", "Kupiansk", "Kostyantynivka"}
 
