@@ -47,6 +47,7 @@ from components.markup import Highlight, escape_text, highlight, shorten_around
 from components.offline_assets import OfflineAssets
 from frontline.first_view import theatre
 from frontline.model import Article, Place
+from frontline.naming import as_written
 from frontline.outlines import OUTLINES_URL
 
 GEONAMES_CREDIT = (
@@ -344,7 +345,10 @@ def first_excerpt_html(place: Place, article: Article, max_chars: int = POPUP_EX
 def popup_html(name: str, place: Place, article: Article) -> str:
     candidate = place.candidate
     rows: list[str] = [f'<div class="frontline-popup"><strong>{escape_text(name)}</strong>']
-    if candidate is not None and candidate.name != place.name:
+    written = as_written(place)
+    if written is not None:
+        rows.append(f' <span style="color:#555">(“{escape_text(written)}” in the article)</span>')
+    elif candidate is not None and candidate.name != name:
         rows.append(f" ({escape_text(candidate.name)})")
     rows.append(f'<div style="color:#555">{escape_text(KIND_LABELS.get(place.feature, ""))}</div>')
     if candidate is not None:
