@@ -33,7 +33,8 @@ from tests.snapshot_fixtures import SnapshotSet
 pytestmark = BROWSER_MARKS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FRONT_TOWNS = ("Pokrovsk", "Kupiansk", "Kostyantynivka")
+# As the map names them (official romanisation; the article writes Kostyantynivka).
+FRONT_TOWNS = ("Pokrovsk", "Kupiansk", "Kostiantynivka")
 # Neither zooming nor panning (Leaflet's own state in the map's frame).
 MAP_AT_REST = """() => !window.map._animatingZoom
     && !(window.map._panAnim && window.map._panAnim._inProgress)"""
