@@ -32,6 +32,10 @@ _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
+# Ukrainian writes і in nearly every line (one letter in twenty); this many Cyrillic letters
+# with neither language's own letters are Russian («Армия России продвигается в
+# Константиновке», which CLD2 calls unknown).
+MIN_LETTERS_WITHOUT_UKRAINIAN = 40
 # CLD2 refuses text with C0 control characters and lone surrogates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Letters of Cyrillic alphabets other than Ukrainian's and Russian's.
@@ -111,6 +115,8 @@ def _by_script(sample: str) -> Language:
     russian = len(_RUSSIAN_LETTERS.findall(sample))
     if russian != ukrainian:
         code = "ru" if russian > ukrainian else "uk"
+    elif not ukrainian and cyrillic >= MIN_LETTERS_WITHOUT_UKRAINIAN:
+        code = "ru"
     else:
         # No letter tells them apart ("Бои под Покровском"): CLD2's ranking of the two does.
         code = _cld2_choice(sample, ("uk", "ru")) or "uk"

@@ -128,7 +128,10 @@ class Resolver:
         anchors: Sequence[theatre.Anchor],
         same_name_city_regions: set[str],
         demonym_countries: frozenset[str] = frozenset(),
+        vouched: Sequence[theatre.Anchor] | None = None,
     ) -> tuple[float, list[Reason]]:
+        """``vouched``: the anchors that may support this name (theatre.vouched_for), given
+        once a group; all ``anchors`` where not given."""
         w = self.weights
         candidate = match.candidate
         reasons: list[Reason] = []
@@ -184,7 +187,7 @@ class Resolver:
                 score += w.qualifier_mismatch
         nearby: Reason | None = None
         nearest = theatre.nearest(
-            candidate, theatre.vouched_for(anchors, group.key), own_key=group.key
+            candidate, anchors if vouched is None else vouched, own_key=group.key
         )
         if nearest is not None:
             km, anchor = nearest
@@ -273,9 +276,17 @@ class Resolver:
             }
             group.scores.clear()
             group.reasons.clear()
+            vouched = theatre.vouched_for(anchors, group.key)
             for match in group.matches:
                 score, reasons = self._score(
-                    group, match, countries, regions, anchors, city_regions, demonym_countries
+                    group,
+                    match,
+                    countries,
+                    regions,
+                    anchors,
+                    city_regions,
+                    demonym_countries,
+                    vouched,
                 )
                 group.scores[match.candidate.key] = score
                 group.reasons[match.candidate.key] = reasons

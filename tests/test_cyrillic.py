@@ -33,6 +33,8 @@ def places(geoparser: Any, text: str) -> dict[int | None, Any]:
         ("Shelling hit Kupyansk.", "en"),
         ("Бої тривають біля Покровська.", "uk"),
         ("Бои идут под Покровском, сообщили военные.", "ru"),
+        # No ы, э, ъ or ё, and too short for CLD2: no і in 80 letters is Russian, not Ukrainian.
+        ("Армия России продвигается в Константиновке. Восточнее Красноармейска идут бои.", "ru"),
         (
             "Russian forces advanced on Pokrovsk (Покровськ in Ukrainian) and Myrnohrad "
             "(Мирноград), the General Staff said on Tuesday, as fighting went on near Kupiansk.",
@@ -201,3 +203,19 @@ def test_a_village_outside_the_named_oblast_vouches_for_no_neighbour(geoparser: 
         p.name for p in found.values() if p.candidate and p.candidate.admin1 == "Odesa Oblast"
     ]
     assert in_odesa_oblast == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # «херсон» is a common noun to the Ukrainian dictionary, and GeoNames gives the city
+        # 66,000 people: a dictionary word that names a town of 50,000 is that town.
+        ("Вночі вибухи лунали у Херсоні.", "Kherson"),
+        # «по» places a name as «в» and «на» do: «удару по Миколаєву».
+        ("Ворог завдав ракетного удару по Миколаєву.", "Mykolaiv"),
+    ],
+)
+def test_a_city_after_a_plain_preposition_stands_alone(
+    geoparser: Any, text: str, name: str
+) -> None:
+    assert {p.name for p in places(geoparser, text).values()} == {name}

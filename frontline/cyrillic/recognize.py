@@ -47,7 +47,7 @@ MAX_NAME_WORDS = 3
 MAX_FORMS = 24
 # A capitalised dictionary word that names a town this large is that town's name (the
 # Ukrainian dictionary holds Женева and Одеса as it holds сила and ставки, unmarked).
-COMMON_WORD_TOWN_POPULATION = 100_000
+COMMON_WORD_TOWN_POPULATION = 50_000
 # Sentences handed to the Russian NER at once.
 NER_CHUNK_CHARACTERS = 4_000
 

@@ -43,7 +43,7 @@ _LIST_BEFORE = re.compile(
 )
 # A name right after these is a place: "в", "на", "із" ... (not a war report's own words).
 _PLAIN_LOCATIVE = re.compile(
-    r"(?:^|\s)(?:в|у|во|на|з|із|зі|до|від|над|из|от|к|ко|над|через)\s+$", re.IGNORECASE
+    r"(?:^|\s)(?:в|у|во|на|з|із|зі|до|від|над|из|от|к|ко|через|по)\s+$", re.IGNORECASE
 )
 # Gaps that join a list: ", ", " та ", ", а також ", " и ".
 LIST_GAP = re.compile(
