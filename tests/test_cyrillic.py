@@ -219,3 +219,23 @@ def test_a_city_after_a_plain_preposition_stands_alone(
     geoparser: Any, text: str, name: str
 ) -> None:
     assert {p.name for p in places(geoparser, text).values()} == {name}
+
+
+def test_a_village_before_its_district_is_the_village_the_district_holds(geoparser: Any) -> None:
+    found = places(geoparser, "Вибухи пролунали в Олександрівці Краматорського району.")
+    (village,) = found.values()
+    assert village.name == "Oleksandrivka"
+    assert village.candidate.admin1 == "Donetsk Oblast"
+    assert "qualified by 'Краматорського району'" in village.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Бої тривають на Покровському та Лиманському напрямках.",
+        "Противник атаковал на Покровском и Лиманском направлениях.",
+    ],
+)
+def test_adjectives_listed_before_one_sector_noun_are_sectors(geoparser: Any, text: str) -> None:
+    # Not the villages named Pokrovske: a sector is a further mention of a town, no pin.
+    assert places(geoparser, text) == {}

@@ -315,6 +315,10 @@ class CyrillicRecognizer:
             form = f"{adjective[0]} область"
             return _Found(start, end, matches, "region", True, form) if matches else None
         if nouns & syntax.DISTRICT_NOUNS or nouns & syntax.SECTOR_NOUNS:
+            if len(names) > 1:
+                # A district or sector is one adjective: «Олександрівці Краматорського
+                # району», «Шестакове Старосалтівської громади» are a village, then its district.
+                return None
             towns = self._towns([t for lemma in adjective for t in towns_behind_adjective(lemma)])
             if not towns:
                 return None
@@ -403,9 +407,35 @@ class CyrillicRecognizer:
             for name in self._names(text, words)
             if not syntax.names_a_facility(text, name.start)
         ]
+        found = self._sharing_head_nouns(text, found, by_start)
         toponyms = [self._toponym(article, name, labels, by_start) for name in found]
         linked = _link(text, toponyms, found)
         return tuple(_without_common_words(linked, found, by_start))
+
+    def _sharing_head_nouns(
+        self, text: str, found: list[_Found], by_start: Mapping[int, _Word]
+    ) -> list[_Found]:
+        """Adjectives listed before one head noun share it: «на Покровському та Лиманському
+        напрямках», «Харківської, Сумської та Донецької областей» (not the village Pokrovske)."""
+        shared = list(found)
+        for index in range(len(shared) - 2, -1, -1):
+            name, following = shared[index], shared[index + 1]
+            word = by_start.get(name.start)
+            head = _last_word(by_start, following)
+            if (
+                name.role != "place"
+                or following.role == "place"
+                or word is None
+                or word.end != name.end
+                or head is None
+                or not word.analysis.adjective
+                or not syntax.LIST_GAP.match(text[name.end : following.start])
+            ):
+                continue
+            with_head = self._with_head_noun([word, head])
+            if with_head is not None and with_head.role == following.role:
+                shared[index] = replace(with_head, end=word.end)
+        return shared
 
     def _toponym(
         self,
@@ -484,6 +514,11 @@ def _without_common_words(
         if t.after_war_locative or t.ner_label == "GPE" or not common(t, name)
     }
     return [t for t in toponyms if t.key in placed]
+
+
+def _last_word(by_start: Mapping[int, _Word], name: _Found) -> _Word | None:
+    inside = [w for start, w in by_start.items() if name.start <= start < name.end]
+    return max(inside, key=lambda w: w.start, default=None)
 
 
 def _speech_verb_beside(text: str, start: int, end: int) -> bool:
