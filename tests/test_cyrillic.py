@@ -239,3 +239,68 @@ def test_a_village_before_its_district_is_the_village_the_district_holds(geopars
 def test_adjectives_listed_before_one_sector_noun_are_sectors(geoparser: Any, text: str) -> None:
     # Not the villages named Pokrovske: a sector is a further mention of a town, no pin.
     assert places(geoparser, text) == {}
+
+
+def test_a_ukrainian_sentence_whose_names_ner_calls_people(geoparser: Any) -> None:
+    text = "Ворог атакував Покровськ, Мирноград і Харків."
+    # spaCy's English model, which reads English texts here, calls every name a person.
+    entities = geoparser.recognizer.nlp(text).ents
+    assert {entity.label_ for entity in entities} == {"PERSON"}
+    for name in ("Покровськ", "Мирноград", "Харків"):
+        assert any(name in entity.text for entity in entities), name
+    names = {place.name for place in places(geoparser, text).values()}
+    assert names == {"Pokrovsk", "Myrnohrad", "Kharkiv"}
+
+
+def test_an_english_report_quoting_ukrainian_names_is_geoparsed(geoparser: Any) -> None:
+    found = places(
+        geoparser,
+        "Russian forces advanced on Pokrovsk (Покровськ in Ukrainian) and Myrnohrad "
+        "(Мирноград), the General Staff said on Tuesday, as fighting went on near Kupiansk.",
+    )
+    assert [m.text for m in found[POKROVSK].mentions] == ["Pokrovsk", "Покровськ"]
+    assert [m.text for m in found[MYRNOHRAD].mentions] == ["Myrnohrad", "Мирноград"]
+    assert found[POKROVSK].name_in_text is None
+
+
+def test_the_sidebar_finds_a_place_in_either_script(geoparser: Any, gazetteer: Any) -> None:
+    from components.catalog import build_catalog, search_places
+    from components.excerpts import excerpts_html
+    from frontline.gazetteer import fold_name, normalize_name
+
+    text = "Бої тривають під Куп’янськом. Ворог обстріляв Покровськ."
+    result = geoparser.geoparse(article_from_text(text, source="test"))
+    catalog = build_catalog(result)
+    assert set(catalog.names) == {"Kupiansk (Куп’янськом)", "Pokrovsk (Покровськ)"}
+
+    def search(query: str) -> tuple[str, ...]:
+        return search_places(
+            query,
+            catalog,
+            normalize=lambda value: fold_name(normalize_name(value)),
+            candidates=lambda value: tuple(m.candidate for m in gazetteer.candidates(value)),
+        )
+
+    for query in ("Kupiansk", "Kupyansk", "Куп'янськ", "Куп’янськом", "Купянск", "куп"):
+        assert search(query) == ("Kupiansk (Куп’янськом)",), query
+    assert search("Покровськ") == search("pokrovsk") == ("Pokrovsk (Покровськ)",)
+    # The excerpt is the text's own sentence, the mention marked in Cyrillic.
+    assert "<mark" in excerpts_html(result.article, catalog, ["Kupiansk (Куп’янськом)"])
+    assert "Куп’янськом</mark>" in excerpts_html(
+        result.article, catalog, ["Kupiansk (Куп’янськом)"]
+    )
+
+
+def test_the_library_keeps_the_texts_forms_and_language(geoparser: Any, tmp_path: Any) -> None:
+    from frontline.store import ArticleStore
+
+    article = article_from_text("Бої тривають під Куп’янськом і біля Покровська.", source="t")
+    result = geoparser.geoparse(article)
+    with ArticleStore(tmp_path / "library.sqlite") as store:
+        stored = store.get(store.add(article, result))
+    assert stored.result.language == "uk"
+    assert {(p.name, p.name_in_text) for p in stored.result.places} == {
+        ("Kupiansk", "Куп’янськом"),
+        ("Pokrovsk", "Покровська"),
+    }
+    assert stored.article.text == article.text
