@@ -43,6 +43,7 @@ from frontline.territory.snapshots import (
     snapshot_file_name,
 )
 from frontline.territory.sources import (
+    ArticleSnapshots,
     FolderSnapshots,
     LocalFirstSnapshots,
     OriginSnapshots,
@@ -61,6 +62,7 @@ __all__ = [
     "SOURCE_LICENSE",
     "SOURCE_NAME",
     "UKRAINE",
+    "ArticleSnapshots",
     "FolderSnapshots",
     "LocalFirstSnapshots",
     "LonLatBox",
