@@ -45,8 +45,10 @@ from frontline.territory.sources import SnapshotChoice
 logger = logging.getLogger(__name__)
 
 # A stretch of free Ukraine's boundary this close to occupied territory or to Russia is
-# front (the outlines and the drawn layer do not meet exactly).
+# front (the outlines and the drawn layer do not meet exactly)...
 TOUCHING_M = 3_000.0
+# ...judged piece by piece, at most this long (the outline's own edges run for tens of km).
+PIECE_M = 1_000.0
 # Russia's outline is cut to this lon/lat box around Ukraine before it is projected.
 RUSSIA_NEAR_UKRAINE = (20.0, 40.0, 60.0, 60.0)
 
@@ -122,7 +124,7 @@ def front_line_of(snapshot: Snapshot) -> FrontLine:
     if not parts:
         raise TerritoryError(f"{snapshot.source}: the layer covers all of Ukraine")
     free_ukraine = max(parts, key=lambda part: part.area)
-    segments = _segments(free_ukraine)
+    segments = _segments(shapely.segmentize(free_ukraine, PIECE_M))
     held = shapely.union_all([snapshot.projected, russia])
     shapely.prepare(held)
     on_front = shapely.dwithin(held, segments, TOUCHING_M)
