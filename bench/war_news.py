@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import statistics
 import sys
 import tempfile
 import time
@@ -291,6 +292,38 @@ def evaluate(
     ]
 
 
+def prior_cost(
+    cases: Sequence[WarCase], front_lines: FrontLines, settings: Settings, rounds: int = 3
+) -> str:
+    """Our geoparse of the cases that have a front line, with and without it, interleaved
+    case by case (the front lines built beforehand)."""
+    from frontline.pipeline import Geoparser
+
+    geoparser = Geoparser.load(settings)
+    dated = [
+        (article_from_text(case.text, source=case.id), front_lines.for_case(case.id).prior)
+        for case in cases
+        if front_lines.for_case(case.id).prior is not None
+    ]
+    totals_s: dict[str, list[float]] = {"without": [], "with": []}
+    for _ in range(rounds):
+        spent = {"without": 0.0, "with": 0.0}
+        for article, prior in dated:
+            for label, front_line in (("without", None), ("with", prior)):
+                started = time.perf_counter()
+                geoparser.geoparse(article, front_line=front_line)
+                spent[label] += time.perf_counter() - started
+        for label, seconds in spent.items():
+            totals_s[label].append(seconds)
+    without = statistics.median(totals_s["without"]) / len(dated) * 1000
+    with_prior = statistics.median(totals_s["with"]) / len(dated) * 1000
+    return (
+        f"Geoparse of the {len(dated)} texts with a front line, per text (median of {rounds} "
+        f"interleaved rounds): {without:.1f} ms without it, {with_prior:.1f} ms with it "
+        f"({with_prior - without:+.1f} ms, x{with_prior / without:.3f})."
+    )
+
+
 def front_line_table(cases: Sequence[WarCase], front_lines: FrontLines) -> str:
     lines = ["| case | date (SOURCE.md) | front line weighed |", "|---|---|---|"]
     for case in cases:
@@ -396,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     languages = sorted({case.lang for case in cases})
     gazetteer = Gazetteer.open(settings.gazetteer_dir)
     front_lines = FrontLines(arguments.front_line) if arguments.front_line else None
+    build_s = front_lines.prepare([case.id for case in cases]) if front_lines else 0.0
     variants: list[tuple[str, list[SystemRun]]] = [
         ("offline default", evaluate(cases, gazetteer, settings, wanted, front_lines))
     ]
@@ -436,6 +470,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"## {arguments.corpus}: {len(cases)} texts, {gold} gold places\n")
     if front_lines is not None:
         print(front_line_table(cases, front_lines) + "\n")
+        print(
+            f"Front lines of {front_lines.built} snapshots read and built in {build_s:.2f} s "
+            "(once each, before the runs below).\n"
+        )
     for label, runs in variants:
         for lang in languages:
             suffix = f", language {lang}" if len(languages) > 1 else ""
@@ -454,6 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for run in runs:
                 print(errors_report(run))
                 print()
+    if front_lines is not None and not arguments.json:
+        print(prior_cost(cases, front_lines, settings))
     return 0
 
 
