@@ -14,7 +14,8 @@ Where a snapshot of the article's date is at hand, the resolver is given its fro
   score against the name's other senses (a region, a country) and a name whose
   settlements all lie far from any front is left to the usual rules;
 - never against a region the text names: a village in the oblast the text names is not
-  pushed towards a namesake at the front (``regions_written``).
+  pushed towards a namesake at the front (``regions_written``), though its evidence still
+  says how far from the line it lies (its rivals were weighed against that line).
 
 The distances come in one batch per article; each weighed candidate's evidence names the
 snapshot ("12 km from the front line of 2025-10-17"). Without a prior (the offline
@@ -123,9 +124,13 @@ def weigh_front_line(groups: Sequence[NameGroup], prior: FrontLinePrior, weight:
             continue
         nearest = max(near_front_likelihood(km) for km in distances)
         for candidate, km in zip(settlements, distances, strict=True):
-            if candidate.population >= TOWN_READERS_KNOW or candidate.admin1_code in written:
+            if candidate.population >= TOWN_READERS_KNOW:
                 continue
             penalty = weight * (near_front_likelihood(km) - nearest)
+            if candidate.admin1_code in written:
+                # Its distance is evidence all the same (its rivals' penalties are measured
+                # against the same line), but no penalty takes it out of the text's region.
+                penalty = 0.0
             group.front_line[candidate.key] = (
                 penalty,
                 evidence.km_from_front_line(km, prior.snapshot_date),
