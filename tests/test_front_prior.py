@@ -148,9 +148,35 @@ def test_a_region_the_text_names_is_not_left_for_the_front_line(
     weighed = places(geoparser, text, front)
     assert weighed["Hirnyk"].candidate.admin1 == "Lviv Oblast"
     assert "Lviv Oblast" in weighed
+    # The front line was weighed and the text's region held: its evidence says how far.
+    hirnyk = weighed["Hirnyk"]
+    assert km_to(front, hirnyk) > 400
+    assert front_evidence(hirnyk) == [km_from_front_line(km_to(front, hirnyk), SAMPLE_DAY)]
     assert places(geoparser, "Russian artillery shelled Hirnyk.", front)[
         "Hirnyk"
     ].candidate.admin1 == ("Donetsk Oblast")
+
+
+def test_a_name_its_own_qualifier_places_is_not_weighed(geoparser: Any, front: FrontLine) -> None:
+    # Six Blahodatnes, one at the drawn line: "(Volyn Oblast)" says which one, and the
+    # front line has nothing to add to it.
+    text = "Russian troops shelled Blahodatne (Volyn Oblast)."
+    blahodatne = places(geoparser, text, front)["Blahodatne"]
+    assert blahodatne.candidate.admin1 == "Volyn Oblast"
+    assert front_evidence(blahodatne) == []
+
+
+def test_a_name_with_no_namesake_near_the_front_is_left_to_the_usual_rules(
+    geoparser: Any, front: FrontLine
+) -> None:
+    # Dubno in Rivne Oblast and its namesakes in Russia and Poland all lie 450 km or more
+    # from the written line: none is in the theatre of war, so none is weighed.
+    text = "Russian troops shelled Dubno overnight."
+    without = places(geoparser, text)["Dubno"]
+    weighed = places(geoparser, text, front)["Dubno"]
+    assert weighed.candidate == without.candidate
+    assert weighed.score == without.score
+    assert front_evidence(weighed) == []
 
 
 def test_a_city_of_half_a_million_is_not_weighed_against_the_front_line(
