@@ -33,7 +33,7 @@ from frontline.geo import distance_km
 from frontline.pipeline import Geoparser
 from frontline.settings import Settings
 from frontline.territory import load_snapshot, snapshot_file_name
-from frontline.territory.front_line import front_line_of
+from frontline.territory.front_line import FrontLine, front_line_of
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = REPO_ROOT / "data" / "articles" / "trump-zelensky-tomahawks.txt"
@@ -68,8 +68,10 @@ def _most_populous(gazetteer: Gazetteer, surface: str) -> Prediction | None:
     return Prediction(surface, best.lat, best.lon, best.country_code, best.feature)
 
 
-def predict_frontline(geoparser: Geoparser, article: Any) -> list[Prediction]:
-    result = geoparser.geoparse(article)
+def predict_frontline(
+    geoparser: Geoparser, article: Any, front_line: FrontLine | None = None
+) -> list[Prediction]:
+    result = geoparser.geoparse(article, front_line=front_line)
     return [
         Prediction(
             mention.text,
@@ -142,7 +144,8 @@ def score(predictions: list[Prediction], gold: dict[str, Any]) -> Quality:
             for lat, lon in _trap_points(gold, trap_ids)
         )
     )
-    return Quality(*(f"{a}/{b}" for a, b in counts.values()), mapped, traps)
+    must, should, landmark = (f"{a}/{b}" for a, b in counts.values())
+    return Quality(must, should, landmark, mapped, traps)
 
 
 def _trap_points(gold: dict[str, Any], ids: set[int]) -> list[tuple[float, float]]:
@@ -194,8 +197,21 @@ def main(argv: list[str] | None = None) -> int:
     article = article_from_file(SAMPLE)
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
 
+    front: FrontLine | None = None
+    if article.date is not None and (SNAPSHOTS / snapshot_file_name(article.date)).is_file():
+        front = front_line_of(load_snapshot(SNAPSHOTS / snapshot_file_name(article.date)))
+
     quality = {
         "frontline": score(predict_frontline(geoparser, article), gold),
+        **(
+            {
+                "frontline, front line weighed": score(
+                    predict_frontline(geoparser, article, front), gold
+                )
+            }
+            if front is not None
+            else {}
+        ),
         "naive (spaCy GPE/LOC + most populous)": score(
             predict_naive(full_nlp, gazetteer, article.text), gold
         ),
@@ -211,9 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         "geotext": lambda: GeoText(article.text),
     }
     front_line_build_ms: list[float] = []
-    if article.date is not None and (SNAPSHOTS / snapshot_file_name(article.date)).is_file():
+    if front is not None:
+        assert article.date is not None
         snapshot = load_snapshot(SNAPSHOTS / snapshot_file_name(article.date))
-        front = front_line_of(snapshot)
         for _ in range(5):
             started = time.perf_counter()
             front_line_of(snapshot)
