@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from frontline.errors import UnsupportedLanguageError
+from frontline.front_prior import FrontLinePrior
 from frontline.gazetteer import Gazetteer
 from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
 from frontline.language import Language, detect_language
@@ -87,12 +88,17 @@ class Geoparser:
             return tuple(self.cyrillic_recognizer(language.code).recognize(article))
         return self.recognizer.recognize(article)
 
-    def geoparse(self, article: Article) -> GeoparseResult:
+    def geoparse(
+        self, article: Article, front_line: FrontLinePrior | None = None
+    ) -> GeoparseResult:
+        """The article's places; ``front_line`` (the front line of the article's date, where
+        a snapshot is at hand) weighs namesakes in sentences about fighting."""
         started = time.perf_counter()
         language = detect_language(article.text)
         toponyms = self.recognize(article, language)
         recognized = time.perf_counter()
-        places = place_near_spellings(self.resolver.resolve(toponyms), self.gazetteer)
+        places = self.resolver.resolve(toponyms, front_line=front_line)
+        places = place_near_spellings(places, self.gazetteer)
         if language.cyrillic:
             places = tuple(_named_in_english(place) for place in places)
         self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)

@@ -102,6 +102,8 @@ class Anchor:
     uncertain: bool = False
     paragraphs: frozenset[int] = frozenset()
     country_code: str = ""
+    # A town or village, not a region's or landmark's point.
+    settlement: bool = False
     # For an uncertain anchor: the reliable anchors within THEATRE_KM of it, and NAMED_REGION
     # when it lies in a region the text names, which vouch that the guess lies where the
     # text's places are.
@@ -243,13 +245,16 @@ def far_from_theatre(
         return None
     reliable = [anchor for anchor in anchors if not anchor.uncertain] or list(anchors)
     found = nearest(candidate, reliable, own_key=own_key, other_places_only=True)
-    limit = THEATRE_KM
-    if war_syntax:
-        limit = (
-            WAR_SYNTAX_NAMESAKE_KM if namesakes >= WAR_SYNTAX_NAMESAKES else WAR_SYNTAX_THEATRE_KM
-        )
-    if found is None or found[0] <= limit:
+    if found is None:
         return None
     km, anchor = found
+    limit = THEATRE_KM
+    if war_syntax:
+        # Measured from a town or village; a region's point lies farther from its villages
+        # («shelled Hirnyk, the Lviv Oblast governor said»: 73 km from the oblast's point).
+        close = namesakes >= WAR_SYNTAX_NAMESAKES and anchor.settlement
+        limit = WAR_SYNTAX_NAMESAKE_KM if close else WAR_SYNTAX_THEATRE_KM
+    if km <= limit:
+        return None
     best = f"{candidate.name}, {candidate.admin1 or candidate.country_code}"
     return evidence.far_from_theatre(best, km, anchor.name)

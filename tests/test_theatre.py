@@ -6,6 +6,7 @@ Points are made up; distances are along a meridian (1 degree of latitude is abou
 from __future__ import annotations
 
 from frontline import theatre
+from frontline.evidence import Reason
 from frontline.model import Candidate
 
 ANCHOR_LAT, ANCHOR_LON = 48.0, 37.0
@@ -25,7 +26,14 @@ def village(country: str, km_north: float, *, admin1_code: str | None = None) ->
     )
 
 
-def anchor(key: str, km_north: float = 0.0, *, uncertain: bool = False, country: str = "UA"):
+def anchor(
+    key: str,
+    km_north: float = 0.0,
+    *,
+    uncertain: bool = False,
+    country: str = "UA",
+    settlement: bool = True,
+) -> theatre.Anchor:
     return theatre.Anchor(
         key,
         ANCHOR_LAT + km_north / 111.2,
@@ -36,6 +44,7 @@ def anchor(key: str, km_north: float = 0.0, *, uncertain: bool = False, country:
         small=uncertain,
         uncertain=uncertain,
         country_code=country,
+        settlement=settlement,
     )
 
 
@@ -70,10 +79,16 @@ def test_guesses_outside_the_wars_countries_still_count() -> None:
     }
 
 
-def far(candidate: Candidate, namesakes: int, regions: dict[str, str] | None = None):
+def far(
+    candidate: Candidate,
+    namesakes: int,
+    regions: dict[str, str] | None = None,
+    *,
+    from_settlement: bool = True,
+) -> Reason | None:
     return theatre.far_from_theatre(
         candidate,
-        [anchor("huliaipole")],
+        [anchor("huliaipole", settlement=from_settlement)],
         "solodke",
         regions or {},
         namesakes=namesakes,
@@ -93,6 +108,8 @@ def test_a_village_of_a_name_villages_share_must_lie_closer_in_war_syntax() -> N
     # 80 km is inside the theatre for a rare name, too far for one of several namesakes.
     assert far(village("UA", 80), namesakes=2) is not None
     assert far(village("UA", 50), namesakes=2) is None
+    # A region's point lies farther from its villages: from it, the rarer name's 100 km hold.
+    assert far(village("UA", 80), namesakes=2, from_settlement=False) is None
     # In a region the text names it stays, however far.
     in_region = village("UA", 80, admin1_code="UA.26")
     assert far(in_region, namesakes=2, regions={"UA.26": "Запорізька область"}) is None
