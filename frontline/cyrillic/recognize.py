@@ -484,6 +484,9 @@ class CyrillicRecognizer:
             sentence_initial=initial,
             after_locative=syntax.after_plain_locative(text, name.start),
             after_war_locative=syntax.after_war_locative(text, name.start),
+            about_fighting=syntax.about_fighting(article.sentence_text(sentence_index))
+            if article.sentences
+            else syntax.about_fighting(text),
             names_front_sector=name.role == "sector",
             names_region=name.role == "region",
             embedded=name.role in {"sector", "district"},

@@ -45,6 +45,20 @@ _LIST_BEFORE = re.compile(
 _PLAIN_LOCATIVE = re.compile(
     r"(?:^|\s)(?:в|у|во|на|з|із|зі|до|від|над|из|от|к|ко|через|по)\s+$", re.IGNORECASE
 )
+# A sentence about fighting on the ground (frontline/front_prior.py weighs its namesakes
+# against the front line), as war_syntax._FIGHTING for English: strikes («атакували»,
+# «удар») are left out, a missile reaches a city far behind the line.
+_FIGHTING = re.compile(
+    r"(?:^|[^\w])(?:"
+    # Ukrainian
+    r"бо[їйю]\w*|штурм\w*|наступ(?:у|ом|і|и|ів)?(?!\w)|наступа\w*|контрнаступ\w*|обстріл\w*|артилері\w*|мінометн\w*|"
+    r"позиці\w*|фронт\w*|просуну\w*|оточ\w*|звільн\w*|захопи\w*|відбил\w*|КАБ\w*|"
+    # Russian
+    r"бо[иеёя]\w*|обстрел\w*|артиллери\w*|миномет\w*|позици\w*|продвину\w*|"
+    r"продвига\w*|окруж\w*|освобо\w*|захват\w*|отбил\w*|FPV"
+    r")",
+    re.IGNORECASE,
+)
 # Gaps that join a list: ", ", " та ", ", а також ", " и ".
 LIST_GAP = re.compile(
     r"^\s*(?:,\s*(?:(?:та|і|й|и|а\s+також|а\s+также|або|или)\s+)?|\s*(?:та|і|й|и|або|или)\s+|"
@@ -137,3 +151,8 @@ def after_settlement_word(text: str, start: int) -> bool:
 
 def after_plain_locative(text: str, start: int) -> bool:
     return _PLAIN_LOCATIVE.search(text[max(0, start - 12) : start]) is not None
+
+
+def about_fighting(sentence: str) -> bool:
+    """The sentence speaks of fighting on the ground: combat, shelling, the front."""
+    return _FIGHTING.search(sentence) is not None
