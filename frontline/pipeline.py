@@ -47,7 +47,11 @@ class Geoparser:
         self.recognizer = Recognizer(
             nlp, gazetteer, landmarks=landmarks, areas=areas, include_demonyms=include_demonyms
         )
-        self.resolver = Resolver(weights, capitals=gazetteer.capitals)
+        self.resolver = Resolver(
+            weights,
+            capitals=gazetteer.capitals,
+            complete_countries=gazetteer.merged_countries(),
+        )
         self.last_timing: Timing | None = None
         # Ukrainian and Russian recognisers, made on the first text in each language.
         self._cyrillic: dict[str, Any] = {}

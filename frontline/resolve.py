@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from frontline import evidence, theatre
@@ -117,9 +117,18 @@ def _names_a_city(toponym: Toponym) -> bool:
 
 
 class Resolver:
-    def __init__(self, weights: Weights | None = None, *, capitals: frozenset[int] = frozenset()):
+    def __init__(
+        self,
+        weights: Weights | None = None,
+        *,
+        capitals: frozenset[int] = frozenset(),
+        complete_countries: Iterable[str] = (),
+    ):
+        """``complete_countries``: those whose every village the gazetteer holds (a country
+        export merged in), where a name's one namesake is the one (theatre.far_from_theatre)."""
         self.weights = weights or Weights()
         self.capitals = capitals
+        self.namesake_countries = theatre.NAMESAKE_COUNTRIES - frozenset(complete_countries)
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -306,9 +315,8 @@ class Resolver:
             if group.withheld:
                 group.chosen = None
 
-    @staticmethod
     def _far_from_theatre(
-        group: NameGroup, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
+        self, group: NameGroup, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
     ) -> Reason | None:
         chosen = group.chosen
         if chosen is None or (group.qualifier and lies_within(chosen.candidate, group.qualifier)):
@@ -334,6 +342,7 @@ class Resolver:
             namesakes=sum(m.candidate.feature == "city" for m in group.matches),
             main_name=chosen.kind == "name" and not chosen.folded,
             war_syntax=any(t.after_war_locative for t in group.toponyms),
+            namesake_countries=self.namesake_countries,
         )
 
     @staticmethod

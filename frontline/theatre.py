@@ -222,6 +222,7 @@ def far_from_theatre(
     namesakes: int,
     main_name: bool,
     war_syntax: bool = False,
+    namesake_countries: frozenset[str] = NAMESAKE_COUNTRIES,
 ) -> Reason | None:
     """Why a small settlement is off the map: far from the text's other places ('' if not).
 
@@ -231,13 +232,13 @@ def far_from_theatre(
     if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
         return None
     # A village named in war-report syntax in a text that names its country's regions, none
-    # of them its own, or in NAMESAKE_COUNTRIES, is no likelier the gazetteer's one village of
-    # that name.
+    # of them its own, or in ``namesake_countries`` (NAMESAKE_COUNTRIES but those whose every
+    # village the gazetteer holds), is no likelier the gazetteer's one village of that name.
     regions_of_its_country = any(
         code.split(".")[0] == candidate.country_code for code in regions if code
     )
     needed = WAR_SYNTAX_NAMESAKES if war_syntax else MANY_NAMESAKES
-    if war_syntax and (regions_of_its_country or candidate.country_code in NAMESAKE_COUNTRIES):
+    if war_syntax and (regions_of_its_country or candidate.country_code in namesake_countries):
         needed = 1
     if namesakes < needed and main_name:
         return None

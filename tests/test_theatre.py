@@ -100,8 +100,20 @@ def far(
 def test_a_war_report_village_of_one_namesake_far_away_stays_off_the_map_in_ukraine() -> None:
     assert far(village("UA", 120), namesakes=1) is not None
     assert far(village("UA", 80), namesakes=1) is None
-    # Elsewhere a village the gazetteer knows by its only name is likelier right (Orneta).
+    # Elsewhere a village the gazetteer knows by its only name is likelier right (Orneta),
+    # and so it is where the gazetteer holds the country's every village (an export merged).
     assert far(village("PL", 120), namesakes=1) is None
+    complete = theatre.far_from_theatre(
+        village("UA", 120),
+        [anchor("huliaipole")],
+        "solodke",
+        {},
+        namesakes=1,
+        main_name=True,
+        war_syntax=True,
+        namesake_countries=theatre.NAMESAKE_COUNTRIES - {"UA"},
+    )
+    assert complete is None
 
 
 def test_a_village_of_a_name_villages_share_must_lie_closer_in_war_syntax() -> None:
