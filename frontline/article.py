@@ -128,15 +128,47 @@ def article_from_text(
     )
 
 
+_UTF16_SNIFF_BYTES = 4096
+
+
+def utf16_encoding(data: bytes) -> str | None:
+    """The UTF-16 codec that reads ``data``, or None when it does not look like UTF-16.
+
+    A byte order mark says so; without one (Windows tools write "Unicode" text that way),
+    text in Latin script is recognised by its zero bytes: nearly all at odd offsets
+    (little-endian) or at even ones (big-endian), where binary data has them anywhere.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[: _UTF16_SNIFF_BYTES - _UTF16_SNIFF_BYTES % 2]
+    if len(sample) < 4:
+        return None
+    even_zeros = sample[0::2].count(0)
+    odd_zeros = sample[1::2].count(0)
+    half = len(sample) // 2
+    for zeros, strays, codec in (
+        (odd_zeros, even_zeros, "utf-16-le"),
+        (even_zeros, odd_zeros, "utf-16-be"),
+    ):
+        if zeros >= half // 4 and strays <= zeros // 20:
+            return codec
+    return None
+
+
 def decode_bytes(data: bytes, source: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM) first, then charset detection."""
+    """Text from bytes: UTF-16 (by its BOM or its zero bytes), UTF-8 (with or without BOM),
+    then charset detection."""
     if not data.strip():
         raise InputError(f"{source}: the file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = utf16_encoding(data)
+    if wide is not None:
         try:
-            return data.decode("utf-16")
+            text = data.decode(wide)
         except UnicodeDecodeError as error:
             raise InputError(f"{source}: not valid UTF-16 text ({error.reason})") from error
+        if _looks_binary(text):
+            raise InputError(f"{source}: this is a binary file, not text")
+        return text
     if b"\x00" in data[:8192]:
         raise InputError(f"{source}: this is a binary file, not text")
     try:

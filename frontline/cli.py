@@ -45,7 +45,7 @@ def read_input(source: str, settings: Settings, session: requests.Session | None
         return article_from_bytes(data, "<stdin>", max_bytes=settings.max_article_bytes)
     if is_url(source):
         from frontline.article import article_from_text
-        from frontline.fetch import fetch_article_page
+        from frontline.webpage import fetch_article_page
 
         if session is None:
             with http_session(settings) as own_session:

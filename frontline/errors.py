@@ -22,6 +22,18 @@ class URLRefusedError(FetchError):
     """A URL points at an address the settings do not allow (private, loopback, ...)."""
 
 
+class FetchLimitError(FetchError):
+    """A download hit a limit of the network policy: its time budget or its size cap."""
+
+
+class FetchStatusError(FetchError):
+    """The server answered with an HTTP error status, kept in ``status`` (404, 429, ...)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class GazetteerError(FrontlineError):
     """The offline gazetteer could not be built or opened."""
 
