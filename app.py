@@ -43,6 +43,7 @@ from components.catalog import (
     search_places,
 )
 from components.export_buttons import show_exports
+from components.markup import plain_markdown
 from components.offline_assets import OfflineAssets, ensure_static_assets
 from frontline.article import article_from_file
 from frontline.errors import FrontlineError
@@ -121,9 +122,9 @@ def startup_article_id(
             geoparser,
         )
     except OSError as error:
-        st.error(f"{path}: cannot open the article ({error.strerror})")
+        st.error(plain_markdown(f"{path}: cannot open the article ({error.strerror})"))
     except FrontlineError as error:
-        st.error(str(error))
+        st.error(plain_markdown(error))
     return None
 
 
@@ -153,7 +154,7 @@ def main() -> None:
             store, startup_id=startup_id, geoparse=geoparser.geoparse, settings=settings
         )
     except FrontlineError as error:
-        st.error(str(error))
+        st.error(plain_markdown(error))
         st.stop()
     if choice.view == library_panel.ACROSS_VIEW:
         across_articles.show_across_articles(store)
@@ -171,9 +172,11 @@ def main() -> None:
     catalog = build_catalog(result)
     excerpts.show_panel_css()
 
-    st.title(article.title or Path(article.source).stem.replace("-", " ").capitalize())
+    st.title(
+        plain_markdown(article.title or Path(article.source).stem.replace("-", " ").capitalize())
+    )
     source = Path(article.source).name if Path(article.source).exists() else article.source
-    facts = [f"Source: {source}"]
+    facts = [f"Source: {plain_markdown(source)}"]
     if article.date:
         facts.append(f"Date: {article.date.isoformat()}")
     broad = sum(place.feature in BROAD_KINDS for place in catalog.places.values())
@@ -232,7 +235,7 @@ def main() -> None:
             )
         hidden = [name for name in listed if not catalog.places[name].has_point]
         if hidden:
-            st.caption("Not on the map (no coordinates): " + ", ".join(hidden))
+            st.caption("Not on the map (no coordinates): " + plain_markdown(", ".join(hidden)))
 
     # The map is drawn before its click is known; everything drawn below follows the click.
     new_click = focus.take_new_click(state, click)

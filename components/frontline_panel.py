@@ -26,6 +26,7 @@ import requests
 import streamlit as st
 
 from components.frontline_layer import change_layer, legend_layer, occupied_layer
+from components.markup import plain_markdown
 from frontline.errors import FrontlineError, SnapshotFormatError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
@@ -100,7 +101,7 @@ def age_text(choice: SnapshotChoice) -> str:
 def origin_text(choice: SnapshotChoice) -> str:
     origin = choice.origin
     if origin.startswith("uploaded file "):
-        return origin
+        return plain_markdown(origin)  # the file's name is the uploader's
     if origin.startswith(("http://", "https://")):
         return "fetched from the origin" + (" (cached)" if choice.from_cache else "")
     return f"file {Path(origin).name} from the snapshot folder (FRONTLINE_TERRITORY_DIR)"
@@ -288,7 +289,7 @@ def _show_upload(article_date: dt.date | None) -> LoadedSnapshot | None:
     try:
         return uploaded_snapshot(upload, article_date)
     except FrontlineError as error:
-        st.error(f"Cannot use the uploaded snapshot: {error}")
+        st.error(plain_markdown(f"Cannot use the uploaded snapshot: {error}"))
         return None
 
 
@@ -354,7 +355,7 @@ def show_front_line(settings: Settings, result: GeoparseResult) -> FrontLine:
         answer = lookup(settings, article_date)
         loaded = answer.loaded
         if loaded is None:
-            note_slot.info(unavailable_text(answer.error or "no snapshot found"))
+            note_slot.info(unavailable_text(plain_markdown(answer.error or "no snapshot found")))
     if loaded is None:
         return FrontLine(result, (), None, None, None)
 
@@ -369,7 +370,7 @@ def show_front_line(settings: Settings, result: GeoparseResult) -> FrontLine:
             target = _compare_target(settings, snapshot.date, dates)
             other = lookup(settings, target) if target is not None else None
             if other is not None and other.loaded is None:
-                st.warning(f"No snapshot to compare with: {other.error}")
+                st.warning(f"No snapshot to compare with: {plain_markdown(other.error)}")
             elif other is not None and other.loaded is not None:
                 if other.loaded.key == loaded.key:
                     st.caption("That date has the same snapshot as the article's.")

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from frontline.errors import InputError
+from frontline.limits import MAX_SENTENCE_CHARS
 from frontline.model import Article, Sentence
 
 logger = logging.getLogger(__name__)
@@ -80,8 +81,13 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n+")
 _HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body|<article|<p[\s>])", re.I)
 
 
-def split_sentences(text: str) -> tuple[Sentence, ...]:
-    """Sentence spans over ``text`` (offsets into it), trimmed of surrounding whitespace."""
+def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> tuple[Sentence, ...]:
+    """Sentence spans over ``text`` (offsets into it), trimmed of surrounding whitespace.
+
+    A run longer than ``max_chars`` without a sentence end (a page of one line, a list with
+    no full stop) is cut into pieces of at most that many characters, at a space where there
+    is one, so that no sentence is too long for spaCy or for an excerpt.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
@@ -104,9 +110,26 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
         stripped_left = len(chunk) - len(chunk.lstrip())
         stripped_right = len(chunk) - len(chunk.rstrip())
         span_start, span_end = raw_start + stripped_left, raw_end - stripped_right
-        if span_end > span_start:
-            sentences.append(Sentence(len(sentences), span_start, span_end))
+        for piece_start, piece_end in _pieces(text, span_start, span_end, max_chars):
+            sentences.append(Sentence(len(sentences), piece_start, piece_end))
     return tuple(sentences)
+
+
+def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut into non-empty pieces of at most ``max_chars``, each ending at
+    the last space before the limit when there is one, trimmed of the spaces between."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + 1, start + max_chars + 1)
+        if cut <= start:
+            cut = start + max_chars
+        pieces.append((start, len(text[start:cut].rstrip()) + start))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces
 
 
 def article_from_text(

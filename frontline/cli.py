@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from frontline.errors import FrontlineError
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
+from frontline.terminal import json_for_terminal, printable
 
 if TYPE_CHECKING:
     import requests
@@ -66,7 +67,7 @@ def http_session(settings: Settings) -> requests.Session:
 
 def report_error(error: FrontlineError) -> None:
     """The one line on standard error that every failure gets."""
-    print(f"frontline: error: {error}", file=sys.stderr)
+    print(f"frontline: error: {printable(error)}", file=sys.stderr)
 
 
 def read_inputs(sources: Sequence[str], settings: Settings) -> tuple[list[Article], int]:
@@ -113,7 +114,8 @@ def _online_step(settings: Settings) -> Callable[[GeoparseResult], GeoparseResul
             offline_reported = True
             detail = offline[0].outcome.error or "no answer"
             print(
-                f"online look-up unavailable ({detail}); going on with the offline gazetteer",
+                f"online look-up unavailable ({printable(detail)}); "
+                "going on with the offline gazetteer",
                 file=sys.stderr,
             )
         return updated
@@ -131,16 +133,15 @@ def _write(
         payload: Any = [export.result_to_dict(result) for result in results]
         if not as_list:
             (payload,) = payload
-        json.dump(payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
     elif output_format == "geojson":
         features = [
             feature
             for result in results
             for feature in export.to_geojson(result.places, result.article)["features"]
         ]
-        json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False)
-        out.write("\n")
+        collection = {"type": "FeatureCollection", "features": features}
+        out.write(json_for_terminal(json.dumps(collection, ensure_ascii=False)) + "\n")
     elif output_format == "csv":
         for index, result in enumerate(results):
             out.write(export.to_csv(result.places, result.article, header=index == 0))
@@ -267,7 +268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as error:  # a bug: still one line, the traceback only on request
-        print(f"frontline: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"frontline: internal error: {type(error).__name__}: {printable(error)}",
+            file=sys.stderr,
+        )
         if arguments.verbose:
             logger.exception("details")
         return EXIT_INTERNAL

@@ -43,6 +43,7 @@ from frontline.errors import FrontlineError, InputError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticleSummary
+from frontline.terminal import json_for_terminal, printable
 
 STDIN_SOURCE = "<stdin>"
 EXPORT_FORMATS = ("geojson", "csv", "json", "kml")
@@ -104,8 +105,9 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
             str(s.id),
             s.date.isoformat() if s.date else "-",
             str(s.places),
-            " ".join((s.title or "(no title)").split()),  # a title with line breaks stays one row
-            s.source,
+            # One row per article, whatever the title holds: line breaks, terminal escapes.
+            printable(" ".join((s.title or "(no title)").split())),
+            printable(s.source),
         )
         for s in summaries
     ]
@@ -164,12 +166,11 @@ def _write_outcomes(
         payload = [
             {**summary_to_dict(outcome.summary), "added": outcome.created} for outcome in outcomes
         ]
-        json.dump(payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
         return
     for outcome in outcomes:
         summary = outcome.summary
-        label = summary.title or summary.source
+        label = printable(summary.title or summary.source)
         if outcome.created:
             out.write(f"added article {summary.id} ({summary.places} places): {label}\n")
             continue
@@ -179,8 +180,9 @@ def _write_outcomes(
             else ""
         )
         out.write(
-            f"article {summary.id} was already in {store_path}: geoparsed again with its "
-            f"{outcome.corrections} corrections{skipped} ({summary.places} places): {label}\n"
+            f"article {summary.id} was already in {printable(store_path)}: geoparsed again "
+            f"with its {outcome.corrections} corrections{skipped} "
+            f"({summary.places} places): {label}\n"
         )
 
 
@@ -188,12 +190,12 @@ def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
     with _open_store(arguments, settings) as store:
         summaries = store.list()
     if arguments.format == "json":
-        json.dump([summary_to_dict(s) for s in summaries], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        listed = json.dumps([summary_to_dict(s) for s in summaries], ensure_ascii=False, indent=2)
+        sys.stdout.write(json_for_terminal(listed) + "\n")
     elif summaries:
         sys.stdout.write(format_table(summaries))
     else:
-        print(f"no articles in {store.path}")
+        print(f"no articles in {printable(store.path)}")
     return 0
 
 

@@ -14,6 +14,10 @@ class InputError(FrontlineError):
     """An article could not be read: empty, binary, too large, missing, undecodable."""
 
 
+class GeoparseLimitError(InputError):
+    """An article is beyond what one geoparse may take: too long, too slow, too many places."""
+
+
 class FetchError(InputError):
     """A URL could not be fetched (refused, unreachable, timed out, bad status)."""
 

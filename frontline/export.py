@@ -1,9 +1,16 @@
-"""Writers: the CLI's JSON object (DESIGN.md's contract), GeoJSON, CSV and KML."""
+"""Writers: the CLI's JSON object (DESIGN.md's contract), GeoJSON, CSV and KML.
+
+Article text is untrusted. In CSV, a cell that starts like a formula is prefixed with a
+quote (OWASP's rule for CSV injection), so a spreadsheet shows ``=HYPERLINK(...)`` instead of
+running it. In KML, characters XML 1.0 forbids (ESC, VT, SOH, ...) are dropped, so the file
+stays well-formed; everything else is escaped as XML text.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -99,6 +106,25 @@ CSV_COLUMNS = (
 )
 
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Everything outside XML 1.0's Char production (controls but tab and line breaks, lone
+# surrogates, U+FFFE and U+FFFF).
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell that a spreadsheet would evaluate, shown as text; other values as given."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML 1.0 character data: forbidden characters dropped, the rest escaped."""
+    return escape(_NOT_XML_CHAR.sub("", text))
+
+
 def csv_rows(places: Iterable[Place], article: Article) -> list[dict[str, Any]]:
     rows = []
     for place in places:
@@ -132,7 +158,10 @@ def to_csv(places: Iterable[Place], article: Article, *, header: bool = True) ->
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     if header:
         writer.writeheader()
-    writer.writerows(csv_rows(places, article))
+    writer.writerows(
+        {column: neutralise_formula(value) for column, value in row.items()}
+        for row in csv_rows(places, article)
+    )
     return buffer.getvalue()
 
 
@@ -144,12 +173,12 @@ def to_kml(places: Iterable[Place], article: Article) -> str:
         first = article.sentence_text(place.mentions[0].sentence_index) if article.sentences else ""
         placemarks.append(
             "<Placemark>"
-            f"<name>{escape(place.name)}</name>"
-            f"<description>{escape(first)}</description>"
+            f"<name>{xml_text(place.name)}</name>"
+            f"<description>{xml_text(first)}</description>"
             f"<Point><coordinates>{place.lon},{place.lat}</coordinates></Point>"
             "</Placemark>"
         )
-    title = escape(article.title or article.source)
+    title = xml_text(article.title or article.source)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'

@@ -10,13 +10,16 @@ resolver, which knows the other places of the text.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from frontline.errors import InputError
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.limits import GeoparseBudget
 from frontline.model import Article, Candidate, Mention
 
 logger = logging.getLogger(__name__)
@@ -148,6 +151,8 @@ _LEADING_PUNCTUATION = "\"'“‘([{«—–-"
 _TRAILING_PUNCTUATION = "\"'”’)]}».,;:!?…—–-"
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
 _FULL_NAME_GAP = re.compile(r",[ \t]*")
+# How many sentences or spans pass between two looks at the clock and the mention count.
+_BUDGET_CHECK_EVERY = 256
 _QUALIFIER_GAP = re.compile(r"^\s*(?:,\s*(?:in\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?|\s*\()\s*$")
 
 
@@ -182,6 +187,26 @@ class _Span:
     end: int
     label: str | None
     origin: str  # "landmark", "ner" or "run"
+
+
+class _DisjointSpans:
+    """Spans that do not overlap one another, kept sorted, so that asking whether a new span
+    overlaps any of them is one binary search rather than a scan of all."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # Disjoint and sorted by start, so sorted by end too: only the last span starting
+        # before ``end`` can reach past ``start``.
+        index = bisect.bisect_left(self._starts, end) - 1
+        return index >= 0 and self._ends[index] > start
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect.bisect_left(self._starts, start)
+        self._starts.insert(index, start)
+        self._ends.insert(index, end)
 
 
 @dataclass(slots=True)
@@ -445,49 +470,70 @@ class Recognizer:
         chunks.append((chunk_start, len(article.text)))
         return chunks
 
-    def entities(self, article: Article) -> list[tuple[int, int, str]]:
+    def entities(
+        self, article: Article, budget: GeoparseBudget | None = None
+    ) -> list[tuple[int, int, str]]:
         chunks = self._chunks(article)
         texts = (article.text[start:end] for start, end in chunks)
         found: list[tuple[int, int, str]] = []
+        # One chunk at a time, so that the budget is checked between chunks.
         with self.nlp.select_pipes(enable=self._ner_pipes):
-            for (offset, _), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8), strict=True):
-                found.extend(
-                    (offset + ent.start_char, offset + ent.end_char, ent.label_)
-                    for ent in doc.ents
-                    if ent.label_ not in _NUMERIC_LABELS or ent.label_ in _DATE_LABELS
-                )
+            docs = self.nlp.pipe(texts, batch_size=1)
+            try:
+                for (offset, _), doc in zip(chunks, docs, strict=True):
+                    if budget is not None:
+                        budget.check_time()
+                    found.extend(
+                        (offset + ent.start_char, offset + ent.end_char, ent.label_)
+                        for ent in doc.ents
+                        if ent.label_ not in _NUMERIC_LABELS or ent.label_ in _DATE_LABELS
+                    )
+            except ValueError as error:  # spaCy's own limits (E088: a text over nlp.max_length)
+                raise InputError(
+                    f"{article.source}: the language model cannot read this text "
+                    f"({' '.join(str(error).split())[:160]})"
+                ) from error
         return found
 
     # -- spans ----------------------------------------------------------------------------
 
-    def _spans(self, article: Article, entities: Sequence[tuple[int, int, str]]) -> list[_Span]:
+    def _spans(
+        self,
+        article: Article,
+        entities: Sequence[tuple[int, int, str]],
+        budget: GeoparseBudget | None = None,
+    ) -> list[_Span]:
         text = article.text
         spans: list[_Span] = []
-        taken: list[tuple[int, int]] = []
-
-        def overlaps(start: int, end: int) -> bool:
-            return any(start < other_end and other_start < end for other_start, other_end in taken)
-
+        taken = _DisjointSpans()
         if self._landmark_pattern is not None:
             for match in self._landmark_pattern.finditer(text):
                 # "the White House" is found whole but named "White House", like any span.
                 start, end = _clean_span(text, match.start(), match.end())
                 spans.append(_Span(start, end, None, "landmark"))
-                taken.append((match.start(), match.end()))
+                taken.add(match.start(), match.end())
         dates = [(s, e) for s, e, label in entities if label in _DATE_LABELS]
+        date_starts = [start for start, _ in dates]
         for ent_start, ent_end, label in entities:
             if label in _DATE_LABELS:
                 continue
             start, end = _clean_span(text, ent_start, ent_end)
-            if end <= start or overlaps(start, end):
+            if end <= start or taken.overlaps(start, end):
                 continue
             end = _extend_admin_word(text, end)
             spans.append(_Span(start, end, label, "ner"))
-            taken.append((start, end))
+            taken.add(start, end)
         for sentence in article.sentences:
-            for start, end in _capitalised_runs(text, sentence.start, sentence.end, dates):
+            if budget is not None and sentence.index % _BUDGET_CHECK_EVERY == 0:
+                budget.check_time()
+            # Only the dates that can hold a word of this sentence (and the one before them,
+            # which may reach into it): all of them for every word grew with the square.
+            first = max(bisect.bisect_left(date_starts, sentence.start) - 1, 0)
+            last = bisect.bisect_left(date_starts, sentence.end)
+            nearby = dates[first:last]
+            for start, end in _capitalised_runs(text, sentence.start, sentence.end, nearby):
                 start = _skip_function_words(text, start, end)
-                if start < end and not overlaps(start, end):
+                if start < end and not taken.overlaps(start, end):
                     spans.append(_Span(start, _extend_admin_word(text, end), None, "run"))
         spans.sort(key=lambda span: span.start)
         return spans
@@ -621,17 +667,23 @@ class Recognizer:
                 yield start, end, matches
                 return
 
-    def recognize(self, article: Article) -> tuple[Toponym, ...]:
+    def recognize(
+        self, article: Article, budget: GeoparseBudget | None = None
+    ) -> tuple[Toponym, ...]:
+        """Every toponym of ``article``; ``budget`` bounds the time and the mentions."""
         text = article.text
         kinds: tuple[str, ...] = ("name", "alternate", "abbreviation")
         if self.include_demonyms:
             kinds = (*kinds, "demonym")
         lookup = _Lookup(self.gazetteer, self.landmarks, kinds, self.areas)
-        entities = self.entities(article)
-        spans = self._spans(article, entities)
+        entities = self.entities(article, budget)
+        spans = self._spans(article, entities, budget)
 
         found: list[Toponym] = []
-        for span in spans:
+        for span_number, span in enumerate(spans):
+            if budget is not None and span_number % _BUDGET_CHECK_EVERY == 0:
+                budget.check_time()
+                budget.check_mentions(len(found))
             names = list(self._resolve_surface(text, span, lookup))
             embedded = not names and span.label == "ORG"
             if embedded:
@@ -677,6 +729,8 @@ class Recognizer:
                         embedded=embedded,
                     )
                 )
+        if budget is not None:
+            budget.check_mentions(len(found))
         embedded_names = [toponym for toponym in found if toponym.embedded]
         named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
         linked = _link_context(text, named, lookup)

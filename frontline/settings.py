@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from frontline.limits import DEFAULT_GEOPARSE_TIME_LIMIT_S, DEFAULT_MAX_ARTICLE_CHARS
+
 DEFAULT_TERRITORY_URL_TEMPLATE = (
     "https://raw.githubusercontent.com/cyterat/deepstate-map-data/main/data/"
     "deepstatemap_data_{date:%Y%m%d}.geojson"
@@ -52,8 +54,12 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     tiles_url: str = DEFAULT_TILES_URL
     tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
+    # The whole of one download, on the wall clock (frontline.fetch).
     http_timeout_s: float = 10.0
     max_article_bytes: int = 2_000_000
+    # One geoparse (frontline.limits).
+    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
+    geoparse_time_limit_s: float = DEFAULT_GEOPARSE_TIME_LIMIT_S
 
     @property
     def gazetteer_dir(self) -> Path:
@@ -98,5 +104,11 @@ class Settings:
             http_timeout_s=float(os.environ.get("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s)),
             max_article_bytes=int(
                 os.environ.get("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)
+            ),
+            max_article_chars=int(
+                os.environ.get("FRONTLINE_MAX_ARTICLE_CHARS", base.max_article_chars)
+            ),
+            geoparse_time_limit_s=float(
+                os.environ.get("FRONTLINE_GEOPARSE_TIME_LIMIT_S", base.geoparse_time_limit_s)
             ),
         )

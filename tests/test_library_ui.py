@@ -21,6 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import across_articles, article_input, corrections_panel, library_panel
+from components.markup import plain_markdown
 from frontline.corrections import AddMention, ChooseCandidate, RemovePlace
 from frontline.errors import FetchError, InputError, StoreError, URLRefusedError
 from frontline.model import Article, GeoparseResult
@@ -721,6 +722,9 @@ def test_app_says_once_that_the_store_is_not_a_library(
     at = app.run()
     assert not at.exception
     assert [error.value for error in at.error] == [
-        f"{store_path} is not an article library (not an SQLite database); it was left untouched"
+        plain_markdown(
+            f"{store_path} is not an article library (not an SQLite database); "
+            "it was left untouched"
+        )
     ]
     assert store_path.read_bytes() == before
