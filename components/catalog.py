@@ -11,18 +11,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from frontline.model import AREA_FEATURES, Candidate, GeoparseResult, Place
+from frontline.model import AREA_FEATURES, FEATURE_LABELS, Candidate, GeoparseResult, Place
 
-KIND_LABELS: Mapping[str, str] = {
-    "city": "City or town",
-    "admin": "Region",
-    "country": "Country",
-    "continent": "Continent",
-    "landmark": "Landmark",
-    "water": "Sea or other water",
-    "region": "Geographic region",
-    "other": "Other place",
-}
+KIND_LABELS: Mapping[str, str] = {kind: label.title for kind, label in FEATURE_LABELS.items()}
 # Countries, continents, seas and wide regions would crowd a front-line map: they live in
 # an optional layer.
 BROAD_KINDS = AREA_FEATURES

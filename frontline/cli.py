@@ -127,10 +127,10 @@ def _write(
     results: Sequence[GeoparseResult], output_format: str, out: TextIO, *, as_list: bool = True
 ) -> None:
     """Write ``results``; JSON is one object when ``as_list`` is false (a single input)."""
-    from frontline import export
+    from frontline import codec, export
 
     if output_format == "json":
-        payload: Any = [export.result_to_dict(result) for result in results]
+        payload: Any = [codec.result_to_dict(result) for result in results]
         if not as_list:
             (payload,) = payload
         out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")

@@ -10,16 +10,16 @@ never raised: the rest of the corrections still apply.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
-from frontline.errors import StoreError
+from frontline import evidence
+from frontline.errors import CorrectionNotApplicable
+from frontline.evidence import ADDED_BY_READER, Reason
 from frontline.model import Candidate, GeoparseResult, Mention, Place, TerritoryStatus
 
 logger = logging.getLogger(__name__)
 
-ADDED_BY_READER = "correction: added by reader"
 # The pipeline passes its territory look-up so a moved pin gets the status of its new spot;
 # without one the status of a moved place is unknown (None), never the old spot's.
 TerritoryLookup = Callable[[Candidate], TerritoryStatus | None]
@@ -78,10 +78,6 @@ class CorrectionReport:
     skipped: tuple[SkippedCorrection, ...]
 
 
-class _NotApplicable(Exception):
-    """Internal: why one correction does not apply to this result."""
-
-
 def describe(correction: Correction) -> str:
     """One line saying what the correction does, for the list of an article's corrections."""
     match correction:
@@ -119,13 +115,13 @@ def _find_place(places: list[Place], name: str) -> int:
         for index, place in enumerate(places):
             if matches(place):
                 return index
-    raise _NotApplicable(f"no place named {name!r} in this geoparse")
+    raise CorrectionNotApplicable(f"no place named {name!r} in this geoparse")
 
 
 def _resolve_to(
     place: Place,
     candidate: Candidate,
-    evidence: str,
+    note: Reason,
     territory_of: TerritoryLookup | None,
 ) -> Place:
     others = tuple(c for c in (place.candidate, *place.alternatives) if c is not None)
@@ -134,7 +130,7 @@ def _resolve_to(
         place,
         candidate=candidate,
         score=1.0,
-        evidence=(*place.evidence, evidence),
+        evidence=(*place.evidence, note),
         alternatives=alternatives,
         territory=territory_of(candidate) if territory_of is not None else None,
     )
@@ -148,19 +144,23 @@ def _choose(
     offered = [c for c in (place.candidate, *place.alternatives) if c is not None]
     chosen = next((c for c in offered if c.geonameid == correction.geonameid), None)
     if chosen is None:
-        raise _NotApplicable(
+        raise CorrectionNotApplicable(
             f"geonames:{correction.geonameid} is no longer a candidate for {place.name!r}"
         )
     if place.candidate is not None and place.candidate.key == chosen.key:
-        note = f"correction: reader confirmed {_label(chosen)}{_because(correction.reason)}"
+        note = evidence.correction(
+            f"reader confirmed {_label(chosen)}{_because(correction.reason)}"
+        )
     else:
-        note = f"correction: reader chose {_label(chosen)}{_because(correction.reason)}"
+        note = evidence.correction(f"reader chose {_label(chosen)}{_because(correction.reason)}")
     places[index] = _resolve_to(place, chosen, note, territory_of)
 
 
 def _move(places: list[Place], correction: MovePin, territory_of: TerritoryLookup | None) -> None:
     index = _find_place(places, correction.place_name)
-    note = f"correction: pin moved to {_label(correction.candidate)}{_because(correction.reason)}"
+    note = evidence.correction(
+        f"pin moved to {_label(correction.candidate)}{_because(correction.reason)}"
+    )
     places[index] = _resolve_to(places[index], correction.candidate, note, territory_of)
 
 
@@ -181,12 +181,11 @@ def _add_mention(
     text = result.article.text
     start, end = correction.start, correction.end
     if not (0 <= start < end <= len(text)) or text[start:end] != correction.text:
-        raise _NotApplicable(
+        raise CorrectionNotApplicable(
             f"the article no longer has “{correction.text}” at {start}–{end} (the text changed)"
         )
-    note = (
-        f"correction: mention “{correction.text}” at {start}–{end} added by reader"
-        f"{_because(correction.reason)}"
+    note = evidence.correction(
+        f"mention “{correction.text}” at {start}–{end} added by reader{_because(correction.reason)}"
     )
     key = correction.candidate.key
     # The reader's selection says what this span is: a mention of another place there goes.
@@ -196,8 +195,8 @@ def _add_mention(
             continue
         kept = tuple(m for m in place.mentions if not _overlaps(m, start, end))
         if len(kept) != len(place.mentions):
-            moved = (
-                f"correction: mention at {start}–{end} reassigned to {_label(correction.candidate)}"
+            moved = evidence.correction(
+                f"mention at {start}–{end} reassigned to {_label(correction.candidate)}"
             )
             places[index] = replace(place, mentions=kept, evidence=(*place.evidence, moved))
             if not kept:
@@ -223,7 +222,7 @@ def _add_mention(
             name=correction.text,
             candidate=correction.candidate,
             score=1.0,
-            evidence=(ADDED_BY_READER, note),
+            evidence=(evidence.ADDED_BY_READER_REASON, note),
             alternatives=(),
             mentions=(mention,),
             territory=territory_of(correction.candidate) if territory_of is not None else None,
@@ -250,7 +249,7 @@ def _merge_same_candidate(places: list[Place]) -> list[Place]:
             evidence=(
                 *first.evidence,
                 *(e for e in place.evidence if e not in first.evidence),
-                f"correction: merged with {place.name!r}, now the same place",
+                evidence.correction(f"merged with {place.name!r}, now the same place"),
             ),
             mentions=tuple(sorted(mentions.values(), key=lambda m: (m.start, m.end))),
         )
@@ -279,8 +278,8 @@ def apply_corrections_with_report(
                 case AddMention():
                     _add_mention(places, result, correction, territory_of)
                 case _:
-                    raise _NotApplicable(f"unknown correction {correction!r}")
-        except _NotApplicable as why:
+                    raise CorrectionNotApplicable(f"unknown correction {correction!r}")
+        except CorrectionNotApplicable as why:
             logger.info("correction skipped: %s: %s", describe(correction), why)
             skipped.append(SkippedCorrection(correction, str(why)))
         else:
@@ -297,87 +296,3 @@ def apply_corrections(
 ) -> GeoparseResult:
     """``result`` with ``corrections`` applied (skipped ones are logged)."""
     return apply_corrections_with_report(result, corrections, territory_of=territory_of).result
-
-
-# --- JSON-ready dicts, for the store -------------------------------------------------------
-
-
-def candidate_to_dict(candidate: Candidate) -> dict[str, Any]:
-    return {
-        "geonameid": candidate.geonameid,
-        "name": candidate.name,
-        "lat": candidate.lat,
-        "lon": candidate.lon,
-        "feature": candidate.feature,
-        "country_code": candidate.country_code,
-        "admin1": candidate.admin1,
-        "population": candidate.population,
-        "admin1_code": candidate.admin1_code,
-        "source": candidate.source,
-    }
-
-
-def candidate_from_dict(data: Mapping[str, Any]) -> Candidate:
-    return Candidate(
-        geonameid=data["geonameid"],
-        name=data["name"],
-        lat=data["lat"],
-        lon=data["lon"],
-        feature=data["feature"],
-        country_code=data["country_code"],
-        admin1=data["admin1"],
-        population=data.get("population", 0),
-        admin1_code=data.get("admin1_code"),
-        source=data.get("source", "geonames"),
-    )
-
-
-def correction_to_dict(correction: Correction) -> dict[str, Any]:
-    match correction:
-        case ChooseCandidate(place_name=name, geonameid=geonameid, reason=reason):
-            return {
-                "kind": "choose_candidate",
-                "place_name": name,
-                "geonameid": geonameid,
-                "reason": reason,
-            }
-        case MovePin(place_name=name, candidate=candidate, reason=reason):
-            return {
-                "kind": "move_pin",
-                "place_name": name,
-                "candidate": candidate_to_dict(candidate),
-                "reason": reason,
-            }
-        case RemovePlace(place_name=name, reason=reason):
-            return {"kind": "remove_place", "place_name": name, "reason": reason}
-        case AddMention(start=start, end=end, text=text, candidate=candidate, reason=reason):
-            return {
-                "kind": "add_mention",
-                "start": start,
-                "end": end,
-                "text": text,
-                "candidate": candidate_to_dict(candidate),
-                "reason": reason,
-            }
-    raise TypeError(f"not a correction: {correction!r}")
-
-
-def correction_from_dict(data: Mapping[str, Any]) -> Correction:
-    try:
-        kind = data["kind"]
-        reason = str(data.get("reason", ""))
-        if kind == "choose_candidate":
-            return ChooseCandidate(str(data["place_name"]), int(data["geonameid"]), reason)
-        if kind == "move_pin":
-            candidate = candidate_from_dict(data["candidate"])
-            return MovePin(str(data["place_name"]), candidate, reason)
-        if kind == "remove_place":
-            return RemovePlace(str(data["place_name"]), reason)
-        if kind == "add_mention":
-            candidate = candidate_from_dict(data["candidate"])
-            return AddMention(
-                int(data["start"]), int(data["end"]), str(data["text"]), candidate, reason
-            )
-    except (KeyError, TypeError, ValueError) as error:
-        raise StoreError(f"malformed correction {dict(data)!r}: {error}") from error
-    raise StoreError(f"unknown correction kind {data.get('kind')!r}")

@@ -46,6 +46,38 @@ class GeocoderError(FrontlineError):
     """An online geocoder failed (timeout, refused, malformed answer)."""
 
 
+class GeocoderTimeoutError(GeocoderError):
+    """The geocoder did not answer within the timeout, also on the retry."""
+
+
+class GeocoderRateLimitError(GeocoderError):
+    """The geocoder refused with 429 Too Many Requests."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class GeocoderUnavailableError(GeocoderError):
+    """The geocoder could not be reached (no network, refused, DNS): the app is offline."""
+
+
+class GeocoderResponseError(GeocoderError):
+    """The geocoder answered something that is not a usable result (malformed body)."""
+
+
+class GeocoderServiceFailure(GeocoderError):
+    """The geocoder answered with an error (bad status, refused query, authentication)."""
+
+
+class GeocoderConfigError(GeocoderError):
+    """The geocoder settings are not usable (unknown service, bad option)."""
+
+
+class GeocodeCacheError(GeocoderError):
+    """The SQLite geocode cache could not be opened, read or written."""
+
+
 class TerritoryError(FrontlineError):
     """An occupied-territory snapshot could not be found, fetched or read."""
 
@@ -58,8 +90,17 @@ class SnapshotUnavailableError(TerritoryError):
     """No snapshot exists for the date asked, locally or at the origin."""
 
 
+class SnapshotNotAtOriginError(SnapshotUnavailableError):
+    """The origin has no snapshot at that URL (HTTP 404): that day is missing there."""
+
+
 class StoreError(FrontlineError):
     """The article library could not be opened or written."""
+
+
+class CorrectionNotApplicable(FrontlineError):
+    """A reader's correction does not fit this geoparse (its place is gone, its candidate is
+    no longer offered, the text changed under its span); it is skipped, not raised out."""
 
 
 class SnapshotFetchError(TerritoryError):

@@ -1,4 +1,4 @@
-"""Writers: the CLI's JSON object (DESIGN.md's contract), GeoJSON, CSV and KML.
+"""Writers: the CLI's JSON object (DESIGN.md's contract, from ``codec``), GeoJSON, CSV and KML.
 
 Article text is untrusted. In CSV, a cell that starts like a formula is prefixed with a
 quote (OWASP's rule for CSV injection), so a spreadsheet shows ``=HYPERLINK(...)`` instead of
@@ -11,62 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from frontline.model import Article, GeoparseResult, Place, TerritoryStatus
-
-
-def territory_to_dict(territory: TerritoryStatus | None) -> dict[str, Any] | None:
-    if territory is None:
-        return None
-    payload: dict[str, Any] = {
-        "status": territory.status,
-        "distance_km": round(territory.distance_km, 2),
-        "snapshot": territory.snapshot.isoformat(),
-    }
-    if territory.distance_to_edge_km is not None:
-        payload["distance_to_edge_km"] = round(territory.distance_to_edge_km, 2)
-    return payload
-
-
-def place_to_dict(place: Place, article: Article) -> dict[str, Any]:
-    candidate = place.candidate
-    return {
-        "name": place.name,
-        "geonameid": candidate.geonameid if candidate else None,
-        "lat": candidate.lat if candidate else None,
-        "lon": candidate.lon if candidate else None,
-        "country_code": candidate.country_code if candidate else None,
-        "admin1": candidate.admin1 if candidate else None,
-        "feature": place.feature,
-        "score": place.score,
-        "evidence": list(place.evidence),
-        "mentions": [
-            {
-                "text": mention.text,
-                "start": mention.start,
-                "end": mention.end,
-                "sentence": article.sentence_text(mention.sentence_index)
-                if article.sentences
-                else article.text,
-            }
-            for mention in place.mentions
-        ],
-        "territory": territory_to_dict(place.territory),
-    }
-
-
-def result_to_dict(result: GeoparseResult, places: Sequence[Place] | None = None) -> dict[str, Any]:
-    article = result.article
-    chosen = result.places if places is None else places
-    return {
-        "source": article.source,
-        "title": article.title,
-        "date": article.date.isoformat() if article.date else None,
-        "places": [place_to_dict(place, article) for place in chosen],
-    }
+from frontline.codec import place_to_dict
+from frontline.model import Article, Place
 
 
 def to_geojson(places: Iterable[Place], article: Article) -> dict[str, Any]:

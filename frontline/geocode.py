@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal
 
 from geopy import exc as geopy_exc
 from geopy.adapters import BaseAdapter, RequestsAdapter
@@ -38,7 +38,19 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from urllib3.util.retry import Retry
 
-from frontline.errors import GeocoderError
+from frontline import evidence
+from frontline.codec import cached_candidate_from_dict, cached_candidate_to_dict
+from frontline.errors import (
+    GeocodeCacheError,
+    GeocoderConfigError,
+    GeocoderError,
+    GeocoderRateLimitError,
+    GeocoderResponseError,
+    GeocoderServiceFailure,
+    GeocoderTimeoutError,
+    GeocoderUnavailableError,
+)
+from frontline.evidence import Reason
 from frontline.model import Candidate, FeatureKind
 from frontline.settings import Settings
 
@@ -56,38 +68,6 @@ Sleep = Callable[[float], None]
 OutcomeStatus = Literal["hit", "miss", "error", "offline", "skipped"]
 
 
-class GeocoderTimeoutError(GeocoderError):
-    """The geocoder did not answer within the timeout, also on the retry."""
-
-
-class GeocoderRateLimitError(GeocoderError):
-    """The geocoder refused with 429 Too Many Requests."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class GeocoderUnavailableError(GeocoderError):
-    """The geocoder could not be reached (no network, refused, DNS): the app is offline."""
-
-
-class GeocoderResponseError(GeocoderError):
-    """The geocoder answered something that is not a usable result (malformed body)."""
-
-
-class GeocoderServiceFailure(GeocoderError):
-    """The geocoder answered with an error (bad status, refused query, authentication)."""
-
-
-class GeocoderConfigError(GeocoderError):
-    """The geocoder settings are not usable (unknown service, bad option)."""
-
-
-class GeocodeCacheError(GeocoderError):
-    """The SQLite geocode cache could not be opened, read or written."""
-
-
 @dataclass(frozen=True, slots=True)
 class GeocodeOutcome:
     """What became of one name: found, not found, failed, or not tried because offline."""
@@ -97,7 +77,7 @@ class GeocodeOutcome:
     status: OutcomeStatus
     candidates: tuple[Candidate, ...] = ()
     confidence: float = ONLINE_CONFIDENCE
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[Reason, ...] = ()
     from_cache: bool = False
     error: str | None = None
 
@@ -156,7 +136,7 @@ class GeocodeCache:
         found, fetched_at, payload = row
         try:
             entries = json.loads(payload)
-            candidates = tuple(_candidate_from_json(entry, source) for entry in entries)
+            candidates = tuple(cached_candidate_from_dict(entry, source) for entry in entries)
             descriptions = tuple(str(entry.get("description") or "") for entry in entries)
         except (ValueError, TypeError, KeyError, AttributeError):
             logger.warning("ignoring unreadable geocode cache entry for %r in %s", query, self.path)
@@ -173,7 +153,7 @@ class GeocodeCache:
     ) -> None:
         payload = json.dumps(
             [
-                _candidate_to_json(candidate, description)
+                cached_candidate_to_dict(candidate, description)
                 for candidate, description in zip(candidates, descriptions, strict=True)
             ]
         )
@@ -198,40 +178,6 @@ class GeocodeCache:
 
     def __exit__(self, *_exc_info: object) -> None:
         self.close()
-
-
-def _candidate_to_json(candidate: Candidate, description: str) -> dict[str, Any]:
-    return {
-        "name": candidate.name,
-        "lat": candidate.lat,
-        "lon": candidate.lon,
-        "feature": candidate.feature,
-        "country_code": candidate.country_code,
-        "admin1": candidate.admin1,
-        "description": description,
-    }
-
-
-def _candidate_from_json(entry: Mapping[str, Any], source: str) -> Candidate:
-    return Candidate(
-        geonameid=None,
-        name=str(entry["name"]),
-        lat=float(entry["lat"]),
-        lon=float(entry["lon"]),
-        feature=_checked_feature(entry["feature"]),
-        country_code=entry.get("country_code"),
-        admin1=entry.get("admin1"),
-        source=source,
-    )
-
-
-_FEATURES: frozenset[str] = frozenset(get_args(FeatureKind))
-
-
-def _checked_feature(value: object) -> FeatureKind:
-    if value not in _FEATURES:
-        raise ValueError(f"unknown feature {value!r}")
-    return cast(FeatureKind, value)
 
 
 _CITY_TYPES = frozenset(
@@ -362,7 +308,7 @@ class OnlineGeocoder:
         # The cache key names the server too: answers from a private Nominatim may differ.
         self.cache_service = f"{service.casefold()}@{domain}" if domain else service.casefold()
         self.source = f"geocoder:{self.service_name}"
-        self.evidence_label = f"geocoder: {self.service_name}"
+        self.evidence_label = evidence.geocoder(self.service_name)
         self.cache = cache
         self.timeout_s = timeout_s
         self.miss_ttl_s = miss_ttl_s
@@ -499,16 +445,16 @@ class OnlineGeocoder:
         descriptions: tuple[str, ...],
         from_cache: bool,
     ) -> GeocodeOutcome:
-        evidence = [self.evidence_label]
+        reasons = [self.evidence_label]
         if descriptions and descriptions[0]:
-            evidence.append(f"{self.evidence_label} matched {descriptions[0]!r}")
+            reasons.append(evidence.geocoder_matched(self.service_name, descriptions[0]))
         return GeocodeOutcome(
             name=name,
             query=query,
             status="hit" if candidates else "miss",
             candidates=candidates,
             confidence=ONLINE_CONFIDENCE,
-            evidence=tuple(evidence),
+            evidence=tuple(reasons),
             from_cache=from_cache,
         )
 

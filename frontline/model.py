@@ -7,8 +7,11 @@ so excerpts, highlights and corrections all point at the same characters.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from frontline.evidence import Reason
 
 # "water" is an ocean, sea, gulf, strait or lake; "region" a geographic region that is no
 # administrative unit (the Middle East, the Balkans, Donbas).
@@ -20,6 +23,27 @@ FeatureKind = Literal[
 POINT_FEATURES: frozenset[FeatureKind] = frozenset({"city", "admin", "landmark"})
 AREA_FEATURES: frozenset[FeatureKind] = frozenset({"country", "continent", "water", "region"})
 TerritoryStatusName = Literal["occupied", "free"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureLabel:
+    """How a feature kind is named: ``title`` in a table, a legend or a heading ("City or
+    town"), ``noun`` inside a sentence ("the name of a town or city")."""
+
+    title: str
+    noun: str
+
+
+FEATURE_LABELS: Mapping[FeatureKind, FeatureLabel] = {
+    "city": FeatureLabel("City or town", "town or city"),
+    "admin": FeatureLabel("Region", "region"),
+    "country": FeatureLabel("Country", "country"),
+    "continent": FeatureLabel("Continent", "continent"),
+    "landmark": FeatureLabel("Landmark", "landmark"),
+    "water": FeatureLabel("Sea or other water", "body of water"),
+    "region": FeatureLabel("Geographic region", "geographic region"),
+    "other": FeatureLabel("Other place", "place"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +86,10 @@ class Mention:
     start: int
     end: int
     sentence_index: int
+    # How the mention was found, in words (``evidence.mention_evidence``).
     evidence: tuple[str, ...] = ()
+    # spaCy's label for the span (GPE, LOC, ORG, PERSON, ...); None where NER was silent.
+    ner_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +122,25 @@ class TerritoryStatus:
     distance_to_edge_km: float | None = None
 
 
+def unresolved_key(name: str) -> str:
+    """The key of a place without a candidate: its name is all there is to tell it by."""
+    return f"unresolved:{name}"
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str
     candidate: Candidate | None
     score: float
-    evidence: tuple[str, ...]
+    evidence: tuple[Reason, ...]
     alternatives: tuple[Candidate, ...]
     mentions: tuple[Mention, ...]
     territory: TerritoryStatus | None = None
+
+    @property
+    def key(self) -> str:
+        """Which place this is across results: its candidate's key, else its name's."""
+        return self.candidate.key if self.candidate is not None else unresolved_key(self.name)
 
     @property
     def feature(self) -> FeatureKind:

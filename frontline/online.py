@@ -25,15 +25,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from frontline.errors import FrontlineError
+from frontline.evidence import NOT_IN_GAZETTEER, no_match
 from frontline.geocode import GeocodeOutcome, OnlineGeocoder
 from frontline.model import GeoparseResult, Place
 
 logger = logging.getLogger(__name__)
 
-# NER labels that call a span a place; the evidence the recogniser gives each mention.
+# NER labels that call a span a place.
 ONLINE_NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
-NER_EVIDENCE_PREFIX = "NER label "
-NOT_IN_GAZETTEER = "not in the offline gazetteer"
 # A news article names a few unknown places, not hundreds: the cap keeps one pasted text
 # from queueing minutes of requests at one a second.
 DEFAULT_MAX_NAMES = 30
@@ -60,13 +59,8 @@ class OnlineUpdate:
 
 
 def ner_labels(place: Place) -> frozenset[str]:
-    """The NER labels the recogniser recorded on the place's mentions."""
-    return frozenset(
-        evidence.removeprefix(NER_EVIDENCE_PREFIX)
-        for mention in place.mentions
-        for evidence in mention.evidence
-        if evidence.startswith(NER_EVIDENCE_PREFIX)
-    )
+    """The NER labels the recogniser gave the place's mentions."""
+    return frozenset(mention.ner_label for mention in place.mentions if mention.ner_label)
 
 
 def looks_like_a_place_name(name: str) -> bool:
@@ -115,7 +109,7 @@ def place_from_outcome(place: Place, outcome: GeocodeOutcome) -> Place:
     """The place with the geocoder's answer; a place that has a candidate stays as it is."""
     if place.candidate is not None:
         return place
-    kept = tuple(evidence for evidence in place.evidence if evidence != NOT_IN_GAZETTEER)
+    kept = tuple(reason for reason in place.evidence if reason.kind != "not_in_gazetteer")
     if outcome.status == "hit" and outcome.candidate is not None:
         candidate = outcome.candidate
         if candidate.lat is None or candidate.lon is None:
@@ -128,7 +122,7 @@ def place_from_outcome(place: Place, outcome: GeocodeOutcome) -> Place:
             alternatives=outcome.candidates[1:],
         )
     if outcome.status == "miss" and outcome.evidence:
-        return replace(place, evidence=(*place.evidence, f"{outcome.evidence[0]}: no match"))
+        return replace(place, evidence=(*place.evidence, no_match(outcome.evidence[0])))
     return place
 
 

@@ -5,7 +5,8 @@ Kiev as PERSON), so NER alone misses half of them. Recognition therefore propose
 span that names something in the gazetteer, whatever NER said, and records the signals
 for and against it (the NER label, a title before it, a speech verb after it, a qualifier,
 a list it stands in). Whether a weakly supported span becomes a place is decided by the
-resolver, which knows the other places of the text.
+resolver, which knows the other places of the text. The words around a span that carry
+those signals are ``text_cues``'.
 """
 
 from __future__ import annotations
@@ -18,9 +19,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frontline.errors import InputError
+from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
 from frontline.limits import GeoparseBudget
 from frontline.model import Article, Candidate, Mention
+from frontline.text_cues import (
+    ADMIN_SUFFIXES,
+    CITY_SUFFIXES,
+    FUNCTION_WORDS,
+    LEADING_PUNCTUATION,
+    NAME_CONNECTORS,
+    SPEECH_VERBS,
+    TITLE_WORDS,
+    TRAILING_PUNCTUATION,
+    WORD,
+    after_locative,
+    names_front_sector,
+    word_after,
+    word_before,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,112 +47,6 @@ _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "C
 # is a town in Cambridgeshire), "May 9", "Easter Sunday".
 _DATE_LABELS = {"DATE", "TIME"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
-_TITLE_WORDS = {
-    "president",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "lady",
-    "lord",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "general",
-    "gen",
-    "colonel",
-    "col",
-    "major",
-    "captain",
-    "capt",
-    "sergeant",
-    "senator",
-    "sen",
-    "governor",
-    "gov",
-    "mayor",
-    "minister",
-    "chancellor",
-    "secretary",
-    "ambassador",
-    "judge",
-    "justice",
-    "officer",
-    "commander",
-    "admiral",
-    "lieutenant",
-    "lt",
-    "rep",
-    "representative",
-    "saint",
-    "st",
-    "bishop",
-    "rabbi",
-    "imam",
-    "professor",
-    "prof",
-    "coach",
-    "chairman",
-    "director",
-    "spokesman",
-    "spokeswoman",
-}
-_SPEECH_VERBS = {
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "added",
-    "adds",
-    "argued",
-    "argues",
-    "wrote",
-    "writes",
-    "stated",
-    "states",
-    "asked",
-    "asks",
-    "insisted",
-    "warned",
-    "warns",
-    "noted",
-    "notes",
-    "explained",
-    "replied",
-    "claimed",
-    "claims",
-    "admitted",
-    "believes",
-    "thinks",
-    "tweeted",
-    "posted",
-    "announced",
-    "recalled",
-    "joked",
-}
-# Lower-case words that may sit inside a multi-word place name.
-_NAME_CONNECTORS = {"of", "de", "del", "da", "do", "la", "le", "el", "al", "upon", "on", "am"}
-# A final word that says what kind of place the words before it name.
-_ADMIN_SUFFIXES = {
-    "region",
-    "oblast",
-    "province",
-    "krai",
-    "kray",
-    "governorate",
-    "state",
-    "republic",
-    "county",
-    "district",
-    "raion",
-    "prefecture",
-    "territory",
-}
-_CITY_SUFFIXES = {"city", "town", "village"}
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
 # Capitalised, "Region" or "Province" is part of a proper name that news also writes
 # without it ("Sindh Province"); "Oblast" and "Krai" are the English names' own word.
@@ -146,9 +57,6 @@ _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
 _HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_WORD = re.compile(r"\S+")
-_LEADING_PUNCTUATION = "\"'“‘([{«—–-"
-_TRAILING_PUNCTUATION = "\"'”’)]}».,;:!?…—–-"
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
 _FULL_NAME_GAP = re.compile(r",[ \t]*")
 # How many sentences or spans pass between two looks at the clock and the mention count.
@@ -234,9 +142,9 @@ class _Lookup:
 
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim quotes, brackets, a leading "the" and a possessive 's from a span."""
-    while start < end and (text[start] in _LEADING_PUNCTUATION or text[start].isspace()):
+    while start < end and (text[start] in LEADING_PUNCTUATION or text[start].isspace()):
         start += 1
-    while end > start and (text[end - 1] in _TRAILING_PUNCTUATION or text[end - 1].isspace()):
+    while end > start and (text[end - 1] in TRAILING_PUNCTUATION or text[end - 1].isspace()):
         if text[end - 1] == "." and end - start > 2 and text[end - 3] == ".":
             break  # keep the final period of an abbreviation such as "D.C."
         end -= 1
@@ -261,7 +169,7 @@ def _capitalised_runs(
     run: list[int] | None = None
     after_connector = False
     previous_end = start
-    for match in _WORD.finditer(text, start, end):
+    for match in WORD.finditer(text, start, end):
         raw = match.group()
         if any(s <= match.start() < e for s, e in excluded):
             # A word of a date ("Odesa on Tuesday") ends the run and joins none.
@@ -287,7 +195,7 @@ def _capitalised_runs(
             if breaks_after:
                 yield run[0], run[1]
                 run = None
-        elif run is not None and raw.lower() in _NAME_CONNECTORS and not after_connector:
+        elif run is not None and raw.lower() in NAME_CONNECTORS and not after_connector:
             after_connector = True
         elif run is not None:
             yield run[0], run[1]
@@ -296,39 +204,11 @@ def _capitalised_runs(
         yield run[0], run[1]
 
 
-_FUNCTION_WORDS = {
-    "in",
-    "on",
-    "at",
-    "from",
-    "to",
-    "for",
-    "by",
-    "with",
-    "near",
-    "after",
-    "before",
-    "but",
-    "and",
-    "or",
-    "the",
-    "a",
-    "an",
-    "as",
-    "if",
-    "when",
-    "while",
-    "of",
-    "into",
-    "across",
-}
-
-
 def _skip_function_words(text: str, start: int, end: int) -> int:
     """A sentence-initial "In" or "From" is capitalised but no part of the name after it."""
     while True:
-        match = _WORD.match(text, start, end)
-        if match is None or match.group().lower() not in _FUNCTION_WORDS or match.end() >= end:
+        match = WORD.match(text, start, end)
+        if match is None or match.group().lower() not in FUNCTION_WORDS or match.end() >= end:
             return start
         start = match.end() + 1
 
@@ -338,84 +218,10 @@ def _extend_admin_word(text: str, end: int) -> int:
     return match.end() if match else end
 
 
-def _word_before(text: str, start: int) -> str:
-    words = _WORD.findall(text, max(0, start - 40), start)
-    return words[-1].strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if words else ""
-
-
-# Words that put what follows in a place: "in Kharkiv", "near Pokrovsk", "the port of Odesa".
-# spaCy's small model often calls unfamiliar Ukrainian names people or organisations.
-_LOCATIVE_WORDS = {
-    "in",
-    "near",
-    "outside",
-    "around",
-    "across",
-    "toward",
-    "towards",
-    "inside",
-    "throughout",
-    "nearby",
-    "into",
-    "over",
-}
-_LOCATIVE_NOUNS = {
-    "city",
-    "town",
-    "village",
-    "port",
-    "region",
-    "oblast",
-    "province",
-    "outskirts",
-    "suburbs",
-    "centre",
-    "center",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northeast",
-    "northwest",
-    "southeast",
-    "southwest",
-}
-
-
 _COORDINATION = re.compile(r"\s(?:and|&)\s|,\s")
 # The parts of a list: capitalised words joined by spaces, hyphens or apostrophes.
 _PART = re.compile(r"\b(?!and\b)[^\W\d_][\w'’.-]*(?:\s+(?!and\b)[^\W\d_][\w'’.-]*)*")
 _COORDINATORS = {"and"}
-
-
-def _after_locative(text: str, start: int) -> bool:
-    words = [
-        word.strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower()
-        for word in _WORD.findall(text, max(0, start - 40), start)
-    ]
-    if not words:
-        return False
-    if words[-1] in _LOCATIVE_WORDS:
-        return True
-    return len(words) >= 2 and words[-1] == "of" and words[-2] in _LOCATIVE_NOUNS
-
-
-# War reporting names a front's sectors after towns: "the Pokrovsk direction", "the
-# Kupyansk and Lyman directions", "the Kurakhove axis". NER then calls the town a region.
-_FRONT_SECTOR = re.compile(
-    r"^(?:\s+(?:and|or)\s+[A-Z][\w'’-]*)*\s+(?:directions?|axis|axes|sectors?|fronts?)\b"
-)
-
-
-def _names_front_sector(text: str, end: int) -> bool:
-    return _FRONT_SECTOR.match(text[end : end + 80]) is not None
-
-
-def _word_after(text: str, end: int) -> str:
-    match = _WORD.search(text, end, min(len(text), end + 40))
-    return (
-        match.group().strip(_TRAILING_PUNCTUATION + _LEADING_PUNCTUATION).lower() if match else ""
-    )
 
 
 class Recognizer:
@@ -581,7 +387,7 @@ class Recognizer:
                     )
             if found:
                 return
-        words = list(_WORD.finditer(surface))
+        words = list(WORD.finditer(surface))
         if len(words) < 2:
             if span.label in {"GPE", "LOC"}:
                 # A place NER is sure of but the gazetteer lacks: kept unresolved, for the
@@ -591,8 +397,8 @@ class Recognizer:
         last = words[-1].group().lower().strip(".")
         head_end = span.start + words[-2].end()
         head = text[span.start : head_end]
-        if last in _ADMIN_SUFFIXES or last in _CITY_SUFFIXES:
-            wanted = {"admin", "country"} if last in _ADMIN_SUFFIXES else {"city"}
+        if last in ADMIN_SUFFIXES or last in CITY_SUFFIXES:
+            wanted = {"admin", "country"} if last in ADMIN_SUFFIXES else {"city"}
             head_matches = tuple(m for m in lookup(head) if m.candidate.feature in wanted)
             if head_matches:
                 yield span.start, span.end, head_matches, None, ()
@@ -621,7 +427,7 @@ class Recognizer:
         if span.origin == "run":
             piece_start = span.start
             for word in words:
-                if word.group().lower() in _NAME_CONNECTORS:
+                if word.group().lower() in NAME_CONNECTORS:
                     piece_end = span.start + word.start() - 1
                     piece = _Span(piece_start, piece_end, None, "run-piece")
                     yield from self._resolve_surface(text, piece, lookup)
@@ -641,23 +447,23 @@ class Recognizer:
         Forces", "New York" in "New York Times", "Malta" in "Central Bank of Malta"."""
         words = [
             word
-            for word in _WORD.finditer(text, span.start, span.end)
-            if word.group()[:1].isupper() or word.group().lower() in _NAME_CONNECTORS
+            for word in WORD.finditer(text, span.start, span.end)
+            if word.group()[:1].isupper() or word.group().lower() in NAME_CONNECTORS
         ]
-        if len(words) < 2 or words[0].group().lower() in _NAME_CONNECTORS:
+        if len(words) < 2 or words[0].group().lower() in NAME_CONNECTORS:
             return
         for count in range(len(words) - 1, 0, -1):
             start, end = _clean_span(text, words[0].start(), words[count - 1].end())
-            if words[count - 1].group().lower() in _NAME_CONNECTORS or end <= start:
+            if words[count - 1].group().lower() in NAME_CONNECTORS or end <= start:
                 continue
             matches = lookup(text[start:end])
             if matches:
                 yield start, end, matches
                 break
         for first in range(1, len(words)):
-            if words[first - 1].group().lower() not in _NAME_CONNECTORS and first != len(words) - 1:
+            if words[first - 1].group().lower() not in NAME_CONNECTORS and first != len(words) - 1:
                 continue
-            if words[first].group().lower() in _NAME_CONNECTORS:
+            if words[first].group().lower() in NAME_CONNECTORS:
                 continue
             start, end = _clean_span(text, words[first].start(), words[-1].end())
             if end <= start:
@@ -698,15 +504,7 @@ class Recognizer:
                     continue
                 sentence_index = article.sentence_index_at(start)
                 sentence_start = article.sentences[sentence_index].start if article.sentences else 0
-                evidence = [
-                    f"NER label {span.label}"
-                    if span.label
-                    else (
-                        "landmark list"
-                        if span.origin == "landmark"
-                        else "gazetteer name (NER silent)"
-                    )
-                ]
+                evidence = mention_evidence(span.label, from_landmarks=span.origin == "landmark")
                 found.append(
                     Toponym(
                         mention=Mention(
@@ -714,18 +512,19 @@ class Recognizer:
                             start=start,
                             end=end,
                             sentence_index=sentence_index,
-                            evidence=tuple(evidence),
+                            evidence=(evidence,),
+                            ner_label=span.label,
                         ),
                         ner_label=span.label,
                         matches=matches,
                         qualifier_text=qualifier_text,
                         qualifier=qualifier,
-                        after_title=_word_before(text, start) in _TITLE_WORDS,
-                        before_speech_verb=_word_after(text, end) in _SPEECH_VERBS,
-                        names_front_sector=_names_front_sector(text, end),
+                        after_title=word_before(text, start) in TITLE_WORDS,
+                        before_speech_verb=word_after(text, end) in SPEECH_VERBS,
+                        names_front_sector=names_front_sector(text, end),
                         sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
                         from_landmarks=span.origin == "landmark",
-                        after_locative=_after_locative(text, start),
+                        after_locative=after_locative(text, start),
                         embedded=embedded,
                     )
                 )

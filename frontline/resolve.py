@@ -21,26 +21,38 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from frontline.gazetteer import NameMatch, feature_label, normalize_name
-from frontline.model import AREA_FEATURES, POINT_FEATURES, Candidate, Mention, Place
-from frontline.recognize import PLACE_LABELS, Toponym, lies_within
+from frontline import evidence
+from frontline.evidence import Reason
+from frontline.gazetteer import NameMatch, normalize_name
+from frontline.geo import distance_km
+from frontline.model import AREA_FEATURES, POINT_FEATURES, Mention, Place, unresolved_key
+from frontline.name_groups import NameGroup, group_key, named_regions, region_label, unambiguous
+from frontline.recognize import Toponym, lies_within
+from frontline.support import NEARBY_KM, support_for
 
-EARTH_RADIUS_KM = 6371.0088
+# A name's candidates beyond the most populous 40 are dropped (unless a qualifier names
+# their region): "Ivanivka" names hundreds of villages.
 MAX_CANDIDATES = 40
-NEARBY_KM = 300.0
-MAJOR_CITY_POPULATION = 500_000
+# The population signal is log10(population + 1) / POPULATION_LOG10_SCALE of its weight:
+# a town of ten million people gets the whole weight, a village of a thousand three
+# sevenths of it, so a big namesake beats a small one without drowning the context.
+POPULATION_LOG10_SCALE = 7
+# The proximity signal decays as exp(-km / PROXIMITY_SCALE_KM): half its weight at 104 km.
 PROXIMITY_SCALE_KM = 150.0
 # A name NER calls a region or sea (LOC) is not put on a town smaller than this.
 LOC_TOWN_POPULATION = 50_000
-# A name NER mostly calls a person needs another place this close to stand as a place.
-PERSON_NEARBY_KM = 50.0
-# A name whose candidates all lie this close together points at one spot whichever is meant.
-UNAMBIGUOUS_KM = 50.0
-# A town at least this large stands as a place when a word such as "in" or "near" puts it
-# in a place, whatever NER called it ("in Kharkiv and Odesa", tagged ORG).
-LOCATIVE_TOWN_POPULATION = 100_000
+# The score of a place that stands only with support (NER did not call it a place) is its
+# choice's probability times this: on the map, such a pin is less sure than one NER named.
+SUPPORTED_PLACE_SCORE_FACTOR = 0.8
+# Runner-up candidates kept with a place (for the evidence and a reader's correction).
+MAX_ALTERNATIVES = 5
+# Rounds of choosing: each choice moves the scene (countries, regions, anchors) the next
+# round scores against; three rounds settle the sample and GeoWebNews.
+CHOICE_ROUNDS = 3
+# Rounds of accepting weak names with support, each followed by choosing again.
+SUPPORT_ROUNDS = 3
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
@@ -67,83 +79,6 @@ class Weights:
     softmax_temperature: float = 0.5
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine) in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _region_label(candidate: Candidate) -> str:
-    parts = [part for part in (candidate.admin1, candidate.country_code) if part]
-    return f"{candidate.name} ({', '.join(parts)})" if parts else candidate.name
-
-
-@dataclass(slots=True)
-class _Group:
-    """All mentions of one surface, and the candidates they share."""
-
-    key: str
-    toponyms: list[Toponym]
-    matches: list[NameMatch] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, list[str]] = field(default_factory=dict)
-    chosen: NameMatch | None = None
-    withheld: str = ""
-    accepted: bool = False
-    support: str = ""
-
-    @property
-    def labels(self) -> Counter[str]:
-        return Counter(t.ner_label or "none" for t in self.toponyms)
-
-    @property
-    def strong(self) -> bool:
-        """NER called it a place at least as often as a person or organisation, or a
-        landmark list or qualifier pins it down ("Chen" once GPE and six times PERSON is a
-        person; India's "the Centre", eight times ORG, is its government). A name that is
-        not strong may still be kept with support from the rest of the text."""
-        if any(t.from_landmarks or t.qualifier for t in self.toponyms):
-            return True
-        places = sum(t.ner_label in PLACE_LABELS and not t.after_title for t in self.toponyms)
-        organisations = sum(t.ner_label == "ORG" for t in self.toponyms)
-        return places > 0 and places >= self.people + organisations
-
-    @property
-    def people(self) -> int:
-        return sum(t.ner_label == "PERSON" for t in self.toponyms)
-
-    @property
-    def qualifier(self) -> tuple[NameMatch, ...]:
-        return tuple(match for t in self.toponyms for match in t.qualifier)
-
-    @property
-    def qualifier_text(self) -> str | None:
-        return next((t.qualifier_text for t in self.toponyms if t.qualifier_text), None)
-
-
-def _unambiguous(group: _Group) -> bool:
-    """All the name's candidates are one spot on the map (a single town, or a town and its
-    region around it): where it is does not depend on which of them is meant."""
-    points = [
-        (m.candidate.lat, m.candidate.lon)
-        for m in group.matches
-        if m.candidate.lat is not None and m.candidate.lon is not None
-    ]
-    if not points or len(points) != len(group.matches):
-        return False
-    lat0, lon0 = points[0]
-    return all(distance_km(lat0, lon0, lat, lon) <= UNAMBIGUOUS_KM for lat, lon in points)
-
-
-def _group_key(toponym: Toponym) -> str:
-    if toponym.qualifier_text:
-        return f"{toponym.key}|{normalize_name(toponym.qualifier_text)}"
-    return toponym.key
-
-
 class Resolver:
     def __init__(self, weights: Weights | None = None, *, capitals: frozenset[int] = frozenset()):
         self.weights = weights or Weights()
@@ -153,30 +88,30 @@ class Resolver:
 
     def _score(
         self,
-        group: _Group,
+        group: NameGroup,
         match: NameMatch,
         countries: dict[str, str],
         regions: dict[str, str],
         anchors: Sequence[tuple[str, float, float, str]],
         same_name_city_regions: set[str],
-    ) -> tuple[float, list[str]]:
+    ) -> tuple[float, list[Reason]]:
         w = self.weights
         candidate = match.candidate
-        reasons: list[str] = []
-        score = w.population * math.log10(candidate.population + 1) / 7
+        reasons: list[Reason] = []
+        score = w.population * math.log10(candidate.population + 1) / POPULATION_LOG10_SCALE
         if candidate.population:
-            reasons.append(f"population {candidate.population:,}")
+            reasons.append(evidence.population(candidate.population))
         if match.kind == "name":
             score += w.main_name
-            reasons.append(f"GeoNames main name {candidate.name!r}")
+            reasons.append(evidence.main_name(candidate.name))
         elif match.kind == "abbreviation":
             score += w.abbreviation
-            reasons.append("standard abbreviation")
+            reasons.append(evidence.STANDARD_ABBREVIATION)
         else:
-            reasons.append(f"alternate or former name of {candidate.name}")
+            reasons.append(evidence.alternate_name_of(candidate.name))
         if match.folded:
             score += w.folded
-            reasons.append("spelling matched only after folding romanisation variants")
+            reasons.append(evidence.FOLDED_SPELLING)
         # A country's two-letter code is rarely how English text names it ("SC" is South
         # Carolina, not the Seychelles): the strong prior of a country name is for names only.
         feature_bonus = {
@@ -193,20 +128,20 @@ class Resolver:
             score += w.region_sharing_city_name
         if candidate.geonameid in self.capitals:
             score += w.capital
-            reasons.append("national capital")
+            reasons.append(evidence.NATIONAL_CAPITAL)
         region_bonus = proximity_bonus = 0.0
         if candidate.feature not in AREA_FEATURES:
             if candidate.country_code in countries:
                 score += w.country_in_text
-                reasons.append(f"in a country the text names: {countries[candidate.country_code]}")
+                reasons.append(evidence.in_named_country(countries[candidate.country_code]))
             if candidate.admin1_code in regions and candidate.feature != "admin":
                 region_bonus = w.region_in_text
-                reasons.append(f"in a region the text names: {regions[candidate.admin1_code]}")
+                reasons.append(evidence.in_named_region(regions[candidate.admin1_code]))
         qualifier = group.qualifier
         if qualifier:
             if lies_within(candidate, qualifier):
                 score += w.qualifier_match
-                reasons.append(f"qualified by {group.qualifier_text!r}")
+                reasons.append(evidence.qualified_by(group.qualifier_text))
             else:
                 score += w.qualifier_mismatch
         if candidate.lat is not None and candidate.lon is not None and anchors:
@@ -222,7 +157,7 @@ class Resolver:
                 km, name = nearest
                 proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
                 if km <= NEARBY_KM:
-                    reasons.append(f"{km:.0f} km from {name}")
+                    reasons.append(evidence.km_from(km, name))
         # Lying in a region the text names and lying near that region's point are one piece
         # of evidence, not two: counted twice they let a village in the named state
         # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
@@ -232,33 +167,12 @@ class Resolver:
     # -- context --------------------------------------------------------------------------
 
     @staticmethod
-    def _named_regions(groups: Sequence[_Group]) -> tuple[dict[str, str], dict[str, str]]:
-        """Countries and first-level regions that the text itself names as places."""
-        countries: dict[str, str] = {}
-        regions: dict[str, str] = {}
-        for group in groups:
-            if not (group.strong or group.accepted) or group.chosen is None:
-                continue
-            candidate = group.chosen.candidate
-            surface = group.toponyms[0].mention.text
-            if group.chosen.kind == "demonym":
-                # "Ukrainian forces" names Ukraine; the evidence says so in those words.
-                surface = f"{candidate.name} (as {surface!r})"
-            if candidate.feature == "country" and candidate.country_code:
-                countries.setdefault(candidate.country_code, surface)
-            elif candidate.feature == "admin" and candidate.admin1_code:
-                regions.setdefault(candidate.admin1_code, surface)
-                if candidate.country_code:
-                    countries.setdefault(candidate.country_code, surface)
-        return countries, regions
-
-    @staticmethod
-    def _anchors(groups: Sequence[_Group]) -> list[tuple[str, float, float, str]]:
+    def _anchors(groups: Sequence[NameGroup]) -> list[tuple[str, float, float, str]]:
         anchors = []
         for group in groups:
             if group.chosen is None:
                 continue
-            if not (group.strong or group.accepted) and not _unambiguous(group):
+            if not (group.strong or group.accepted) and not unambiguous(group):
                 continue
             candidate = group.chosen.candidate
             if candidate.feature in POINT_FEATURES and candidate.lat is not None:
@@ -267,8 +181,8 @@ class Resolver:
                 )
         return anchors
 
-    def _choose(self, groups: Sequence[_Group]) -> None:
-        countries, regions = self._named_regions(groups)
+    def _choose(self, groups: Sequence[NameGroup]) -> None:
+        countries, regions = named_regions(groups)
         anchors = self._anchors(groups)
         for group in groups:
             if not group.matches:
@@ -292,8 +206,8 @@ class Resolver:
                 group.chosen = None
 
     @staticmethod
-    def _withheld(group: _Group) -> str:
-        """Why the best candidate is not put on the map ('' when it is).
+    def _withheld(group: NameGroup) -> Reason | None:
+        """Why the best candidate is not put on the map (None when it is).
 
         NER's LOC is a region, sea or mountain range; when the gazetteer (towns, regions,
         countries) offers only a small town of that name, the text almost always means the
@@ -301,108 +215,17 @@ class Resolver:
         """
         chosen = group.chosen
         if chosen is None or chosen.candidate.feature != "city" or group.qualifier:
-            return ""
+            return None
         if any(t.names_front_sector for t in group.toponyms):
             # "The Kupyansk direction" is the front near that town, not a region of its own.
-            return ""
+            return None
         if chosen.candidate.population >= LOC_TOWN_POPULATION:
-            return ""
+            return None
         if {label for label in group.labels if label != "none"} != {"LOC"}:
-            return ""
-        return (
-            f"NER calls it a region or sea (LOC); the offline gazetteer has only towns of "
-            f"that name (best: {_region_label(chosen.candidate)})"
-        )
+            return None
+        return evidence.withheld_for_towns(region_label(chosen.candidate))
 
     # -- acceptance -----------------------------------------------------------------------
-
-    def _support(self, group: _Group, groups: Sequence[_Group]) -> str:
-        """Why a span NER did not call a place is one all the same ('' if it is not)."""
-        if group.chosen is None:
-            return ""
-        candidate = group.chosen.candidate
-        if all(t.after_title for t in group.toponyms):
-            return ""
-        if all(t.ner_label == "PERSON" and t.before_speech_verb for t in group.toponyms):
-            return ""
-        if group.qualifier and lies_within(candidate, group.qualifier):
-            return f"qualified by {group.qualifier_text!r}"
-        if group.chosen.kind == "abbreviation" and candidate.feature == "city":
-            # Letters NER did not call a place are rarely a city: GeoNames lists airport
-            # codes (NGO, CMB) among a city's names, and texts seldom name a city by them.
-            return ""
-        if (
-            candidate.feature in {"city", "admin"}
-            and group.chosen.kind != "abbreviation"
-            and candidate.population >= LOCATIVE_TOWN_POPULATION
-            and any(t.after_locative and t.ner_label not in {None, "NORP"} for t in group.toponyms)
-        ):
-            return (
-                f'named as a place ("in", "near", "port of" ...); {candidate.population:,} people'
-            )
-        others = [g for g in groups if g is not group and (g.strong or g.accepted) and g.chosen]
-        # A capitalised word that NER ignored is the weakest evidence there is; at the start
-        # of a sentence ("Orange juice ...") being near another place is not enough.
-        gazetteer_only = all(t.ner_label is None for t in group.toponyms)
-        nearby_km = NEARBY_KM / 2 if gazetteer_only else NEARBY_KM
-        if gazetteer_only and all(t.sentence_initial for t in group.toponyms):
-            nearby_km = 0.0
-        if group.people * 2 > len(group.toponyms):
-            # Mostly a person to NER (Thomas, Nelson, Barry): being in the same part of the
-            # world as the story's places is not enough; being in the same town's area is.
-            nearby_km = min(nearby_km, PERSON_NEARBY_KM)
-        for other in others:
-            other_candidate = other.chosen.candidate  # type: ignore[union-attr]
-            if (
-                candidate.lat is not None
-                and other_candidate.lat is not None
-                and other_candidate.feature in POINT_FEATURES
-                and candidate.feature in POINT_FEATURES
-            ):
-                km = distance_km(
-                    candidate.lat,
-                    candidate.lon or 0.0,
-                    other_candidate.lat,
-                    other_candidate.lon or 0.0,
-                )
-                if km <= nearby_km:
-                    return f"{km:.0f} km from {other.toponyms[0].mention.text}, named as a place"
-        list_groups = {t.list_group for t in group.toponyms if t.list_group is not None}
-        for other in others:
-            if list_groups & {t.list_group for t in other.toponyms}:
-                other_candidate = other.chosen.candidate  # type: ignore[union-attr]
-                if other_candidate.country_code == candidate.country_code:
-                    return f"listed with {other.toponyms[0].mention.text}"
-        countries, _ = self._named_regions(others)
-        labels = group.labels
-        if (
-            candidate.population >= MAJOR_CITY_POPULATION
-            and candidate.feature == "city"
-            # Called a person again and again ("Chen" six times PERSON, once GPE), it is one.
-            and not (group.people >= 2 and group.people * 2 > len(group.toponyms))
-            # spaCy's small model calls unfamiliar cities people ("struck Kharkiv", PERSON);
-            # a title before or a speech verb after still marks a person.
-            and not any(t.after_title or t.before_speech_verb for t in group.toponyms)
-        ):
-            return f"a major city ({candidate.population:,} people)"
-        if candidate.feature in AREA_FEATURES:
-            # Georgia and Jordan are also people's names; the Bosphorus and the Balkans,
-            # from the curated list of waters and regions, are not (spaCy may say so).
-            if group.labels.get("PERSON") and candidate.feature in {"country", "continent"}:
-                return ""
-            return f"the name of a {feature_label(candidate.feature)}"
-        if candidate.country_code in countries:
-            labels = group.labels
-            is_person = labels.get("PERSON", 0) >= max(1, sum(labels.values()) // 2)
-            big_enough = candidate.population >= (1_000_000 if is_person else 100_000)
-            if candidate.geonameid in self.capitals or big_enough:
-                return (
-                    f"a {'capital' if candidate.geonameid in self.capitals else 'large place'} "
-                    f"in {countries[candidate.country_code]}, which the text names"
-                )
-        return ""
-
-    # -- entry point ----------------------------------------------------------------------
 
     def resolve(self, toponyms: Sequence[Toponym]) -> tuple[Place, ...]:
         embedded = [toponym for toponym in toponyms if toponym.embedded]
@@ -413,13 +236,13 @@ class Resolver:
         qualified_keys: dict[str, set[str]] = defaultdict(set)
         for toponym in toponyms:
             if toponym.qualifier_text:
-                qualified_keys[toponym.key].add(_group_key(toponym))
-        by_key: dict[str, _Group] = {}
+                qualified_keys[toponym.key].add(group_key(toponym))
+        by_key: dict[str, NameGroup] = {}
         for toponym in toponyms:
-            key = _group_key(toponym)
+            key = group_key(toponym)
             if not toponym.qualifier_text and len(qualified_keys.get(toponym.key, ())) == 1:
                 key = next(iter(qualified_keys[toponym.key]))
-            group = by_key.setdefault(key, _Group(key, []))
+            group = by_key.setdefault(key, NameGroup(key, []))
             group.toponyms.append(toponym)
         groups = list(by_key.values())
         for group in groups:
@@ -434,14 +257,14 @@ class Resolver:
             group.matches = keep
 
         # Strong names first set the scene; then every name is rescored against it.
-        for _ in range(3):
+        for _ in range(CHOICE_ROUNDS):
             self._choose(groups)
-        for _ in range(3):
+        for _ in range(SUPPORT_ROUNDS):
             changed = False
             for group in groups:
                 if group.strong or group.accepted:
                     continue
-                support = self._support(group, groups)
+                support = support_for(group, groups, self.capitals)
                 if support:
                     group.accepted, group.support, changed = True, support, True
             if not changed:
@@ -450,14 +273,14 @@ class Resolver:
         return self._places(groups, embedded)
 
     def _places(
-        self, groups: Sequence[_Group], embedded: Sequence[Toponym] = ()
+        self, groups: Sequence[NameGroup], embedded: Sequence[Toponym] = ()
     ) -> tuple[Place, ...]:
-        merged: dict[str, list[_Group]] = defaultdict(list)
+        merged: dict[str, list[NameGroup]] = defaultdict(list)
         by_surface: dict[str, str] = {}
         for group in groups:
             if not (group.strong or group.accepted):
                 continue
-            key = group.chosen.candidate.key if group.chosen else f"unresolved:{group.key}"
+            key = group.chosen.candidate.key if group.chosen else unresolved_key(group.key)
             merged[key].append(group)
             by_surface.setdefault(group.key, key)
         extra = self._embedded_mentions(embedded, merged, by_surface)
@@ -475,7 +298,7 @@ class Resolver:
     @staticmethod
     def _embedded_mentions(
         embedded: Sequence[Toponym],
-        merged: dict[str, list[_Group]],
+        merged: dict[str, list[NameGroup]],
         by_surface: dict[str, str],
     ) -> dict[str, list[Mention]]:
         """Names inside organisations' names, as further mentions of places the text names
@@ -487,12 +310,12 @@ class Resolver:
             if key is None:
                 keys = {m.candidate.key for m in toponym.matches} & merged.keys()
                 key = next(iter(keys)) if len(keys) == 1 else None
-            if key is not None and not key.startswith("unresolved:"):
+            if key is not None and merged[key][0].chosen is not None:
                 extra[key].append(toponym.mention)
         return extra
 
     @staticmethod
-    def _display_name(members: Sequence[_Group], mentions: tuple[Mention, ...]) -> str:
+    def _display_name(members: Sequence[NameGroup], mentions: tuple[Mention, ...]) -> str:
         """The spelling the text uses most; a place named only by its people ("Ukrainian
         drones") is called by its own name, so no pin reads "Ukrainian"."""
         named = [g for g in members if g.chosen is None or g.chosen.kind != "demonym"]
@@ -521,56 +344,57 @@ class Resolver:
             ),
         )
 
-    def _place(self, members: Sequence[_Group], mentions: tuple[Mention, ...]) -> Place:
+    def _place(self, members: Sequence[NameGroup], mentions: tuple[Mention, ...]) -> Place:
         name = self._display_name(members, mentions)
         labels: Counter[str] = Counter()
         for group in members:
             labels.update(group.labels)
-        evidence = [
-            "recognised by "
-            + ", ".join(
-                f"{'NER ' + label if label != 'none' else 'gazetteer/landmark match'}"
-                f"{f' ×{count}' if count > 1 else ''}"
-                for label, count in labels.most_common()
-            )
-        ]
+        reasons = [evidence.recognised_by(labels.most_common())]
         lead = max(members, key=lambda g: len(g.toponyms))
         if lead.support:
-            evidence.append(f"kept as a place: {lead.support}")
+            reasons.append(evidence.kept_as_a_place(lead.support))
         if lead.chosen is None and lead.withheld:
-            evidence.append(lead.withheld)
+            reasons.append(lead.withheld)
             towns = sorted(lead.matches, key=lambda m: -lead.scores.get(m.candidate.key, 0.0))
             return Place(
-                name, None, 0.0, tuple(evidence), tuple(m.candidate for m in towns[:5]), mentions
+                name,
+                None,
+                0.0,
+                tuple(reasons),
+                tuple(m.candidate for m in towns[:MAX_ALTERNATIVES]),
+                mentions,
             )
         if lead.chosen is None:
-            evidence.append("not in the offline gazetteer")
-            return Place(name, None, 0.0, tuple(evidence), (), mentions)
+            reasons.append(evidence.NOT_IN_GAZETTEER)
+            return Place(name, None, 0.0, tuple(reasons), (), mentions)
 
         chosen_key = lead.chosen.candidate.key
-        evidence.extend(lead.reasons.get(chosen_key, []))
+        reasons.extend(lead.reasons.get(chosen_key, []))
         scores = lead.scores
         exponent = {
             key: math.exp((value - scores[chosen_key]) / self.weights.softmax_temperature)
             for key, value in scores.items()
         }
         probability = 1.0 / sum(exponent.values())
-        strength = 1.0 if lead.strong else 0.8
+        strength = 1.0 if lead.strong else SUPPORTED_PLACE_SCORE_FACTOR
         alternatives = sorted(
             (m for m in lead.matches if m.candidate.key != chosen_key),
             key=lambda m: -scores[m.candidate.key],
-        )[:5]
+        )[:MAX_ALTERNATIVES]
         if alternatives:
             runner_up = alternatives[0]
-            evidence.append(
-                f"runner-up: {_region_label(runner_up.candidate)}, score "
-                f"{scores[runner_up.candidate.key]:.2f} against {scores[chosen_key]:.2f}"
+            reasons.append(
+                evidence.runner_up(
+                    region_label(runner_up.candidate),
+                    scores[runner_up.candidate.key],
+                    scores[chosen_key],
+                )
             )
         return Place(
             name=name,
             candidate=lead.chosen.candidate,
             score=round(probability * strength, 3),
-            evidence=tuple(evidence),
+            evidence=tuple(reasons),
             alternatives=tuple(m.candidate for m in alternatives),
             mentions=mentions,
         )

@@ -25,32 +25,31 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
+from frontline.codec import (
+    correction_from_dict,
+    correction_to_dict,
+    places_from_json,
+    places_to_json,
+    sentence_spans,
+    sentences_from_spans,
+)
 from frontline.corrections import (
     Correction,
     CorrectionReport,
     TerritoryLookup,
     apply_corrections,
     apply_corrections_with_report,
-    candidate_from_dict,
-    candidate_to_dict,
-    correction_from_dict,
-    correction_to_dict,
 )
 from frontline.errors import StoreError
 from frontline.model import (
     Article,
     GeoparseResult,
-    Mention,
-    Place,
-    Sentence,
-    TerritoryStatus,
 )
 from frontline.settings import Settings
 
@@ -60,7 +59,6 @@ SCHEMA_VERSION = 1
 # PRAGMA application_id marks the file as ours ("FRLN"), so another program's database is
 # recognised and left alone.
 APPLICATION_ID = 0x46524C4E
-RESULT_FORMAT_VERSION = 1
 _SQLITE_HEADER = b"SQLite format 3\x00"
 Clock = Callable[[], dt.datetime]
 
@@ -140,115 +138,6 @@ class MentionCount:
     count: int
     lat: float | None
     lon: float | None
-
-
-# --- results to JSON and back (lossless) ----------------------------------------------------
-
-
-def _mention_to_dict(mention: Mention) -> dict[str, Any]:
-    return {
-        "text": mention.text,
-        "start": mention.start,
-        "end": mention.end,
-        "sentence_index": mention.sentence_index,
-        "evidence": list(mention.evidence),
-    }
-
-
-def _place_to_dict(place: Place) -> dict[str, Any]:
-    territory = place.territory
-    return {
-        "name": place.name,
-        "candidate": candidate_to_dict(place.candidate) if place.candidate else None,
-        "score": place.score,
-        "evidence": list(place.evidence),
-        "alternatives": [candidate_to_dict(c) for c in place.alternatives],
-        "mentions": [_mention_to_dict(m) for m in place.mentions],
-        "territory": None
-        if territory is None
-        else {
-            "status": territory.status,
-            "distance_km": territory.distance_km,
-            "snapshot": territory.snapshot.isoformat(),
-            "distance_to_edge_km": territory.distance_to_edge_km,
-        },
-    }
-
-
-def _place_from_dict(data: Mapping[str, Any]) -> Place:
-    territory = data["territory"]
-    return Place(
-        name=data["name"],
-        candidate=candidate_from_dict(data["candidate"]) if data["candidate"] else None,
-        score=data["score"],
-        evidence=tuple(data["evidence"]),
-        alternatives=tuple(candidate_from_dict(c) for c in data["alternatives"]),
-        mentions=tuple(
-            Mention(m["text"], m["start"], m["end"], m["sentence_index"], tuple(m["evidence"]))
-            for m in data["mentions"]
-        ),
-        territory=None
-        if territory is None
-        else TerritoryStatus(
-            status=territory["status"],
-            distance_km=territory["distance_km"],
-            snapshot=dt.date.fromisoformat(territory["snapshot"]),
-            distance_to_edge_km=territory.get("distance_to_edge_km"),
-        ),
-    )
-
-
-def _article_to_dict(article: Article) -> dict[str, Any]:
-    return {
-        "text": article.text,
-        "source": article.source,
-        "title": article.title,
-        "date": article.date.isoformat() if article.date else None,
-        "sentences": [[s.start, s.end] for s in article.sentences],
-    }
-
-
-def _sentences_from_list(spans: Sequence[Sequence[int]]) -> tuple[Sentence, ...]:
-    return tuple(Sentence(index, int(start), int(end)) for index, (start, end) in enumerate(spans))
-
-
-def _article_from_dict(data: Mapping[str, Any]) -> Article:
-    return Article(
-        text=data["text"],
-        source=data["source"],
-        title=data["title"],
-        date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
-        sentences=_sentences_from_list(data["sentences"]),
-    )
-
-
-def result_to_json(result: GeoparseResult) -> str:
-    """The whole result, article included, as JSON that ``result_from_json`` reads back equal."""
-    return json.dumps(
-        {
-            "format": RESULT_FORMAT_VERSION,
-            "article": _article_to_dict(result.article),
-            "places": [_place_to_dict(place) for place in result.places],
-        },
-        ensure_ascii=False,
-    )
-
-
-def result_from_json(text: str) -> GeoparseResult:
-    try:
-        data = json.loads(text)
-        if data.get("format") != RESULT_FORMAT_VERSION:
-            raise ValueError(f"unknown format {data.get('format')!r}")
-        return GeoparseResult(
-            _article_from_dict(data["article"]),
-            tuple(_place_from_dict(place) for place in data["places"]),
-        )
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise StoreError(f"not a stored geoparse result: {error}") from error
-
-
-def _places_json(places: Sequence[Place]) -> str:
-    return json.dumps([_place_to_dict(place) for place in places], ensure_ascii=False)
 
 
 def text_sha256(text: str) -> str:
@@ -539,7 +428,7 @@ class ArticleStore:
         """Store ``article`` with its geoparse; an article with the same text keeps its id."""
         self._require_same_text(article, result)
         digest = text_sha256(article.text)
-        places_json = _places_json(result.places)
+        places_json = places_to_json(result.places)
         with self._writing("save to") as connection:
             existing = connection.execute(
                 "SELECT id FROM articles WHERE sha256 = ?", (digest,)
@@ -555,7 +444,7 @@ class ArticleStore:
                     article.title,
                     article.date.isoformat() if article.date else None,
                     article.text,
-                    json.dumps([[s.start, s.end] for s in article.sentences]),
+                    json.dumps(sentence_spans(article)),
                     digest,
                     self._clock().isoformat(),
                     places_json,
@@ -576,7 +465,7 @@ class ArticleStore:
 
     def update_result(self, article_id: int, result: GeoparseResult) -> None:
         """Replace the stored geoparse (corrections stay, and apply to the new one)."""
-        places_json = _places_json(result.places)
+        places_json = places_to_json(result.places)
         with self._writing("save to") as connection:
             row = self._article_row(connection, article_id)
             if text_sha256(result.article.text) != row["sha256"]:
@@ -648,9 +537,9 @@ class ArticleStore:
                 source=row["source"],
                 title=row["title"],
                 date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
-                sentences=_sentences_from_list(json.loads(row["sentences"])),
+                sentences=sentences_from_spans(json.loads(row["sentences"])),
             )
-            places = tuple(_place_from_dict(place) for place in json.loads(row["result"]))
+            places = places_from_json(row["result"])
         except (ValueError, KeyError, TypeError) as error:
             raise StoreError(
                 f"article {row['id']} in the library {self.path} is unreadable: {error}"
@@ -676,7 +565,7 @@ class ArticleStore:
             [
                 (
                     article_id,
-                    place.candidate.key if place.candidate else f"unresolved:{place.name}",
+                    place.key,
                     place.name,
                     place.lat,
                     place.lon,

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from frontline.codec import correction_from_dict, correction_to_dict
 from frontline.corrections import (
     ADDED_BY_READER,
     AddMention,
@@ -17,8 +18,6 @@ from frontline.corrections import (
     RemovePlace,
     apply_corrections,
     apply_corrections_with_report,
-    correction_from_dict,
-    correction_to_dict,
     describe,
 )
 from frontline.errors import StoreError

@@ -173,3 +173,31 @@ def test_a_stale_index_is_rebuilt(tmp_path: Path, settings: Any) -> None:
         schema = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
     assert schema != "0"
     assert 704422 in {m.candidate.geonameid for m in Gazetteer(rebuilt).candidates("Pokrovsk")}
+
+
+def test_a_source_is_one_builder_and_a_later_entry_replaces_an_earlier(tmp_path: Path) -> None:
+    """What a new source (a GeoNames country dump) takes: a function that adds entries and
+    their names, run by ``build_index`` in the index's own format."""
+    from frontline.gazetteer_build import Entry, IndexContent, Sources, build_index
+
+    def villages(sources: Sources, content: IndexContent) -> None:
+        for population in (100, 250):  # the second row of geonameid 1 is the one kept
+            content.add(
+                Entry(
+                    1, "Testivka", 48.1, 37.2, "city", "UA", "UA.05", "Donetsk Oblast", population
+                ),
+                ("Testivka", "name"),
+                ("Testowka", "alternate"),
+            )
+
+    path = tmp_path / INDEX_FILE
+    build_index(path, builders=(villages,))
+    built = Gazetteer(path)
+    (match,) = built.candidates("Testowka")
+    assert (match.candidate.name, match.kind, match.candidate.population) == (
+        "Testivka",
+        "alternate",
+        250,
+    )
+    assert built.info().entries == 1
+    assert built.info().names == 2

@@ -15,15 +15,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from frontline.geocode import (
-    DEFAULT_MISS_TTL_S,
-    ONLINE_CONFIDENCE,
-    GeocodeCache,
+from frontline.errors import (
     GeocodeCacheError,
     GeocoderConfigError,
     GeocoderRateLimitError,
     GeocoderResponseError,
     GeocoderTimeoutError,
+)
+from frontline.geocode import (
+    DEFAULT_MISS_TTL_S,
+    ONLINE_CONFIDENCE,
+    GeocodeCache,
     OnlineGeocoder,
     nominatim_feature,
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from frontline.gazetteer import _bounding_box_centre, _main_part_centre
+from frontline.representative_points import bounding_box_centre, main_part_centre
 from frontline.resolve import distance_km
 from tests.places import places_by_name
 
@@ -30,7 +30,7 @@ def test_a_country_in_several_parts_is_placed_at_its_main_part() -> None:
     geojson = _feature_collection(
         {"type": "MultiPolygon", "coordinates": [_square(0, 0, 4), _square(20, 20, 2)]}
     )
-    lat, lon = _main_part_centre(geojson) or (None, None)
+    lat, lon = main_part_centre(geojson) or (None, None)
     assert lat == pytest.approx(2.0) and lon == pytest.approx(2.0)
 
 
@@ -39,9 +39,9 @@ def test_a_country_in_one_main_part_keeps_its_own_point() -> None:
     tiny_island = _feature_collection(
         {"type": "MultiPolygon", "coordinates": [_square(0, 0, 10), _square(30, 30, 1)]}
     )
-    assert _main_part_centre(one_piece) is None
-    assert _main_part_centre(tiny_island) is None
-    assert _main_part_centre({"features": []}) is None
+    assert main_part_centre(one_piece) is None
+    assert main_part_centre(tiny_island) is None
+    assert main_part_centre({"features": []}) is None
 
 
 def test_a_country_without_a_dominant_part_keeps_its_own_point() -> None:
@@ -49,7 +49,7 @@ def test_a_country_without_a_dominant_part_keeps_its_own_point() -> None:
     two_halves = _feature_collection(
         {"type": "MultiPolygon", "coordinates": [_square(0, 0, 4), _square(20, 20, 3)]}
     )
-    assert _main_part_centre(two_halves) is None
+    assert main_part_centre(two_halves) is None
 
 
 def _countryinfo_point(alpha2: str) -> tuple[float, float]:
@@ -73,10 +73,10 @@ def test_malaysia_keeps_countryinfos_point(gazetteer: Any) -> None:
 
 
 def test_a_region_box_may_cross_the_antimeridian() -> None:
-    lat, lon = _bounding_box_centre([(50.0, 179.0, 1), (52.0, -179.0, 1)])
+    lat, lon = bounding_box_centre([(50.0, 179.0, 1), (52.0, -179.0, 1)])
     assert lat == pytest.approx(51.0)
     assert abs(lon) == pytest.approx(180.0)
-    assert _bounding_box_centre([(0.0, 10.0, 1), (2.0, 20.0, 1)]) == (1.0, 15.0)
+    assert bounding_box_centre([(0.0, 10.0, 1), (2.0, 20.0, 1)]) == (1.0, 15.0)
 
 
 def test_the_us_point_is_in_the_contiguous_states(gazetteer: Any) -> None:
@@ -110,8 +110,8 @@ def test_a_town_far_from_the_rest_of_its_region_is_left_out_of_its_box() -> None
     towns = [(48.0 + i / 10, 37.0 + i / 10, 1000) for i in range(25)]  # 37.0-39.4 E
     stray = (48.0, 33.1, 800)  # coded in the region, 3.9 degrees west of its next town
     remote = (48.0, 41.0, 800)  # far out, but the gap (1.6) is within the others' span
-    assert _bounding_box_centre([*towns, stray])[1] == pytest.approx(38.2)
-    assert _bounding_box_centre([*towns, remote])[1] == pytest.approx(39.0)
+    assert bounding_box_centre([*towns, stray])[1] == pytest.approx(38.2)
+    assert bounding_box_centre([*towns, remote])[1] == pytest.approx(39.0)
 
 
 # -- names --------------------------------------------------------------------------------
@@ -262,18 +262,18 @@ def test_a_demonym_inside_a_hyphenated_word_names_its_country(geoparser: Any) ->
 
 def test_a_name_ner_mostly_calls_an_organisation_is_not_strong() -> None:
     from frontline.model import Mention
+    from frontline.name_groups import NameGroup
     from frontline.recognize import Toponym
-    from frontline.resolve import _Group
 
     def toponym(label: str, start: int) -> Toponym:
         return Toponym(Mention("Centre", start, start + 6, 0), label, ())
 
-    mostly_organisation = _Group(
+    mostly_organisation = NameGroup(
         "centre", [toponym("ORG", 0), toponym("ORG", 10), toponym("GPE", 20)]
     )
-    as_often_a_place = _Group("centre", [toponym("ORG", 0), toponym("GPE", 20)])
+    as_often_a_place = NameGroup("centre", [toponym("ORG", 0), toponym("GPE", 20)])
     # "Salah": three times a place, three an organisation, twice a person.
-    mixed = _Group(
+    mixed = NameGroup(
         "salah",
         [
             toponym(label, index)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from frontline.codec import result_from_json, result_to_json
 from frontline.corrections import AddMention, ChooseCandidate, RemovePlace
 from frontline.errors import StoreError
 from frontline.model import (
@@ -26,13 +27,7 @@ from frontline.model import (
     TerritoryStatus,
 )
 from frontline.settings import Settings
-from frontline.store import (
-    ArticleStore,
-    StoredArticle,
-    result_from_json,
-    result_to_json,
-    text_sha256,
-)
+from frontline.store import ArticleStore, StoredArticle, text_sha256
 
 # Spawned, not forked: a child forked from a threaded test process can inherit held locks.
 SPAWN = multiprocessing.get_context("spawn")

