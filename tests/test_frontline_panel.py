@@ -281,5 +281,5 @@ def test_an_upload_is_dated_by_its_name_keyed_by_its_bytes_and_bounded(sample: S
     undated = json.dumps(document).encode()
     with pytest.raises(SnapshotFormatError, match=r"cannot tell the date of mine\.geojson"):
         uploaded_snapshot(Upload("mine.geojson", undated), SAMPLE_DAY)
-    with pytest.raises(SnapshotFormatError, match="larger than 50 MB"):
-        uploaded_snapshot(Upload("huge.geojson", b" " * 50_000_001), SAMPLE_DAY)
+    with pytest.raises(SnapshotFormatError, match="larger than 8 MB"):
+        uploaded_snapshot(Upload("huge.geojson", b" " * 8_000_001), SAMPLE_DAY)
