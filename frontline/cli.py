@@ -99,7 +99,8 @@ def _annotator(
 
 def _online_step(settings: Settings) -> Callable[[GeoparseResult], GeoparseResult]:
     """Names the gazetteer lacks, looked up with the configured geopy geocoder (cached);
-    out of reach, the geocoder is reported once and the result stays offline."""
+    out of reach, the geocoder is reported once and the result stays offline; names it
+    failed on (429, 500, a malformed answer) are one line per article."""
     from frontline.geocode import OnlineGeocoder
     from frontline.online import geocode_result
 
@@ -116,6 +117,17 @@ def _online_step(settings: Settings) -> Callable[[GeoparseResult], GeoparseResul
             print(
                 f"online look-up unavailable ({printable(detail)}); "
                 "going on with the offline gazetteer",
+                file=sys.stderr,
+            )
+        # A refusal (429), a server error or a malformed answer: one line per article.
+        failed = [update for update in updates if update.outcome.status == "error"]
+        if failed:
+            names = len({update.name for update in failed})
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            print(
+                f"online look-up failed for {names} name{'s' if names != 1 else ''} of "
+                f"{printable(result.article.source)}: "
+                f"{printable(failed[0].outcome.error or 'no answer')}{more}",
                 file=sys.stderr,
             )
         return updated
@@ -241,18 +253,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLine(logging.Formatter):
+    """Each record on one line, control characters escaped (tracebacks only with -v)."""
+
+    def __init__(self, *, verbose: bool) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.verbose = verbose
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.verbose:
+            return super().format(record)
+        message = " ".join(record.getMessage().split())
+        return printable(f"{record.levelname} {record.name}: {message}")
+
+
+def _ours(record: logging.LogRecord) -> bool:
+    return record.name == "frontline" or record.name.startswith("frontline.")
+
+
+def configure_logging(*, verbose: bool) -> None:
+    """Standard error gets one line per event. Without ``verbose`` only this project's
+    warnings are shown: other libraries' logs and Python warnings (trafilatura's "empty HTML
+    tree", geopy's and shapely's warnings) are either noise or failures the CLI reports
+    itself in its own line; with ``verbose`` everything is shown, tracebacks included."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(verbose=verbose))
+    if not verbose:
+        handler.addFilter(_ours)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.captureWarnings(True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if arguments.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if not arguments.verbose:
-        # trafilatura warns "discarding data: None" on a page with no text, which we report
-        # ourselves in one line.
-        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    configure_logging(verbose=arguments.verbose)
     try:
         settings = Settings.from_env()
         handler: Callable[[argparse.Namespace, Settings], int] = arguments.handler

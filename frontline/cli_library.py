@@ -121,9 +121,12 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _open_store(arguments: argparse.Namespace, settings: Settings) -> ArticleStore:
+def _open_store(
+    arguments: argparse.Namespace, settings: Settings, *, create: bool = False
+) -> ArticleStore:
+    """The library; only ``add`` creates one, ``list`` and ``export`` never make files."""
     path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path)
+    return ArticleStore(path, create=create)
 
 
 def _article_id(raw: str) -> int:
@@ -136,7 +139,7 @@ def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
     from frontline.pipeline import Geoparser
 
     # The store is opened first, so a file that is not a library fails before any fetch.
-    with _open_store(arguments, settings) as store:
+    with _open_store(arguments, settings, create=True) as store:
         articles, failures = read_inputs(arguments.inputs, settings)
         if not articles:
             return EXIT_ERROR

@@ -27,7 +27,11 @@ class URLRefusedError(FetchError):
 
 
 class FetchLimitError(FetchError):
-    """A download hit a limit of the network policy: its time budget or its size cap."""
+    """A download hit a limit of the network policy: ``limit`` is "time" or "size"."""
+
+    def __init__(self, message: str, *, limit: str) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class FetchStatusError(FetchError):

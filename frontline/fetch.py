@@ -278,14 +278,16 @@ class NetworkPolicy:
         hint = f" ({self.time_setting})" if self.time_setting else ""
         return FetchLimitError(
             f"cannot fetch {url}: no complete answer within the time limit of "
-            f"{self.total_timeout_s:g} s{hint}"
+            f"{self.total_timeout_s:g} s{hint}",
+            limit="time",
         )
 
     def size_limit_error(self, url: str, size: int | None = None) -> FetchLimitError:
         hint = f" ({self.size_setting})" if self.size_setting else ""
         what = f"{size:,} bytes, more" if size is not None else "more"
         return FetchLimitError(
-            f"cannot fetch {url}: {what} than the size limit of {self.max_bytes:,} bytes{hint}"
+            f"cannot fetch {url}: {what} than the size limit of {self.max_bytes:,} bytes{hint}",
+            limit="size",
         )
 
 
@@ -483,6 +485,7 @@ def fetch_bytes(
     session: requests.Session | None = None,
     accept: Collection[str] | None = None,
     raise_for_status: bool = True,
+    headers: Mapping[str, str] | None = None,
     read_timeout_s: float | None = None,
     clock: Clock = time.monotonic,
 ) -> Download:
@@ -494,12 +497,13 @@ def fetch_bytes(
     false, an error status is returned rather than raised (a geocoder's 429 and its
     Retry-After). ``session`` lends its headers (User-Agent), cookies, TLS verification and
     client certificate; its adapters and proxies are never used (see the module doc).
-    ``read_timeout_s`` caps a single read below the total budget.
+    ``headers`` are added to this request's. ``read_timeout_s`` caps a single read below the
+    total budget.
 
     Raises URLRefusedError (address), FetchLimitError (time or size), FetchStatusError (an
     HTTP error status) or FetchError (unreachable, TLS, too many redirects).
     """
-    request = _Request(url, policy, accept, raise_for_status, read_timeout_s)
+    request = _Request(url, policy, accept, raise_for_status, dict(headers or {}), read_timeout_s)
     own_session = session is None
     if session is None:
         session = requests.Session()
@@ -522,6 +526,7 @@ class _Request:
     policy: NetworkPolicy
     accept: Collection[str] | None
     raise_for_status: bool
+    headers: dict[str, str]
     read_timeout_s: float | None
 
 
@@ -574,7 +579,9 @@ def _send(
     current_url: str,
     deadline: _Deadline,
 ) -> tuple[requests.Response, requests.PreparedRequest]:
-    prepared = session.prepare_request(requests.Request("GET", current_url))
+    prepared = session.prepare_request(
+        requests.Request("GET", current_url, headers=request.headers)
+    )
     if urlsplit(current_url).hostname != urlsplit(request.url).hostname:
         # Credentials meant for the first host do not follow a redirect elsewhere.
         prepared.headers.pop("Authorization", None)

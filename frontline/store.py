@@ -165,8 +165,15 @@ class ArticleStore:
         return cls(settings.store_path)
 
     def __init__(
-        self, path: Path | str, *, busy_timeout_s: float = 30.0, clock: Clock = _utc_now
+        self,
+        path: Path | str,
+        *,
+        busy_timeout_s: float = 30.0,
+        clock: Clock = _utc_now,
+        create: bool = True,
     ) -> None:
+        """Open the library at ``path``; with ``create`` false a missing one is an error
+        rather than a new, empty file (and its folders) made for a read."""
         self.path = Path(path)
         self._busy_timeout_s = busy_timeout_s
         self._clock = clock
@@ -174,6 +181,10 @@ class ArticleStore:
         self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
         self._refuse_foreign_file()
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"there is no article library at {self.path} ('library add' creates one)"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -187,6 +198,9 @@ class ArticleStore:
     def _refuse_foreign_file(self) -> None:
         if self.path.is_dir():
             raise StoreError(f"the article library {self.path} is a folder, not a file")
+        if self.path.exists() and not self.path.is_file():
+            # /dev/null or a pipe: SQLite would write its journal beside it (/dev/null-journal).
+            raise StoreError(f"the article library {self.path} is not a regular file")
         try:
             with self.path.open("rb") as handle:
                 header = handle.read(len(_SQLITE_HEADER))
@@ -275,6 +289,7 @@ class ArticleStore:
         if not needs_schema:
             # Opening an existing library takes no write lock, so reading it never waits for
             # (or times out behind) another process's save.
+            self._check_integrity()
             return
         with self._writing("initialise") as connection:
             if self._check_identity(connection, allow_empty=True):
@@ -284,6 +299,22 @@ class ArticleStore:
                         connection.execute(statement)
                 connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_integrity(self) -> None:
+        """Refuse a damaged library at once, for reading and writing alike: otherwise
+        ``add`` would write beside a damaged page that makes ``list`` fail."""
+        try:
+            rows = self._connection().execute("PRAGMA quick_check(3)").fetchall()
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        else:
+            problems = [str(row[0]) for row in rows if row[0] != "ok"]
+        if problems:
+            detail = " ".join("; ".join(problems).split())[:200]
+            raise StoreError(
+                f"the article library {self.path} is damaged ({detail}); "
+                "nothing was read or written: restore a copy, or move it aside to start anew"
+            )
 
     def _check_identity_and_use_wal(self) -> bool:
         """True if the database needs the schema; sqlite3 errors are left to the caller."""
