@@ -8,7 +8,7 @@ filter, the focused places, the map's fitted view).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -17,6 +17,7 @@ import streamlit as st
 from components import article_input, focus, sidebar
 from components.catalog import counted
 from components.markup import plain_markdown
+from frontline import service
 from frontline.errors import FrontlineError
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticle, StoredArticleSummary
@@ -215,7 +216,7 @@ def _show_article_actions(
     ):
         try:
             with st.spinner("Finding the places again…"):
-                regeoparse(store, stored.id, geoparse)
+                service.regeoparse(store, stored.id, geoparse)
         except FrontlineError as error:
             st.error(plain_markdown(error))
         else:
@@ -235,13 +236,6 @@ def _show_article_actions(
             if URL_PARAM in st.query_params:
                 del st.query_params[URL_PARAM]
             st.rerun()
-
-
-def regeoparse(store: ArticleStore, article_id: int, geoparse: Callable[..., Any]) -> StoredArticle:
-    """Geoparse a stored article again and keep the new result (its corrections stay)."""
-    stored = store.get(article_id)
-    store.update_result(article_id, geoparse(stored.article))
-    return store.get(article_id)
 
 
 def _write_url(article_id: int) -> None:

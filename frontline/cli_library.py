@@ -3,6 +3,7 @@
     library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json]
     library list [--store FILE] [--format table|json]
     library export ID [--store FILE] [--format geojson|csv|json|kml] [--territory SOURCE]
+                      [--online]
 
 The store is ``Settings.store_path`` (``FRONTLINE_DATA_DIR``/library.sqlite3) unless
 ``--store`` names another file; the app reads the same file.
@@ -25,67 +26,29 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from frontline.cli import (
+from frontline import export, service
+from frontline.cli_common import (
+    DEMONYMS_HELP,
     EXIT_ERROR,
+    ONLINE_HELP,
     TERRITORY_HELP,
-    _annotator,
-    _write,
-    is_url,
-    read_inputs,
     report_error,
+    report_lookup_failure,
+    report_offline,
 )
 from frontline.errors import FrontlineError, InputError
-from frontline.model import GeoparseResult
+from frontline.model import Article
+from frontline.service import STDIN_SOURCE, AddOutcome
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticleSummary
 from frontline.terminal import json_for_terminal, printable
 
-STDIN_SOURCE = "<stdin>"
 EXPORT_FORMATS = ("geojson", "csv", "json", "kml")
-
-
-@dataclass(frozen=True, slots=True)
-class AddOutcome:
-    """What ``library add`` did with one article."""
-
-    summary: StoredArticleSummary
-    created: bool  # False: the text was already stored and its geoparse was refreshed
-    corrections: int  # stored corrections of this article
-    skipped_corrections: int  # of those, how many no longer apply to the new geoparse
-
-
-def add_to_library(store: ArticleStore, result: GeoparseResult) -> AddOutcome:
-    """Store ``result`` (a fresh geoparse) as a new article, or refresh the stored one."""
-    article = result.article
-    existing_id = store.id_for_text(article.text)
-    if existing_id is None:
-        # add() deduplicates inside its transaction, so a concurrent add of the same text
-        # still yields one article.
-        article_id = store.add(article, result)
-    else:
-        article_id = existing_id
-        store.update_result(article_id, result)
-    stored = store.get(article_id)
-    report = stored.corrected()
-    summary = StoredArticleSummary(
-        id=article_id,
-        title=stored.article.title,
-        date=stored.article.date,
-        source=stored.article.source,
-        places=len(report.result.places),
-        added_at=stored.added_at,
-    )
-    return AddOutcome(
-        summary=summary,
-        created=existing_id is None,
-        corrections=len(stored.corrections),
-        skipped_corrections=len(report.skipped),
-    )
 
 
 def summary_to_dict(summary: StoredArticleSummary) -> dict[str, Any]:
@@ -135,26 +98,29 @@ def _article_id(raw: str) -> int:
     return int(raw)
 
 
+def absolute_source(article: Article) -> Article:
+    """A file's source as an absolute path: a relative one would mean nothing once the
+    shell is somewhere else. URLs and standard input stay as they are."""
+    if service.is_url(article.source) or article.source == STDIN_SOURCE:
+        return article
+    return replace(article, source=str(Path(article.source).resolve()))
+
+
 def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
     from frontline.pipeline import Geoparser
 
     # The store is opened first, so a file that is not a library fails before any fetch.
     with _open_store(arguments, settings, create=True) as store:
-        articles, failures = read_inputs(arguments.inputs, settings)
+        articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
         if not articles:
             return EXIT_ERROR
-        # A relative path would mean nothing once the shell is somewhere else.
-        articles = [
-            article
-            if is_url(article.source) or article.source == STDIN_SOURCE
-            else replace(article, source=str(Path(article.source).resolve()))
-            for article in articles
-        ]
         geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
         outcomes: list[AddOutcome] = []
         for article in articles:
             try:
-                outcomes.append(add_to_library(store, geoparser.geoparse(article)))
+                outcomes.append(
+                    service.add_to_library(store, geoparser.geoparse, absolute_source(article))
+                )
             except FrontlineError as error:
                 report_error(error)
                 failures += 1
@@ -169,7 +135,8 @@ def _write_outcomes(
         payload = [
             {**summary_to_dict(outcome.summary), "added": outcome.created} for outcome in outcomes
         ]
-        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)))
+        out.write("\n")
         return
     for outcome in outcomes:
         summary = outcome.summary
@@ -194,7 +161,8 @@ def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
         summaries = store.list()
     if arguments.format == "json":
         listed = json.dumps([summary_to_dict(s) for s in summaries], ensure_ascii=False, indent=2)
-        sys.stdout.write(json_for_terminal(listed) + "\n")
+        sys.stdout.write(json_for_terminal(listed))
+        sys.stdout.write("\n")
     elif summaries:
         sys.stdout.write(format_table(summaries))
     else:
@@ -203,20 +171,31 @@ def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
-    """The article's places with its corrections applied, in the format asked."""
+    """The article's places with its corrections applied (then, if asked, the online
+    look-up and the front line), in the format asked."""
     article_id = _article_id(arguments.article_id)
     with _open_store(arguments, settings) as store:
         stored = store.get(article_id)
-    # Statuses are computed now, after the corrections, so a moved pin gets its own, and a
-    # date edited since the article was added picks its snapshot.
-    annotate: Callable[[GeoparseResult], GeoparseResult] = _annotator(arguments.territory, settings)
-    result = annotate(stored.corrected().result)
-    _write([result], arguments.format, sys.stdout, as_list=False)
+    online = settings.online_geocoding if arguments.online is None else arguments.online
+    steps = service.Steps(
+        online=(
+            service.online_step(
+                settings, on_offline=report_offline, on_failure=report_lookup_failure
+            )
+            if online
+            else None
+        ),
+        front_line=(
+            service.front_line_step(arguments.territory, settings) if arguments.territory else None
+        ),
+    )
+    result = service.corrected_result(stored, steps)
+    export.write([result], arguments.format, sys.stdout, as_list=False)
     return 0
 
 
 def add_library_commands(commands: Any) -> None:
-    """Register ``library add|list|export`` under the CLI's subcommands (cli.py's hook)."""
+    """Register ``library add|list|export`` under the CLI's subcommands (called by cli.py)."""
     store_option = argparse.ArgumentParser(add_help=False)
     store_option.add_argument(
         "--store",
@@ -235,10 +214,7 @@ def add_library_commands(commands: Any) -> None:
     add.add_argument("inputs", nargs="+", metavar="PATH|URL", help="file, URL, or - for stdin")
     add.add_argument("--format", choices=("text", "json"), default="text")
     add.add_argument(
-        "--demonyms",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="count 'Ukrainian' as a mention of Ukraine (default: on)",
+        "--demonyms", action=argparse.BooleanOptionalAction, default=True, help=DEMONYMS_HELP
     )
     add.set_defaults(handler=command_add)
 
@@ -255,5 +231,8 @@ def add_library_commands(commands: Any) -> None:
         "--territory",
         metavar="SOURCE",
         help=TERRITORY_HELP,
+    )
+    export.add_argument(
+        "--online", action=argparse.BooleanOptionalAction, default=None, help=ONLINE_HELP
     )
     export.set_defaults(handler=command_export)

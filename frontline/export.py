@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, TextIO
 from xml.sax.saxutils import escape
 
-from frontline.codec import place_to_dict
-from frontline.model import Article, Place
+from frontline.codec import place_to_dict, result_to_dict
+from frontline.model import Article, GeoparseResult, Place
+from frontline.terminal import json_for_terminal
+
+OutputFormat = Literal["json", "csv", "geojson", "kml"]
+FORMATS: tuple[OutputFormat, ...] = ("json", "csv", "geojson", "kml")
 
 
 def to_geojson(places: Iterable[Place], article: Article) -> dict[str, Any]:
@@ -134,3 +139,30 @@ def to_kml(places: Iterable[Place], article: Article) -> str:
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
         f"<name>{title}</name>{''.join(placemarks)}</Document></kml>\n"
     )
+
+
+def write(
+    results: Sequence[GeoparseResult], output_format: str, out: TextIO, *, as_list: bool = True
+) -> None:
+    """Write ``results`` in one of ``FORMATS``; JSON is one object when ``as_list`` is false
+    (a single input), GeoJSON one collection, CSV one header."""
+    if output_format == "json":
+        payload: Any = [result_to_dict(result) for result in results]
+        if not as_list:
+            (payload,) = payload
+        # C1 controls and bidirectional overrides escaped: the same JSON, safe in a terminal.
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
+    elif output_format == "geojson":
+        features = [
+            feature
+            for result in results
+            for feature in to_geojson(result.places, result.article)["features"]
+        ]
+        collection = {"type": "FeatureCollection", "features": features}
+        out.write(json_for_terminal(json.dumps(collection, ensure_ascii=False)) + "\n")
+    elif output_format == "csv":
+        for index, result in enumerate(results):
+            out.write(to_csv(result.places, result.article, header=index == 0))
+    else:
+        for result in results:
+            out.write(to_kml(result.places, result.article))

@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import across_articles, article_input, corrections_panel, library_panel
 from components.markup import plain_markdown
+from frontline import service
 from frontline.corrections import AddMention, ChooseCandidate, RemovePlace
 from frontline.errors import FetchError, InputError, StoreError, URLRefusedError
 from frontline.model import Article, GeoparseResult
@@ -184,25 +185,25 @@ def private_settings(**changes: Any) -> Settings:
 
 
 def test_paste_gives_an_article_titled_by_its_first_sentence() -> None:
-    article = article_input.article_from_paste(
+    article = service.article_from_paste(
         "  \n" + KHARKIV_ODESA + "\nSecond paragraph.", max_bytes=MAX_BYTES
     )
     assert article.title == "Drones hit Kharkiv overnight"
     assert article.text.startswith("  \nDrones hit Kharkiv")
     assert article.source.startswith("pasted text (")
-    given = article_input.article_from_paste(
+    given = service.article_from_paste(
         "Shelling in Kherson.", max_bytes=MAX_BYTES, title=" Kherson ", date=dt.date(2025, 1, 2)
     )
     assert (given.title, given.date) == ("Kherson", dt.date(2025, 1, 2))
 
 
 def test_title_from_text_keeps_short_lines_and_cuts_long_ones() -> None:
-    assert article_input.title_from_text("\n\nShort headline\nbody") == "Short headline"
+    assert service.title_from_text("\n\nShort headline\nbody") == "Short headline"
     long_line = "Drones hit Kharkiv overnight. " + "word " * 40
-    assert article_input.title_from_text(long_line) == "Drones hit Kharkiv overnight"
+    assert service.title_from_text(long_line) == "Drones hit Kharkiv overnight"
     no_stop = "word " * 40
-    title = article_input.title_from_text(no_stop)
-    assert title.endswith("…") and len(title) <= article_input.TITLE_FROM_TEXT_CHARS + 1
+    title = service.title_from_text(no_stop)
+    assert title.endswith("…") and len(title) <= service.TITLE_FROM_TEXT_CHARS + 1
 
 
 def test_display_title_names_untitled_files_readably() -> None:
@@ -214,21 +215,21 @@ def test_display_title_names_untitled_files_readably() -> None:
 
 BAD_INPUTS: dict[str, tuple[Callable[[], Article], str]] = {
     "empty paste": (
-        lambda: article_input.article_from_paste(" \n\t ", max_bytes=MAX_BYTES),
+        lambda: service.article_from_paste(" \n\t ", max_bytes=MAX_BYTES),
         "empty",
     ),
     "oversize paste": (
-        lambda: article_input.article_from_paste("Kharkiv " * 300_000, max_bytes=MAX_BYTES),
+        lambda: service.article_from_paste("Kharkiv " * 300_000, max_bytes=MAX_BYTES),
         "limit",
     ),
     "20 MB upload": (
-        lambda: article_input.article_from_upload(
+        lambda: service.article_from_upload(
             "big.txt", b"Kharkiv and Odesa. " * (20_000_000 // 19), max_bytes=MAX_BYTES
         ),
         "20.0 MB is more than the 2 MB limit",
     ),
     "binary file named .txt": (
-        lambda: article_input.article_from_upload(
+        lambda: service.article_from_upload(
             "photo.txt",
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,
             max_bytes=MAX_BYTES,
@@ -236,22 +237,20 @@ BAD_INPUTS: dict[str, tuple[Callable[[], Article], str]] = {
         "binary file",
     ),
     "HTML with no article text": (
-        lambda: article_input.article_from_upload(
-            "page.html", EMPTY_HTML.encode(), max_bytes=MAX_BYTES
-        ),
+        lambda: service.article_from_upload("page.html", EMPTY_HTML.encode(), max_bytes=MAX_BYTES),
         "no article text",
     ),
     "PDF": (
-        lambda: article_input.article_from_upload("a.pdf", b"%PDF-1.7", max_bytes=MAX_BYTES),
+        lambda: service.article_from_upload("a.pdf", b"%PDF-1.7", max_bytes=MAX_BYTES),
         "PDF",
     ),
     "other kind of file": (
-        lambda: article_input.article_from_upload("a.exe", b"MZ", max_bytes=MAX_BYTES),
+        lambda: service.article_from_upload("a.exe", b"MZ", max_bytes=MAX_BYTES),
         "not a text, Markdown or HTML file",
     ),
-    "empty link": (lambda: article_input.article_from_link("  ", Settings()), "no link"),
+    "empty link": (lambda: service.article_from_link("  ", Settings()), "no link"),
     "link that is not http": (
-        lambda: article_input.article_from_link("file:///etc/passwd", Settings()),
+        lambda: service.article_from_link("file:///etc/passwd", Settings()),
         "only http:// and https:// links",
     ),
 }
@@ -263,7 +262,7 @@ def test_each_bad_input_is_one_clear_error_and_stores_nothing(
 ) -> None:
     make_article, expected = BAD_INPUTS[kind]
     with pytest.raises(InputError) as raised:
-        article_input.add_to_library(store, geoparse, make_article())
+        service.add_to_library(store, geoparse, make_article())
     message = str(raised.value)
     assert expected in message
     assert "\n" not in message and "Traceback" not in message
@@ -271,27 +270,25 @@ def test_each_bad_input_is_one_clear_error_and_stores_nothing(
 
 
 def test_upload_of_markdown_and_html(store: ArticleStore, geoparse: CountingGeoparse) -> None:
-    markdown = article_input.article_from_upload(
+    markdown = service.article_from_upload(
         "notes.md", ("# Front\n\n" + KHARKIV_ODESA).encode("utf-8"), max_bytes=MAX_BYTES
     )
     assert markdown.title == "# Front" and "Odesa" in markdown.text
-    page = article_input.article_from_upload(
+    page = service.article_from_upload(
         "story.HTML", ARTICLE_HTML.encode("utf-8"), max_bytes=MAX_BYTES
     )
     assert page.title == "Drones strike Kharkiv"
     assert "Home | World" not in page.text and "port of Odesa" in page.text
     # windows-1251 text is recognised without being told.
     cyrillic = "Харків і Одеса: нічна атака дронів на місто та порт. " * 20
-    decoded = article_input.article_from_upload(
-        "ua.txt", cyrillic.encode("cp1251"), max_bytes=MAX_BYTES
-    )
+    decoded = service.article_from_upload("ua.txt", cyrillic.encode("cp1251"), max_bytes=MAX_BYTES)
     assert decoded.text.startswith("Харків і Одеса")
 
 
 def test_link_is_fetched_and_reduced_when_private_addresses_are_allowed(
     news_site: PageServer,
 ) -> None:
-    article = article_input.article_from_link(news_site.url + "/article", private_settings())
+    article = service.article_from_link(news_site.url + "/article", private_settings())
     assert article.title == "Drones strike Kharkiv"
     assert article.date == dt.date(2025, 11, 4)
     assert "port of Odesa" in article.text and "Copyright" not in article.text
@@ -300,7 +297,7 @@ def test_link_is_fetched_and_reduced_when_private_addresses_are_allowed(
 
 def test_link_to_loopback_is_refused_without_a_request(news_site: PageServer) -> None:
     with pytest.raises(URLRefusedError) as raised:
-        article_input.article_from_link(news_site.url + "/article", Settings())
+        service.article_from_link(news_site.url + "/article", Settings())
     assert "127.0.0.1" in str(raised.value) and "FRONTLINE_ALLOW_PRIVATE_URLS" in str(raised.value)
     assert news_site.requests == []
 
@@ -308,16 +305,14 @@ def test_link_to_loopback_is_refused_without_a_request(news_site: PageServer) ->
 def test_link_that_times_out_is_one_error(news_site: PageServer) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError) as raised:
-        article_input.article_from_link(
-            news_site.url + "/slow", private_settings(http_timeout_s=0.5)
-        )
+        service.article_from_link(news_site.url + "/slow", private_settings(http_timeout_s=0.5))
     assert "time limit of 0.5 s" in str(raised.value) and "/slow" in str(raised.value)
     assert time.monotonic() - started < 3.0  # it did not wait for the answer
 
 
 def test_link_page_with_no_article_text(news_site: PageServer) -> None:
     with pytest.raises(InputError, match="no article text"):
-        article_input.article_from_link(news_site.url + "/empty", private_settings())
+        service.article_from_link(news_site.url + "/empty", private_settings())
 
 
 @pytest.mark.parametrize(
@@ -329,22 +324,29 @@ def test_link_redirecting_to_a_private_address_is_refused(
     # Only the redirecting site (127.0.0.2) is let through; the hop it redirects to is not.
     settings = replace(Settings(), allowed_networks=("127.0.0.2/32",))
     with pytest.raises(URLRefusedError) as raised:
-        article_input.article_from_link(redirecting_site.url + path, settings)
+        service.article_from_link(redirecting_site.url + path, settings)
     assert f"redirected to http://{refused}" in str(raised.value)
     assert redirecting_site.requests == [path]
     assert news_site.requests == []
 
 
-def test_an_article_is_geoparsed_once_and_stored_once(
+def test_an_article_added_again_is_geoparsed_again_and_stored_once(
     store: ArticleStore, geoparse: CountingGeoparse
 ) -> None:
-    article = article_input.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES)
-    first = article_input.add_to_library(store, geoparse, article)
-    again = article_input.add_to_library(store, geoparse, replace(article, title="Other"))
-    assert not first.already_stored and again.already_stored
-    assert first.article_id == again.article_id and geoparse.calls == 1
+    """The dashboard's add and the CLI's are one: a text already stored gets a fresh
+    geoparse, keeps its id, its title and its corrections, which apply to the new result."""
+    article = service.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES)
+    first = service.add_to_library(store, geoparse, article)
+    store.add_correction(first.article_id, RemovePlace("Odesa", "the ship"))
+    again = service.add_to_library(store, geoparse, replace(article, title="Other"))
+    assert first.created and not again.created
+    assert first.article_id == again.article_id and geoparse.calls == 2
+    assert (again.corrections, again.skipped_corrections) == (1, 0)
+    assert again.summary.title == first.summary.title != "Other"
     stored = store.get(first.article_id)
     assert {place.name for place in stored.result.places} == {"Kharkiv", "Odesa"}
+    assert [place.name for place in stored.corrected().result.places] == ["Kharkiv"]
+    assert [summary.id for summary in store.list()] == [first.article_id]
 
 
 # --- which article the sidebar opens -----------------------------------------------------------
@@ -411,8 +413,8 @@ def test_gazetteer_search_puts_exact_names_first(gazetteer: Any) -> None:
 
 
 def test_candidate_labels_and_correction_descriptions(store: ArticleStore, geoparse: Any) -> None:
-    article = article_input.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES)
-    added = article_input.add_to_library(store, geoparse, article)
+    article = service.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES)
+    added = service.add_to_library(store, geoparse, article)
     stored = store.get(added.article_id)
     odesa = next(place for place in stored.result.places if place.name == "Odesa")
     texas = next(c for c in corrections_panel.other_candidates(odesa) if c.admin1 == "Texas")
@@ -431,8 +433,8 @@ def test_corrections_saved_from_the_tools_apply_and_can_be_removed(
 ) -> None:
     # "the capital" is no place name, so no geoparse finds it: the reader adds it.
     text = KHARKIV_ODESA + " In the capital, the sirens sounded twice."
-    article = article_input.article_from_paste(text, max_bytes=MAX_BYTES)
-    article_id = article_input.add_to_library(store, geoparse, article).article_id
+    article = service.article_from_paste(text, max_bytes=MAX_BYTES)
+    article_id = service.add_to_library(store, geoparse, article).article_id
     stored = store.get(article_id)
     search = corrections_panel.gazetteer_search(gazetteer)
     kyiv = next(c for c in search("Kyiv") if c.country_code == "UA" and c.feature == "city")
@@ -468,28 +470,28 @@ def test_corrections_saved_from_the_tools_apply_and_can_be_removed(
 
 
 def test_across_articles_frames(store: ArticleStore, geoparse: Any) -> None:
-    first = article_input.add_to_library(
+    first = service.add_to_library(
         store,
         geoparse,
-        article_input.article_from_paste(
+        service.article_from_paste(
             KHARKIV_ODESA + " Officials in Kiev protested.",
             max_bytes=MAX_BYTES,
             date=dt.date(2025, 3, 1),
         ),
     ).article_id
-    second = article_input.add_to_library(
+    second = service.add_to_library(
         store,
         geoparse,
-        article_input.article_from_paste(
+        service.article_from_paste(
             "Shelling hit Kharkiv again. Kharkiv was without power, and Kyiv sent help.",
             max_bytes=MAX_BYTES,
             date=dt.date(2025, 3, 5),
         ),
     ).article_id
-    undated = article_input.add_to_library(
+    undated = service.add_to_library(
         store,
         geoparse,
-        article_input.article_from_paste("Fighting near Pokrovsk continued.", max_bytes=MAX_BYTES),
+        service.article_from_paste("Fighting near Pokrovsk continued.", max_bytes=MAX_BYTES),
     ).article_id
     store.add_correction(first, RemovePlace("Odesa", "not in this story"))
     counts = store.mention_counts()
@@ -563,10 +565,10 @@ def test_app_starts_with_the_sample_in_a_new_library_and_switches_articles(
 
     # Another session adds an article; this one switches to it.
     with ArticleStore(store_path) as store:
-        other = article_input.add_to_library(
+        other = service.add_to_library(
             store,
             geoparser.geoparse,
-            article_input.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES),
+            service.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES),
         ).article_id
     at.multiselect(key="place_filter").set_value(["Pokrovsk"]).run()
     at.selectbox(key=library_panel.ARTICLE_KEY).set_value(other).run()
@@ -603,10 +605,10 @@ def test_app_corrects_a_place_from_its_context_and_lists_the_correction(
 ) -> None:
     app, store_path = library_app
     with ArticleStore(store_path) as store:
-        article_id = article_input.add_to_library(
+        article_id = service.add_to_library(
             store,
             geoparser.geoparse,
-            article_input.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES),
+            service.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES),
         ).article_id
     app.query_params["article"] = str(article_id)
     at = app.run()
@@ -656,10 +658,10 @@ def test_app_moves_a_pin_and_adds_a_missed_place(
     app, store_path = library_app
     text = KHARKIV_ODESA + " In the capital, the sirens sounded twice."
     with ArticleStore(store_path) as store:
-        article_id = article_input.add_to_library(
+        article_id = service.add_to_library(
             store,
             geoparser.geoparse,
-            article_input.article_from_paste(text, max_bytes=MAX_BYTES),
+            service.article_from_paste(text, max_bytes=MAX_BYTES),
         ).article_id
     app.query_params["article"] = str(article_id)
     at = app.run()
@@ -701,11 +703,11 @@ def test_app_moves_a_pin_and_adds_a_missed_place(
 
 
 def test_geoparse_again_keeps_the_corrections(store: ArticleStore, geoparse: Any) -> None:
-    article = article_input.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES)
-    article_id = article_input.add_to_library(store, geoparse, article).article_id
+    article = service.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES)
+    article_id = service.add_to_library(store, geoparse, article).article_id
     store.add_correction(article_id, RemovePlace("Odesa", "the ship"))
     before = store.get(article_id)
-    after = library_panel.regeoparse(store, article_id, geoparse)
+    after = service.regeoparse(store, article_id, geoparse)
     assert geoparse.calls == 2
     assert after.corrections == before.corrections
     assert [place.name for place in after.corrected().result.places] == ["Kharkiv"]

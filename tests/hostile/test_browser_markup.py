@@ -28,7 +28,7 @@ def test_markdown_in_a_title_a_source_and_a_query_parameter_renders_as_text(
     tmp_path: Path,
     artifacts_dir: Path,
 ) -> None:
-    from frontline.cli import read_input
+    from frontline.service import read_input
     from frontline.store import ArticleStore
 
     bait = hostile.url("/bait")

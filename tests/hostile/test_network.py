@@ -147,7 +147,7 @@ def test_geoparse_of_a_link_with_endless_headers_ends_in_time(hostile: HostileSe
 
 
 def test_the_app_reports_a_dripping_link_as_a_time_limit(hostile: HostileServer) -> None:
-    from components.article_input import article_from_link
+    from frontline.service import article_from_link
     from frontline.settings import Settings
 
     path = "/drip?every=2&length=100000&app"
