@@ -132,14 +132,21 @@ def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, 
     return pieces
 
 
+# C0 controls but tab and line feed, DEL, C1 controls.
+_CONTROLS = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def article_from_text(
     text: str,
     source: str,
     title: str | None = None,
     date: dt.date | None = None,
 ) -> Article:
-    """An Article over ``text`` with line endings normalised (offsets refer to the result)."""
+    """An Article over ``text`` with line endings normalised and control characters (ESC,
+    VT, SOH, ...) made spaces: "\x1bKharkiv" is Kharkiv, and no terminal or XML reader
+    downstream meets them (offsets refer to the result)."""
     normalised = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    normalised = _CONTROLS.sub(" ", normalised)
     if not normalised.strip():
         raise InputError(f"{source}: the article is empty")
     return Article(

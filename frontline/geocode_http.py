@@ -91,7 +91,10 @@ class PolicedAdapter(BaseSyncAdapter):
         except FetchLimitError as error:
             if error.limit == "time":
                 raise geopy_exc.GeocoderTimedOut(str(error)) from None
-            raise geopy_exc.GeocoderServiceError(str(error)) from None
+            # Named without the URL, which would crowd the limit out of a one-line message.
+            raise geopy_exc.GeocoderServiceError(
+                f"its answer is larger than the size limit of {policy.max_bytes:,} bytes"
+            ) from None
         except URLRefusedError as error:
             raise geopy_exc.GeocoderServiceError(str(error)) from None
         except FetchError as error:

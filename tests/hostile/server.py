@@ -13,6 +13,9 @@ is one behaviour:
     /short-body                Content-Length 5000, 100 bytes, then the connection closes
     /page?title=T&body=B       an HTML article with the given title and paragraph
     /raw?type=T&hex=H          200 with Content-Type T and the bytes H (hex)
+    /nominatim-KIND/search     a geocoder gone wrong, KIND one of: 429 (Retry-After an hour),
+                               500, malformed (not JSON), pole (latitude 95), flood (60,000
+                               results, 9 MB), many (2,000 results, under 1 MB)
 
 Every request is recorded (path, arrival time, and when the client went away), so a test can
 tell how long the client held on without timing the client itself.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import html
+import json
 import select
 import socket
 import socketserver
@@ -93,7 +97,8 @@ class _Handler(socketserver.BaseRequestHandler):
         state.visits.append(visit)
         parts = urlsplit(request)
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        behaviour = getattr(self, "_" + parts.path.strip("/").replace("-", "_"), None)
+        first_segment = parts.path.strip("/").split("/")[0]
+        behaviour = getattr(self, "_" + first_segment.replace("-", "_"), None)
         try:
             if behaviour is None:
                 self._send(connection, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
@@ -220,6 +225,34 @@ class _Handler(socketserver.BaseRequestHandler):
     def _raw(self, connection: socket.socket, query: dict[str, str]) -> None:
         self._answer(connection, query.get("type", "text/html"), bytes.fromhex(query["hex"]))
 
+    def _nominatim_429(self, connection: socket.socket, query: dict[str, str]) -> None:
+        self._send(
+            connection,
+            b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 0\r\n"
+            b"Connection: close\r\n\r\n",
+        )
+
+    def _nominatim_500(self, connection: socket.socket, query: dict[str, str]) -> None:
+        self._send(
+            connection,
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n"
+            b"Connection: close\r\n\r\noops!",
+        )
+
+    def _nominatim_malformed(self, connection: socket.socket, query: dict[str, str]) -> None:
+        self._answer(connection, "application/json", b'[{"lat": "48.1", "lon": ')
+
+    def _nominatim_pole(self, connection: socket.socket, query: dict[str, str]) -> None:
+        self._answer(connection, "application/json", json.dumps([_result(95.0, 37.0)]).encode())
+
+    def _nominatim_flood(self, connection: socket.socket, query: dict[str, str]) -> None:
+        results = [_result(48.0 + i / 1e5, 37.0, short=True) for i in range(60_000)]
+        self._answer(connection, "application/json", json.dumps(results).encode())
+
+    def _nominatim_many(self, connection: socket.socket, query: dict[str, str]) -> None:
+        results = [_result(48.0 + i / 1e5, 37.0, short=True) for i in range(2_000)]
+        self._answer(connection, "application/json", json.dumps(results).encode())
+
     def _answer(self, connection: socket.socket, content_type: str, body: bytes) -> None:
         self._send(
             connection,
@@ -227,6 +260,21 @@ class _Handler(socketserver.BaseRequestHandler):
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
             + body,
         )
+
+
+def _result(lat: float, lon: float, *, short: bool = False) -> dict[str, object]:
+    """One Nominatim search result (``short``: the fields a flood needs, about 150 bytes)."""
+    result: dict[str, object] = {
+        "lat": f"{lat:.5f}",
+        "lon": f"{lon:.5f}",
+        "class": "place",
+        "type": "village",
+        "name": "Synkivka",
+        "display_name": "Synkivka, Kupiansk Raion, Kharkiv Oblast, Ukraine",
+    }
+    if not short:
+        result["address"] = {"village": "Synkivka", "state": "Kharkiv Oblast", "country_code": "ua"}
+    return result
 
 
 class _TCPServer(socketserver.ThreadingTCPServer):
