@@ -89,7 +89,7 @@ def _open_store(
 ) -> ArticleStore:
     """The library; only ``add`` creates one, ``list`` and ``export`` never make files."""
     path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path, create=create)
+    return ArticleStore(path) if create else ArticleStore.existing(path)
 
 
 def _article_id(raw: str) -> int:

@@ -1,29 +1,23 @@
-"""The one network policy every outbound request goes through, and article pages on top of it.
+"""The one network policy every outbound request goes through: ``fetch_bytes(url, policy)``.
 
-Every download the project makes (an article link, a front-line snapshot, a country file for
-the gazetteer, the geocoder's answers) is ``fetch_bytes(url, policy)``. A ``NetworkPolicy``
-holds three limits, and each one hit is one error line that names it:
+Every download (an article link, a snapshot, a country file, a geocoder answer) holds to a
+``NetworkPolicy``'s three limits, and each one hit is one error line that names it:
 
 - **addresses**: private, loopback, link-local (cloud metadata at 169.254.169.254 included),
   multicast, reserved and unspecified addresses are refused, on the first request and on
   every redirect, unless the settings allow them (``URLRefusedError``);
-- **time**: one wall-clock budget for the whole download: name look-ups, connecting, TLS,
-  headers, every redirect and the body. A timer shuts the socket down when the budget runs
-  out, so a server that drips one byte every two seconds or one header a second is cut off
-  on time; a per-read timeout alone never fires, since each read does get its byte
-  (``FetchLimitError``);
+- **time**: one wall-clock budget for the whole download (look-ups, connecting, TLS, headers,
+  every redirect, the body). A timer shuts the socket down when it runs out, so a server
+  dripping a byte every two seconds or a header a second is cut off on time, where a
+  per-read timeout never fires: each read gets its byte (``FetchLimitError``);
 - **size**: at most ``max_bytes`` of body, decompressed; a larger Content-Length is refused
   before reading (``FetchLimitError``).
 
-The address is checked twice on every hop: once before the request (a clear refusal naming
-the URL) and again inside the connection, which connects to exactly the addresses it has just
-checked. That second check pins the socket to a vetted address, so a name that resolves to a
-public address for the first look-up and to 127.0.0.1 for the second (DNS rebinding) is still
-refused. Environment proxies are deliberately not used: a proxy resolves the name itself, out
-of reach of the check.
-
-Article pages (``frontline.webpage``) are ``fetch_bytes`` plus decoding and trafilatura's
-extraction; the download is ours, never trafilatura's, so that the policy holds for it.
+The address is checked twice on every hop: before the request (a refusal naming the URL) and
+inside the connection, which connects to exactly the addresses it has just checked, so a name
+that resolves to a public address first and to 127.0.0.1 next (DNS rebinding) is refused.
+Environment proxies are not used: a proxy resolves the name itself, out of reach of the check.
+Article pages (``frontline.webpage``) are ``fetch_bytes`` plus decoding and extraction.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ in the three evaluation corpora is 774 characters.
 
 from __future__ import annotations
 
+import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +35,12 @@ class GeoparseLimits:
     time_limit_s: float = DEFAULT_GEOPARSE_TIME_LIMIT_S
     max_mentions: int = MAX_MENTIONS
     max_places: int = MAX_PLACES
+
+
+# For callers that bound the work themselves (the recogniser used on its own, in tests).
+UNBOUNDED = GeoparseLimits(
+    max_chars=sys.maxsize, time_limit_s=math.inf, max_mentions=sys.maxsize, max_places=sys.maxsize
+)
 
 
 class GeoparseBudget:

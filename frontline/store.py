@@ -164,16 +164,16 @@ class ArticleStore:
         """The library at ``settings.store_path`` (in the data folder the settings name)."""
         return cls(settings.store_path)
 
+    @classmethod
+    def existing(cls, path: Path | str) -> ArticleStore:
+        """The library at ``path``, never a new, empty one (nor its folders) made for a read."""
+        if not Path(path).exists():
+            raise StoreError(f"there is no article library at {path} ('library add' makes one)")
+        return cls(path)
+
     def __init__(
-        self,
-        path: Path | str,
-        *,
-        busy_timeout_s: float = 30.0,
-        clock: Clock = _utc_now,
-        create: bool = True,
+        self, path: Path | str, *, busy_timeout_s: float = 30.0, clock: Clock = _utc_now
     ) -> None:
-        """Open the library at ``path``; with ``create`` false a missing one is an error
-        rather than a new, empty file (and its folders) made for a read."""
         self.path = Path(path)
         self._busy_timeout_s = busy_timeout_s
         self._clock = clock
@@ -181,10 +181,6 @@ class ArticleStore:
         self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
         self._refuse_foreign_file()
-        if not create and not self.path.exists():
-            raise StoreError(
-                f"there is no article library at {self.path} ('library add' creates one)"
-            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -196,11 +192,10 @@ class ArticleStore:
     # -- connections and transactions -------------------------------------------------------
 
     def _refuse_foreign_file(self) -> None:
-        if self.path.is_dir():
-            raise StoreError(f"the article library {self.path} is a folder, not a file")
         if self.path.exists() and not self.path.is_file():
-            # /dev/null or a pipe: SQLite would write its journal beside it (/dev/null-journal).
-            raise StoreError(f"the article library {self.path} is not a regular file")
+            # A folder, /dev/null, a pipe: SQLite would even write /dev/null-journal beside it.
+            kind = "a folder" if self.path.is_dir() else "a device or a pipe"
+            raise StoreError(f"the article library {self.path} is {kind}, not a file")
         try:
             with self.path.open("rb") as handle:
                 header = handle.read(len(_SQLITE_HEADER))
@@ -301,20 +296,14 @@ class ArticleStore:
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _check_integrity(self) -> None:
-        """Refuse a damaged library at once, for reading and writing alike: otherwise
-        ``add`` would write beside a damaged page that makes ``list`` fail."""
+        """Damaged: refused for reading and writing alike (not ``add`` working, ``list`` not)."""
         try:
             rows = self._connection().execute("PRAGMA quick_check(3)").fetchall()
+            problems = [str(row[0]) for row in rows if row[0] != "ok"]
         except sqlite3.DatabaseError as error:
             problems = [str(error)]
-        else:
-            problems = [str(row[0]) for row in rows if row[0] != "ok"]
-        if problems:
-            detail = " ".join("; ".join(problems).split())[:200]
-            raise StoreError(
-                f"the article library {self.path} is damaged ({detail}); "
-                "nothing was read or written: restore a copy, or move it aside to start anew"
-            )
+        if detail := " ".join("; ".join(problems).split())[:200]:
+            raise StoreError(f"the article library {self.path} is damaged ({detail}); left as is")
 
     def _check_identity_and_use_wal(self) -> bool:
         """True if the database needs the schema; sqlite3 errors are left to the caller."""
