@@ -35,7 +35,7 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>$~|&])")
 # those are shown as code, where nothing is linked and they can still be copied whole.
 WORD_JOINER = "\u2060"
 _SHORTCODE = re.compile(r":(?=\S)")
-_ADDRESS = re.compile(r"(?i)(?:\bhttps?://|\bwww\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
+_ADDRESS = re.compile(r"(?i)(?:\bhttps?://|\bwww\.|[\w.+-]+@)\S*?(?=[.,;:!?'\")\]]*(?:\s|$))")
 # At the start of a line only: headings, lists, rules, numbered lists.
 _BLOCK_START = re.compile(r"^([#=+-])|^(\d+)([.)])")
 

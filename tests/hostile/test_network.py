@@ -8,6 +8,7 @@ bound asserted is twice it, the issue's acceptance line, not a speed goal.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from frontline.errors import FetchError, FetchLimitError, FetchStatusError, URLRefusedError
 from frontline.fetch import AddressPolicy, NetworkPolicy, fetch_bytes
-from tests.hostile.conftest import ONLY_THE_HOSTILE_SERVER, one_error_line, run_cli
+from tests.hostile.conftest import ONLY_THE_HOSTILE_SERVER, REPO_ROOT, one_error_line, run_cli
 from tests.hostile.server import HostileServer
 
 
@@ -146,16 +147,36 @@ def test_geoparse_of_a_link_with_endless_headers_ends_in_time(hostile: HostileSe
     assert held is not None and held < 2 * 3
 
 
-def test_the_app_reports_a_dripping_link_as_a_time_limit(hostile: HostileServer) -> None:
-    from frontline.service import article_from_link
-    from frontline.settings import Settings
+def test_the_apps_add_dialog_reports_a_dripping_link_as_a_time_limit(
+    hostile: HostileServer,
+    cache_dir: Path,
+    gazetteer: object,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streamlit.testing.v1 import AppTest
 
+    for name, value in {
+        "FRONTLINE_CACHE_DIR": str(cache_dir),
+        "FRONTLINE_DATA_DIR": str(tmp_path / "data"),
+        "FRONTLINE_TILES_URL": "",
+        "FRONTLINE_HTTP_TIMEOUT_S": "3",
+        "FRONTLINE_ALLOWED_NETWORKS": ONLY_THE_HOSTILE_SERVER,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180).run()
+    at.button(key="library_add").click().run()
     path = "/drip?every=2&length=100000&app"
-    settings = Settings(http_timeout_s=3, allowed_networks=(ONLY_THE_HOSTILE_SERVER,))
-    with pytest.raises(FetchLimitError, match=r"time limit of 3 s \(FRONTLINE_HTTP_TIMEOUT_S\)"):
-        article_from_link(hostile.url(path), settings)
+    at.text_input(key="add_link_url").input(hostile.url(path))
+    at.button(key="FormSubmitter:add_link-Fetch and add").click().run()
+    assert not at.exception
+    (message,) = [error.value for error in at.error]
+    assert "time limit of 3 s" in message and "FRONTLINE" in message
     held = hostile.wait_until_left(path).held_s
     assert held is not None and held < 2 * 3
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as connection:
+        assert connection.execute("SELECT count(*) FROM articles").fetchone() == (1,)  # the sample
 
 
 def test_a_link_redirecting_to_the_metadata_address_is_refused_by_the_cli(
