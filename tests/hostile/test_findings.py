@@ -43,6 +43,7 @@ def error_lines(stderr: str) -> list[str]:
 # --- 3. spreadsheet formulas ---------------------------------------------------------------
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_3_csv_cells_that_start_like_formulas_are_quoted(tmp_path: Path) -> None:
     article = write(
         tmp_path / "formulas.txt",
@@ -66,6 +67,7 @@ def test_3_csv_cells_that_start_like_formulas_are_quoted(tmp_path: Path) -> None
 # --- 4. tracebacks -------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_4_a_text_of_one_huge_sentence_is_one_line_not_spacy_e088(tmp_path: Path) -> None:
     words = "the convoy moved along the road past fields and farms without stopping "
     article = write(tmp_path / "one-sentence.txt", (words * 17_000)[:1_150_000])
@@ -101,6 +103,7 @@ def _nested_collections(depth: int) -> bytes:
     ).encode()
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_4_deeply_nested_snapshots_are_one_line_not_a_recursion_error(tmp_path: Path) -> None:
     article = write(tmp_path / "a.txt", KHARKIV)
     snapshots = {
@@ -116,6 +119,7 @@ def test_4_deeply_nested_snapshots_are_one_line_not_a_recursion_error(tmp_path: 
         assert str(snapshot) in line
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_4_the_app_started_on_a_huge_sentence_shows_a_message(
     tmp_path: Path, cache_dir: Path, gazetteer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,6 +139,7 @@ def test_4_the_app_started_on_a_huge_sentence_shows_a_message(
 # --- 5. work without bounds inside the limits -----------------------------------------------
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_5_megabyte_texts_are_refused_at_once_with_the_limit_named(tmp_path: Path) -> None:
     sentences = (
         "Russian forces shelled Kharkiv and Kupiansk overnight, officials in Kyiv said. "
@@ -174,6 +179,7 @@ def test_5_an_article_naming_too_many_places_is_refused_and_not_stored(
         assert store.list() == ()
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_5_a_snapshot_file_over_the_cap_is_refused_unread(tmp_path: Path) -> None:
     article = write(tmp_path / "a.txt", KHARKIV)
     snapshot = tmp_path / "deepstatemap_data_20251017.geojson"
@@ -183,6 +189,7 @@ def test_5_a_snapshot_file_over_the_cap_is_refused_unread(tmp_path: Path) -> Non
     assert "100,000,000 bytes, more than the 8,000,000" in one_error_line(completed)
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_5_a_polygon_crossing_itself_everywhere_is_refused_within_the_repair_budget(
     tmp_path: Path,
 ) -> None:
@@ -248,6 +255,7 @@ def test_5_a_geocoder_flood_is_refused_and_a_long_answer_trimmed_before_caching(
 # --- 6. --territory URL under the address policy --------------------------------------------
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_6_a_snapshot_url_is_refused_on_private_addresses_and_their_redirects(
     hostile: HostileServer, forbidden: HostileServer, tmp_path: Path
 ) -> None:
@@ -267,6 +275,7 @@ def test_6_a_snapshot_url_is_refused_on_private_addresses_and_their_redirects(
 # --- 7. terminal escapes ---------------------------------------------------------------------
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_7_titles_reach_the_terminal_with_their_escapes_shown(tmp_path: Path) -> None:
     article = write(tmp_path / "escapes.txt", KHARKIV)
     title = "\x1b[2K\r\x1b[31mPatched\x1b]0;owned\x07 \u202eevil"
@@ -286,6 +295,7 @@ def test_7_titles_reach_the_terminal_with_their_escapes_shown(tmp_path: Path) ->
 # --- 8. KML ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_8_kml_stays_well_formed_around_control_characters(tmp_path: Path) -> None:
     article = write(tmp_path / "controls.txt", "Drones hit \x1bKharkiv\x0b and \x01Odesa.\n")
     title = {"title": "Night \x1b[31mstrikes\x0b\x01", "date": "2025-10-17"}
@@ -314,6 +324,7 @@ def test_9_each_geocoder_failure_is_an_error_outcome(
     assert outcome.status == "error" and said in (outcome.error or "")
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_9_the_cli_reports_a_geocoder_failure_in_one_line(
     hostile: HostileServer, tmp_path: Path, settings: Any, gazetteer: Any
 ) -> None:
@@ -328,12 +339,14 @@ def test_9_the_cli_reports_a_geocoder_failure_in_one_line(
     assert "online look-up failed for 1 name" in lines[0] and "unusable" in lines[0]
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_9_other_libraries_logs_stay_off_standard_error(tmp_path: Path) -> None:
     page = write(tmp_path / "empty.html", "<!doctype html>")
     completed = run_cli("geoparse", str(page))
     assert "no article text" in one_error_line(completed)  # not trafilatura's three ERRORs
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_9_utf16_pages_and_files_are_read(hostile: HostileServer, tmp_path: Path) -> None:
     text = "Shelling hit Kharkiv and Odesa overnight, officials said on Monday."
     page = f"<html><body><article><p>{text}</p><p>{text}</p></article></body></html>"
@@ -348,6 +361,7 @@ def test_9_utf16_pages_and_files_are_read(hostile: HostileServer, tmp_path: Path
         assert {"Kharkiv", "Odesa"} <= {place["name"] for place in result["places"]}
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_9_a_page_that_is_only_a_menu_is_not_stored(hostile: HostileServer, tmp_path: Path) -> None:
     menu = (
         "<html><head><title>Menu</title></head><body><div>"
@@ -361,6 +375,7 @@ def test_9_a_page_that_is_only_a_menu_is_not_stored(hostile: HostileServer, tmp_
         assert connection.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_9_a_store_that_is_not_a_file_or_not_there_is_refused_without_side_effects(
     tmp_path: Path,
 ) -> None:
@@ -377,6 +392,7 @@ def test_9_a_store_that_is_not_a_file_or_not_there_is_refused_without_side_effec
     assert not (tmp_path / "no").exists()
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_9_a_damaged_library_refuses_add_as_it_refuses_list(tmp_path: Path) -> None:
     store = str(tmp_path / "lib.sqlite3")
     articles = [

@@ -120,6 +120,7 @@ def test_trusted_hosts_are_the_only_exception(hostile: HostileServer) -> None:
 # --- the same limits from the command line and the app ------------------------------------
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_library_add_of_a_dripping_link_ends_in_time_and_stores_nothing(
     hostile: HostileServer, tmp_path: Path
 ) -> None:
@@ -138,6 +139,7 @@ def test_library_add_of_a_dripping_link_ends_in_time_and_stores_nothing(
         assert connection.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_geoparse_of_a_link_with_endless_headers_ends_in_time(hostile: HostileServer) -> None:
     path = "/slow-headers?every=1&cli"
     completed = run_cli("geoparse", hostile.url(path), env={"FRONTLINE_HTTP_TIMEOUT_S": "3"})
@@ -147,6 +149,7 @@ def test_geoparse_of_a_link_with_endless_headers_ends_in_time(hostile: HostileSe
     assert held is not None and held < 2 * 3
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_the_apps_add_dialog_reports_a_dripping_link_as_a_time_limit(
     hostile: HostileServer,
     cache_dir: Path,
@@ -179,6 +182,7 @@ def test_the_apps_add_dialog_reports_a_dripping_link_as_a_time_limit(
         assert connection.execute("SELECT count(*) FROM articles").fetchone() == (1,)  # the sample
 
 
+@pytest.mark.slow  # another process, or the dashboard
 def test_a_link_redirecting_to_the_metadata_address_is_refused_by_the_cli(
     hostile: HostileServer, forbidden: HostileServer
 ) -> None:
