@@ -128,8 +128,8 @@ def search_for(catalog: Catalog, geoparser: Geoparser) -> sidebar.Search:
 
 def main() -> None:
     st.set_page_config(page_title="frontline: places in the news", page_icon="🗺️", layout="wide")
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         static_assets_ready()
         geoparser = load_geoparser(settings)
         store = open_library(str(settings.store_path))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
+from frontline.errors import InputError
 from frontline.limits import DEFAULT_GEOPARSE_TIME_LIMIT_S, DEFAULT_MAX_ARTICLE_CHARS
 
 DEFAULT_TERRITORY_URL_TEMPLATE = (
@@ -28,6 +29,20 @@ def _flag(name: str, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive(name: str, default: float) -> float:
+    """A limit from the environment: a positive number, else one clear error (not a crash)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise InputError(f"{name} must be a positive number, not {raw!r}")
+    return value
 
 
 def _path(name: str, default: Path) -> Path:
@@ -101,14 +116,10 @@ class Settings:
             user_agent=os.environ.get("FRONTLINE_USER_AGENT", base.user_agent),
             tiles_url=os.environ.get("FRONTLINE_TILES_URL", base.tiles_url),
             tiles_attribution=os.environ.get("FRONTLINE_TILES_ATTRIBUTION", base.tiles_attribution),
-            http_timeout_s=float(os.environ.get("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s)),
-            max_article_bytes=int(
-                os.environ.get("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)
-            ),
-            max_article_chars=int(
-                os.environ.get("FRONTLINE_MAX_ARTICLE_CHARS", base.max_article_chars)
-            ),
-            geoparse_time_limit_s=float(
-                os.environ.get("FRONTLINE_GEOPARSE_TIME_LIMIT_S", base.geoparse_time_limit_s)
+            http_timeout_s=_positive("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s),
+            max_article_bytes=int(_positive("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)),
+            max_article_chars=int(_positive("FRONTLINE_MAX_ARTICLE_CHARS", base.max_article_chars)),
+            geoparse_time_limit_s=_positive(
+                "FRONTLINE_GEOPARSE_TIME_LIMIT_S", base.geoparse_time_limit_s
             ),
         )

@@ -192,3 +192,15 @@ def test_a_link_redirecting_to_the_metadata_address_is_refused_by_the_cli(
         line = one_error_line(completed)
         assert "refused" in line and target.split("/")[2].split(":")[0] in line
     assert forbidden.visits == []
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-3", "inf", "nan"])
+def test_a_limit_setting_that_is_not_a_positive_number_is_one_clear_error(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontline.errors import InputError
+    from frontline.settings import Settings
+
+    monkeypatch.setenv("FRONTLINE_HTTP_TIMEOUT_S", value)
+    with pytest.raises(InputError, match="FRONTLINE_HTTP_TIMEOUT_S must be a positive number"):
+        Settings.from_env()
