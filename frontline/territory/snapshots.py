@@ -264,8 +264,12 @@ def _merge_in_worker(polygons: list[BaseGeometry], source: str) -> BaseGeometry:
     if completed.returncode != 0:
         detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         last = detail[-1] if detail else f"exit status {completed.returncode}"
-        if "MemoryError" in last:
-            last = f"more than {REPAIR_MEMORY_LIMIT_BYTES / 1e9:g} GB of memory"
+        if "MemoryError" in last or "bad_alloc" in last:
+            raise SnapshotFormatError(
+                f"{source} has polygons that cross themselves or one another too often to be "
+                f"repaired within the memory limit of {REPAIR_MEMORY_LIMIT_BYTES / 1e9:g} GB; "
+                "fix the file (e.g. with QGIS's 'Fix geometries') or use another snapshot"
+            )
         raise SnapshotFormatError(f"{source} has polygons GEOS cannot repair or merge ({last})")
     return shapely.from_wkb(completed.stdout)
 
