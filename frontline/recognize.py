@@ -59,8 +59,10 @@ _HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
 _FULL_NAME_GAP = re.compile(r",[ \t]*")
-# How many sentences or spans pass between two looks at the clock and the mention count.
+# Sentences or spans between two looks at the clock and the mention count; spaCy reads the
+# text in chunks of NER_CHUNK_CHARS (about 0.3 s each), the clock looked at between two.
 _BUDGET_CHECK_EVERY = 256
+NER_CHUNK_CHARS = 10_000
 _QUALIFIER_GAP = re.compile(r"^\s*(?:,\s*(?:in\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?|\s*\()\s*$")
 
 
@@ -215,7 +217,7 @@ class Recognizer:
         landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
         areas: Mapping[str, tuple[Candidate, ...]] | None = None,
         include_demonyms: bool = False,
-        chunk_chars: int = 50_000,
+        chunk_chars: int = NER_CHUNK_CHARS,
     ) -> None:
         self.nlp = nlp
         self.gazetteer = gazetteer
@@ -271,10 +273,8 @@ class Recognizer:
                         if ent.label_ not in _NUMERIC_LABELS or ent.label_ in _DATE_LABELS
                     )
             except ValueError as error:  # spaCy's own limits (E088: a text over nlp.max_length)
-                raise InputError(
-                    f"{article.source}: the language model cannot read this text "
-                    f"({' '.join(str(error).split())[:160]})"
-                ) from error
+                message = " ".join(str(error).split())[:160]
+                raise InputError(f"{article.source}: spaCy cannot read it ({message})") from error
         return found
 
     # -- spans ----------------------------------------------------------------------------
