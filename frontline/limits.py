@@ -3,13 +3,15 @@
 An article is refused (one ``GeoparseLimitError`` line naming the limit, nothing stored)
 when it is longer than ``max_chars``, takes longer than ``time_limit_s`` on the wall clock,
 or names more than ``max_mentions`` place mentions or ``max_places`` distinct places. Within
-those, memory is bounded too: spaCy sees the text in sentence-aligned chunks of at most
-50,000 characters, and no sentence is longer than ``MAX_SENTENCE_CHARS`` (longer runs are
-split before spaCy, whose models refuse a text over a million characters).
+those, memory is bounded too: spaCy sees the text in sentence-aligned chunks of about
+10,000 characters (``recognize.NER_CHUNK_CHARS``), and no sentence is longer than
+``MAX_SENTENCE_CHARS`` (longer runs are split before spaCy, whose models refuse a text over
+a million characters).
 
 Figures (BENCHMARKS.md, "Hostile input"): a news article of ``DEFAULT_MAX_ARTICLE_CHARS``
-takes about 10 s and well under 1 GB on the project's 2-core machine; the longest sentence
-in the three evaluation corpora is 774 characters.
+takes about 9 s on the project's 2-core machine when it is quiet (the time limit refuses it
+when the machine is very busy), and at most 234 MB was measured at that length; the longest
+sentence in the three evaluation corpora is 774 characters.
 """
 
 from __future__ import annotations
