@@ -12,6 +12,7 @@ from frontline.gazetteer import Gazetteer
 from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
 from frontline.limits import GeoparseBudget, GeoparseLimits
 from frontline.model import Article, Candidate, GeoparseResult
+from frontline.near_spellings import place_near_spellings
 from frontline.recognize import Recognizer, load_nlp
 from frontline.resolve import Resolver, Weights
 from frontline.settings import Settings
@@ -77,7 +78,7 @@ class Geoparser:
         toponyms = self.recognizer.recognize(article, budget)
         recognized = time.perf_counter()
         budget.check_time()
-        places = self.resolver.resolve(toponyms)
+        places = place_near_spellings(self.resolver.resolve(toponyms), self.gazetteer)
         budget.check_places(len(places))
         budget.check_time()
         self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)

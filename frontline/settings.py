@@ -71,6 +71,9 @@ class Settings:
     tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
     # The whole of one download, on the wall clock (frontline.fetch).
     http_timeout_s: float = 10.0
+    # GeoNames' per-country export, fetched only by `frontline index --country CODE` or the
+    # dashboard's button (frontline/countries.py).
+    country_dump_url_template: str = "https://download.geonames.org/export/dump/{code}.zip"
     max_article_bytes: int = 2_000_000
     # One geoparse (frontline.limits).
     max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
@@ -117,6 +120,9 @@ class Settings:
             tiles_url=os.environ.get("FRONTLINE_TILES_URL", base.tiles_url),
             tiles_attribution=os.environ.get("FRONTLINE_TILES_ATTRIBUTION", base.tiles_attribution),
             http_timeout_s=_positive("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s),
+            country_dump_url_template=os.environ.get(
+                "FRONTLINE_COUNTRY_DUMP_URL", base.country_dump_url_template
+            ),
             max_article_bytes=int(_positive("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)),
             max_article_chars=int(_positive("FRONTLINE_MAX_ARTICLE_CHARS", base.max_article_chars)),
             geoparse_time_limit_s=_positive(

