@@ -102,9 +102,7 @@ def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
 
     codes = tuple(code.upper() for code in arguments.country or ())
     files = tuple(Path(file) for file in arguments.country_file or ())
-    added = ()
-    if codes or files:
-        added = add_countries(settings, codes=codes, files=files)
+    added = add_countries(settings, codes=codes, files=files) if codes or files else ()
     gazetteer = Gazetteer.open(settings.gazetteer_dir)
     info = gazetteer.info()
     report: dict[str, object] = {

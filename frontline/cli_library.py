@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from frontline import export, service
+from frontline.article import display_title
 from frontline.cli_common import (
     DEMONYMS_HELP,
     EXIT_ERROR,
@@ -68,8 +69,8 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
             str(s.id),
             s.date.isoformat() if s.date else "-",
             str(s.places),
-            # One row per article, whatever the title holds: line breaks, terminal escapes.
-            printable(" ".join((s.title or "(no title)").split())),
+            # One line, as the app names it, whatever the title holds: terminal escapes.
+            printable(display_title(s.title, s.source)),
             printable(s.source),
         )
         for s in summaries
@@ -140,7 +141,7 @@ def _write_outcomes(
         return
     for outcome in outcomes:
         summary = outcome.summary
-        label = printable(summary.title or summary.source)
+        label = printable(display_title(summary.title, summary.source))
         if outcome.created:
             out.write(f"added article {summary.id} ({summary.places} places): {label}\n")
             continue

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TextIO
 from xml.sax.saxutils import escape
 
+from frontline.article import display_title
 from frontline.codec import place_to_dict, result_to_dict
 from frontline.model import Article, GeoparseResult, Place
 from frontline.terminal import json_for_terminal
@@ -133,7 +134,9 @@ def to_kml(places: Iterable[Place], article: Article) -> str:
             f"<Point><coordinates>{place.lon},{place.lat}</coordinates></Point>"
             "</Placemark>"
         )
-    title = xml_text(article.title or article.source)
+    # Forbidden characters become spaces before the title is made one line: none is left
+    # standing at its end once they are gone.
+    title = xml_text(display_title(_NOT_XML_CHAR.sub(" ", article.title or ""), article.source))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-import os
 import re
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,6 +24,7 @@ from typing import Any, NamedTuple
 from frontline import countries as country_exports
 from frontline import romanise
 from frontline.errors import GazetteerError
+from frontline.gazetteer_file import write_index_file
 from frontline.gazetteer_sources import (
     country_info_rows,
     english_admin_name,
@@ -538,57 +537,42 @@ BUILDERS: tuple[Builder, ...] = (
 )
 
 
-def build_index(path: Path, builders: Sequence[Builder] = BUILDERS) -> None:
+# progress(steps done, steps in all, what the next step does): a first start can say how far
+# the one-time build has come instead of leaving a blank page.
+BuildProgress = Callable[[int, int, str], None]
+
+
+def step_label(builder: Builder) -> str:
+    return builder.__name__.removeprefix("add_").replace("_", " ")
+
+
+def build_index(
+    path: Path, builders: Sequence[Builder] = BUILDERS, progress: BuildProgress | None = None
+) -> None:
     """Run the builders and write what they found to ``path`` (atomically)."""
     started = time.perf_counter()
     sources = Sources(path.parent)
     content = IndexContent()
-    for builder in builders:
+    steps = len(builders) + 1
+    for done, builder in enumerate(builders):
+        if progress is not None:
+            progress(done, steps, step_label(builder))
         builder(sources, content)
         logger.debug("%s: %d entries so far", builder.__name__, len(content.entries))
-    _write_index(path, content, started)
-
-
-def _write_index(path: Path, content: IndexContent, started: float) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    connection = sqlite3.connect(temporary)
-    try:
-        connection.executescript(
-            """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE entries (
-                geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL, lon REAL,
-                feature TEXT NOT NULL, country_code TEXT, admin1_code TEXT, admin1_name TEXT,
-                population INTEGER NOT NULL, is_capital INTEGER NOT NULL, admin_path TEXT
-            );
-            CREATE TABLE names (
-                key TEXT NOT NULL, fold TEXT NOT NULL, geonameid INTEGER NOT NULL,
-                kind INTEGER NOT NULL, PRIMARY KEY (key, geonameid)
-            ) WITHOUT ROWID;
-            """
-        )
-        connection.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", content.entries
-        )
-        connection.executemany("INSERT INTO names VALUES (?,?,?,?)", content.names)
-        connection.execute("CREATE INDEX names_fold ON names (fold)")
-        connection.execute("CREATE INDEX entries_admin1 ON entries (admin1_code)")
-        built_seconds = time.perf_counter() - started
-        connection.executemany(
-            "INSERT INTO meta VALUES (?, ?)",
-            [
-                ("schema", str(SCHEMA_VERSION)),
-                ("sources", source_versions()),
-                ("built_seconds", f"{built_seconds:.2f}"),
-                ("countries", country_exports.fingerprint(path.parent)),
-                ("merged_countries", ",".join(content.merged_countries)),
-            ],
-        )
-        connection.commit()
-    finally:
-        connection.close()
-    os.replace(temporary, path)
+    if progress is not None:
+        progress(len(builders), steps, "writing the index")
+    write_index_file(
+        path,
+        content.entries,
+        content.names,
+        lambda: [
+            ("schema", str(SCHEMA_VERSION)),
+            ("sources", source_versions()),
+            ("built_seconds", f"{time.perf_counter() - started:.2f}"),
+            ("countries", country_exports.fingerprint(path.parent)),
+            ("merged_countries", ",".join(content.merged_countries)),
+        ],
+    )
     logger.info("gazetteer built in %.1f s: %s", time.perf_counter() - started, path)
+    if progress is not None:
+        progress(steps, steps, "done")

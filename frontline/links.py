@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from frontline.gazetteer import NameMatch
 from frontline.model import Candidate
@@ -22,12 +22,19 @@ _COMMUNITY_WORD = re.compile(r"[ \t]+(hromada|community)\b")
 
 
 class Linked(Protocol):
-    """What linking reads of a toponym (frontline.recognize.Toponym)."""
+    """What linking reads of a toponym (frontline.recognize.Toponym): a frozen dataclass, so
+    read-only here, and changed with ``dataclasses.replace``."""
 
-    mention: Any
-    matches: tuple[NameMatch, ...]
-    qualifier: tuple[NameMatch, ...]
-    list_group: int | None
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def mention(self) -> Any: ...
+    @property
+    def matches(self) -> tuple[NameMatch, ...]: ...
+    @property
+    def qualifier(self) -> tuple[NameMatch, ...]: ...
+    @property
+    def list_group(self) -> int | None: ...
 
 
 T = TypeVar("T", bound=Linked)

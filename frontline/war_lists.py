@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from frontline import war_syntax
 from frontline.gazetteer import NameMatch
@@ -15,12 +15,19 @@ from frontline.names import normalize_name
 
 
 class Listed(Protocol):
-    """What these rules read of a toponym (frontline.recognize.Toponym)."""
+    """What these rules read of a toponym (frontline.recognize.Toponym): a frozen dataclass,
+    so read-only here, and changed with ``dataclasses.replace``."""
 
-    mention: Any
-    matches: tuple[NameMatch, ...]
-    list_group: int | None
-    after_war_locative: bool
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def mention(self) -> Any: ...
+    @property
+    def matches(self) -> tuple[NameMatch, ...]: ...
+    @property
+    def list_group(self) -> int | None: ...
+    @property
+    def after_war_locative(self) -> bool: ...
 
 
 T = TypeVar("T", bound=Listed)

@@ -117,6 +117,27 @@ def test_trusted_hosts_are_the_only_exception(hostile: HostileServer) -> None:
         fetch_bytes(hostile.url("/page"), loopback_policy)
 
 
+def test_a_snapshot_url_that_drips_ends_at_its_budget(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    """Finding 1's ``--territory URL``: the snapshot download holds to the same wall clock."""
+    import requests
+
+    from frontline.errors import SnapshotFetchError
+    from frontline.territory import choose_snapshot
+
+    path = "/drip?every=1&length=100000&territory"  # a byte inside every per-read timeout
+    addresses = AddressPolicy.build(allowed_networks=(ONLY_THE_HOSTILE_SERVER,))
+    with requests.Session() as session, pytest.raises(SnapshotFetchError) as failed:
+        choose_snapshot(
+            hostile.url(path), None, provider=None, session=session, cache_dir=tmp_path,
+            timeout_s=1.5, addresses=addresses,
+        )  # fmt: skip
+    assert "time limit of 1.5 s" in str(failed.value)
+    held = hostile.wait_until_left(path).held_s
+    assert held is not None and held < 2 * 1.5
+
+
 # --- the same limits from the command line and the app ------------------------------------
 
 
