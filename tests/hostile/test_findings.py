@@ -341,6 +341,24 @@ def test_8_kml_stays_well_formed_around_control_characters(tmp_path: Path) -> No
     assert document.findtext("kml:Document/kml:name", namespaces=namespace) == "Night [31mstrikes"
 
 
+def test_8_kml_strips_what_xml_forbids_wherever_the_text_comes_from() -> None:
+    """The writer itself, for articles that reach it without the reader's clean-up (a file
+    name, a library stored before it, a caller of the library)."""
+    from frontline.export import to_kml
+    from frontline.model import Article, Candidate, Mention, Place, Sentence
+
+    text = "Night \x1bstrikes\x0b on \x01Kharkiv\ufffe."
+    article = Article(text, "raid\x1b[31m\x0bnight.txt", None, None, (Sentence(0, 0, len(text)),))
+    kharkiv = Candidate(706483, "Khar\x1bkiv", 50.0, 36.25, "city", "UA", "Kharkiv")
+    mention = Mention("Kharkiv", text.index("Kharkiv"), text.index("Kharkiv") + 7, 0)
+    place = Place("Khar\x1bkiv", kharkiv, 1.0, (), (), (mention,))
+    document = ElementTree.fromstring(to_kml([place], article).encode("utf-8"))
+    kml = {"kml": "http://www.opengis.net/kml/2.2"}
+    assert document.findtext("kml:Document/kml:name", namespaces=kml) == "Raid[31mnight"
+    assert document.findtext(".//kml:Placemark/kml:name", namespaces=kml) == "Kharkiv"
+    assert document.findtext(".//kml:description", namespaces=kml) == "Night strikes on Kharkiv."
+
+
 # --- 9. the smaller ones ---------------------------------------------------------------------
 
 
