@@ -63,9 +63,9 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
     articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
     if not articles:
         return EXIT_ERROR
-    front_line = (
-        service.front_line_step(arguments.territory, settings) if arguments.territory else None
-    )
+    # The snapshot source serves the geoparse (the front line it weighs namesakes with) and
+    # the front-line step (each place's status) alike.
+    territory = service.front_line(arguments.territory, settings) if arguments.territory else None
     geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
     online = settings.online_geocoding if arguments.online is None else arguments.online
     steps = service.Steps(
@@ -76,12 +76,15 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
             if online
             else None
         ),
-        front_line=front_line,
+        front_line=territory.step if territory is not None else None,
     )
+    geoparse_article: service.Geoparse = geoparser.geoparse
+    if territory is not None:
+        geoparse_article = service.weighing_front_line(geoparser.geoparse, territory.prior_for)
     results: list[GeoparseResult] = []
     for article in articles:
         try:
-            results.append(service.geoparse(geoparser.geoparse, article, steps))
+            results.append(service.geoparse(geoparse_article, article, steps))
         except FrontlineError as error:
             report_error(error)
             failures += 1
@@ -96,13 +99,15 @@ def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
     GeoNames' full export of those countries first."""
     from pathlib import Path
 
-    from frontline.countries import credit
+    from frontline.countries import CountryFile, credit
     from frontline.country_data import add_countries
     from frontline.gazetteer import Gazetteer
 
     codes = tuple(code.upper() for code in arguments.country or ())
     files = tuple(Path(file) for file in arguments.country_file or ())
-    added = add_countries(settings, codes=codes, files=files) if codes or files else ()
+    added: tuple[CountryFile, ...] = ()
+    if codes or files:
+        added = add_countries(settings, codes=codes, files=files)
     gazetteer = Gazetteer.open(settings.gazetteer_dir)
     info = gazetteer.info()
     report: dict[str, object] = {

@@ -1,6 +1,7 @@
 """``python -m frontline library ...``: the article library (the app's SQLite store) from a shell.
 
     library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json]
+                [--territory SOURCE]
     library list [--store FILE] [--format table|json]
     library export ID [--store FILE] [--format geojson|csv|json|kml] [--territory SOURCE]
                       [--online]
@@ -116,11 +117,19 @@ def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
         if not articles:
             return EXIT_ERROR
         geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
+        # As the dashboard adds articles: the front line of the article's date, where a
+        # snapshot is at hand, weighs namesakes; --territory names the source instead.
+        prior_for = (
+            service.front_line(arguments.territory, settings).prior_for
+            if arguments.territory
+            else service.front_line_at_hand(settings)
+        )
+        geoparse_article = service.weighing_front_line(geoparser.geoparse, prior_for)
         outcomes: list[AddOutcome] = []
         for article in articles:
             try:
                 outcomes.append(
-                    service.add_to_library(store, geoparser.geoparse, absolute_source(article))
+                    service.add_to_library(store, geoparse_article, absolute_source(article))
                 )
             except FrontlineError as error:
                 report_error(error)
@@ -216,6 +225,13 @@ def add_library_commands(commands: Any) -> None:
     add.add_argument("--format", choices=("text", "json"), default="text")
     add.add_argument(
         "--demonyms", action=argparse.BooleanOptionalAction, default=True, help=DEMONYMS_HELP
+    )
+    add.add_argument(
+        "--territory",
+        metavar="SOURCE",
+        help="the front line that weighs namesakes in sentences about fighting: "
+        + TERRITORY_HELP
+        + "; default: the snapshot of the article's date if one is on this machine",
     )
     add.set_defaults(handler=command_add)
 

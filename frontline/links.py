@@ -22,17 +22,20 @@ _COMMUNITY_WORD = re.compile(r"[ \t]+(hromada|community)\b")
 
 
 class Linked(Protocol):
-    """What linking reads of a toponym (frontline.recognize.Toponym): a frozen dataclass, so
-    read-only here, and changed with ``dataclasses.replace``."""
+    """What linking reads of a toponym (frontline.recognize.Toponym)."""
 
+    # Read-only and a dataclass, as frozen Toponyms are: the rules dataclasses.replace them.
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
     @property
     def mention(self) -> Any: ...
+
     @property
     def matches(self) -> tuple[NameMatch, ...]: ...
+
     @property
     def qualifier(self) -> tuple[NameMatch, ...]: ...
+
     @property
     def list_group(self) -> int | None: ...
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from frontline.front_prior import FrontLinePrior
 from frontline.gazetteer import Gazetteer
 from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
 from frontline.limits import GeoparseBudget, GeoparseLimits
@@ -70,15 +71,20 @@ class Geoparser:
             options["areas"] = LandmarkIndex.load(DEFAULT_AREAS_PATH, kinds=AREA_KINDS).by_key()
         return cls(nlp, gazetteer, **options)
 
-    def geoparse(self, article: Article) -> GeoparseResult:
-        """The article's places; GeoparseLimitError when it is beyond ``self.limits``."""
+    def geoparse(
+        self, article: Article, front_line: FrontLinePrior | None = None
+    ) -> GeoparseResult:
+        """The article's places; GeoparseLimitError when it is beyond ``self.limits``.
+        ``front_line`` (the front line of the article's date, where a snapshot is at hand)
+        weighs namesakes in sentences about fighting."""
         budget = GeoparseBudget(self.limits, article.source, self._clock)
         budget.check_length(len(article.text))
         started = time.perf_counter()
         toponyms = self.recognizer.recognize(article, budget)
         recognized = time.perf_counter()
         budget.check_time()
-        places = place_near_spellings(self.resolver.resolve(toponyms), self.gazetteer)
+        places = self.resolver.resolve(toponyms, front_line=front_line)
+        places = place_near_spellings(places, self.gazetteer)
         budget.check_places(len(places))
         budget.check_time()
         self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)

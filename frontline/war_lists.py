@@ -15,17 +15,20 @@ from frontline.names import normalize_name
 
 
 class Listed(Protocol):
-    """What these rules read of a toponym (frontline.recognize.Toponym): a frozen dataclass,
-    so read-only here, and changed with ``dataclasses.replace``."""
+    """What these rules read of a toponym (frontline.recognize.Toponym)."""
 
+    # Read-only and a dataclass, as frozen Toponyms are: the rules dataclasses.replace them.
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
     @property
     def mention(self) -> Any: ...
+
     @property
     def matches(self) -> tuple[NameMatch, ...]: ...
+
     @property
     def list_group(self) -> int | None: ...
+
     @property
     def after_war_locative(self) -> bool: ...
 

@@ -293,14 +293,19 @@ def test_6_a_snapshot_url_is_refused_on_private_addresses_and_their_redirects(
 ) -> None:
     article = write(tmp_path / "a.txt", KHARKIV)
     private = f"http://127.0.0.2:{forbidden.port}/deepstatemap_data_20251017.geojson"
-    for url in (
-        hostile.url(f"/redirect?hops=2&to={quote(private, safe='')}"),
-        "http://169.254.169.254/latest/deepstatemap_data_20251017.geojson",
-        private,
+    metadata = "http://169.254.169.254/latest/deepstatemap_data_20251017.geojson"
+    redirect = f"/redirect?hops=2&to={quote(private, safe='')}&territory"
+    # The redirect's first hops are on the allowed server (FRONTLINE_ALLOWED_NETWORKS): the
+    # refusal must name the hop that leaves it, so the setting reaches --territory too.
+    for url, refused in (
+        (hostile.url(redirect), "127.0.0.2"),
+        (metadata, "169.254.169.254"),
+        (private, "127.0.0.2"),
     ):
         completed = run_cli("geoparse", str(article), "--territory", url)
         line = one_error_line(completed)
-        assert "refused" in line and ("127.0.0.2" in line or "169.254.169.254" in line), line
+        assert "refused http" in line and f"it resolves to {refused}," in line, line
+    assert hostile.wait_until_left(redirect).held_s is not None
     assert forbidden.visits == []
 
 
