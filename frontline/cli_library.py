@@ -40,6 +40,7 @@ from frontline.cli_common import (
     ONLINE_HELP,
     TERRITORY_HELP,
     report_error,
+    report_lookup_failure,
     report_offline,
 )
 from frontline.errors import FrontlineError, InputError
@@ -47,6 +48,7 @@ from frontline.model import Article
 from frontline.service import STDIN_SOURCE, AddOutcome
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticleSummary
+from frontline.terminal import json_for_terminal, printable
 
 EXPORT_FORMATS = ("geojson", "csv", "json", "kml")
 
@@ -68,8 +70,9 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
             str(s.id),
             s.date.isoformat() if s.date else "-",
             str(s.places),
-            display_title(s.title, s.source),  # one line, as the app names it
-            s.source,
+            # One line, as the app names it, whatever the title holds: terminal escapes.
+            printable(display_title(s.title, s.source)),
+            printable(s.source),
         )
         for s in summaries
     ]
@@ -83,9 +86,12 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _open_store(arguments: argparse.Namespace, settings: Settings) -> ArticleStore:
+def _open_store(
+    arguments: argparse.Namespace, settings: Settings, *, create: bool = False
+) -> ArticleStore:
+    """The library; only ``add`` creates one, ``list`` and ``export`` never make files."""
     path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path)
+    return ArticleStore(path) if create else ArticleStore.existing(path)
 
 
 def _article_id(raw: str) -> int:
@@ -106,7 +112,7 @@ def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
     from frontline.pipeline import Geoparser
 
     # The store is opened first, so a file that is not a library fails before any fetch.
-    with _open_store(arguments, settings) as store:
+    with _open_store(arguments, settings, create=True) as store:
         articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
         if not articles:
             return EXIT_ERROR
@@ -139,12 +145,12 @@ def _write_outcomes(
         payload = [
             {**summary_to_dict(outcome.summary), "added": outcome.created} for outcome in outcomes
         ]
-        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)))
         out.write("\n")
         return
     for outcome in outcomes:
         summary = outcome.summary
-        label = display_title(summary.title, summary.source)
+        label = printable(display_title(summary.title, summary.source))
         if outcome.created:
             out.write(f"added article {summary.id} ({summary.places} places): {label}\n")
             continue
@@ -154,8 +160,9 @@ def _write_outcomes(
             else ""
         )
         out.write(
-            f"article {summary.id} was already in {store_path}: geoparsed again with its "
-            f"{outcome.corrections} corrections{skipped} ({summary.places} places): {label}\n"
+            f"article {summary.id} was already in {printable(store_path)}: geoparsed again "
+            f"with its {outcome.corrections} corrections{skipped} "
+            f"({summary.places} places): {label}\n"
         )
 
 
@@ -163,12 +170,13 @@ def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
     with _open_store(arguments, settings) as store:
         summaries = store.list()
     if arguments.format == "json":
-        json.dump([summary_to_dict(s) for s in summaries], sys.stdout, ensure_ascii=False, indent=2)
+        listed = json.dumps([summary_to_dict(s) for s in summaries], ensure_ascii=False, indent=2)
+        sys.stdout.write(json_for_terminal(listed))
         sys.stdout.write("\n")
     elif summaries:
         sys.stdout.write(format_table(summaries))
     else:
-        print(f"no articles in {store.path}")
+        print(f"no articles in {printable(store.path)}")
     return 0
 
 
@@ -180,7 +188,13 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
         stored = store.get(article_id)
     online = settings.online_geocoding if arguments.online is None else arguments.online
     steps = service.Steps(
-        online=service.online_step(settings, on_offline=report_offline) if online else None,
+        online=(
+            service.online_step(
+                settings, on_offline=report_offline, on_failure=report_lookup_failure
+            )
+            if online
+            else None
+        ),
         front_line=(
             service.front_line_step(arguments.territory, settings) if arguments.territory else None
         ),

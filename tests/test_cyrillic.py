@@ -304,3 +304,22 @@ def test_the_library_keeps_the_texts_forms_and_language(geoparser: Any, tmp_path
         ("Pokrovsk", "Покровська"),
     }
     assert stored.article.text == article.text
+
+
+def test_a_cyrillic_geoparse_keeps_to_the_mention_and_time_limits(geoparser: Any) -> None:
+    from frontline.errors import GeoparseLimitError
+    from frontline.limits import GeoparseLimits
+    from frontline.pipeline import Geoparser
+
+    capped = Geoparser(geoparser.nlp, geoparser.gazetteer, limits=GeoparseLimits(max_mentions=50))
+    with pytest.raises(GeoparseLimitError, match="more than 50 place mentions"):
+        capped.geoparse(article_from_text("Бої біля Покровська. " * 60, source="uk"))
+    ticks = iter(range(0, 1000, 10))  # a clock that jumps 10 s each reading
+    slow = Geoparser(
+        geoparser.nlp,
+        geoparser.gazetteer,
+        limits=GeoparseLimits(time_limit_s=15),
+        clock=lambda: float(next(ticks)),
+    )
+    with pytest.raises(GeoparseLimitError, match="longer than the time limit"):
+        slow.geoparse(article_from_text("Бои идут под Покровском, сообщили военные.", "ru"))

@@ -36,6 +36,7 @@ from frontline.cyrillic.morphology import (
 )
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, fold_name, normalize_name
+from frontline.limits import UNBOUNDED, GeoparseBudget
 from frontline.model import Article, Candidate, Mention
 from frontline.names import latin_key
 from frontline.recognize import Toponym
@@ -356,12 +357,13 @@ class CyrillicRecognizer:
 
     # -- recognition -----------------------------------------------------------------------
 
-    def _entities(self, article: Article) -> dict[int, str]:
+    def _entities(self, article: Article, budget: GeoparseBudget) -> dict[int, str]:
         """NER label by word start (Russian only)."""
         if self.ner is None:
             return {}
         labels: dict[int, str] = {}
         for offset, chunk in _chunks(article):
+            budget.check_time()
             for entity in self.ner.entities(chunk):
                 for match in _WORD.finditer(chunk, entity.start, entity.end):
                     labels[offset + match.start()] = entity.label
@@ -397,10 +399,15 @@ class CyrillicRecognizer:
             name, index = found
             yield name
 
-    def recognize(self, article: Article) -> tuple[Toponym, ...]:
+    def recognize(
+        self, article: Article, budget: GeoparseBudget | None = None
+    ) -> tuple[Toponym, ...]:
+        """Every toponym of ``article``; ``budget`` bounds the time and the mentions."""
+        budget = budget or GeoparseBudget(UNBOUNDED, article.source)
         text = article.text
         words = self._words(text)
-        labels = self._entities(article)
+        budget.check_time()
+        labels = self._entities(article, budget)
         by_start = {w.start: w for w in words}
         found = [
             name
@@ -408,6 +415,8 @@ class CyrillicRecognizer:
             if not syntax.names_a_facility(text, name.start)
         ]
         found = self._sharing_head_nouns(text, found, by_start)
+        budget.check_mentions(len(found))
+        budget.check_time()
         toponyms = [self._toponym(article, name, labels, by_start) for name in found]
         linked = _link(text, toponyms, found)
         return tuple(_without_common_words(linked, found, by_start))
