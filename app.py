@@ -140,7 +140,7 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     if choice.view == library_panel.ACROSS_VIEW:
-        across_articles.show_across_articles(store)
+        across_articles.show_across_articles(store, settings)
         return
     if choice.stored is None:
         st.info("The library is empty: add an article from the sidebar.")

@@ -25,6 +25,7 @@ from frontline import service
 from frontline.corrections import AddMention, ChooseCandidate, RemovePlace
 from frontline.errors import FetchError, InputError, StoreError, URLRefusedError
 from frontline.model import Article, GeoparseResult
+from frontline.overview import Scope, mention_counts
 from frontline.settings import Settings
 from frontline.store import ArticleStore
 
@@ -493,7 +494,7 @@ def test_across_articles_frames(store: ArticleStore, geoparse: Any) -> None:
         service.article_from_paste("Fighting near Pokrovsk continued.", max_bytes=MAX_BYTES),
     ).article_id
     store.add_correction(first, RemovePlace("Odesa", "not in this story"))
-    counts = store.mention_counts()
+    counts = mention_counts(store, Scope())
     options = across_articles.place_options(counts)
     assert options[0].name == "Kharkiv" and options[0].total == 3
     assert "Odesa" not in {option.name for option in options}

@@ -26,6 +26,7 @@ from frontline.model import (
     Sentence,
     TerritoryStatus,
 )
+from frontline.overview import Scope, mention_counts
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticle, text_sha256
 
@@ -146,13 +147,13 @@ def test_everything_survives_a_restart(store_path: Path) -> None:
     first.add_correction(ids[0], RemovePlace("Pokrovsk", "not in this story"))
     before = [first.get(article_id) for article_id in ids]
     listing = first.list()
-    counts = first.mention_counts()
+    counts = mention_counts(first, Scope())
     first.close()
 
     reopened = ArticleStore(store_path)
     assert [reopened.get(article_id) for article_id in ids] == before
     assert reopened.list() == listing
-    assert reopened.mention_counts() == counts
+    assert mention_counts(reopened, Scope()) == counts
     reopened.close()
 
 
@@ -195,7 +196,7 @@ def test_corrections_change_the_counts_the_library_shows(store_path: Path) -> No
         removal = store.add_correction(article_id, RemovePlace("Pokrovsk"))
         store.add_correction(article_id, AddMention(start, start + 5, "Odesa", ODESA))
         assert store.list()[0].places == 2
-        counts = {(c.place_name, c.count) for c in store.mention_counts()}
+        counts = {(c.place_name, c.count) for c in mention_counts(store, Scope())}
         assert counts == {("Kharkiv", 2), ("Odesa", 1)}
         store.remove_correction(article_id, removal)
         assert store.list()[0].places == 3
@@ -209,7 +210,7 @@ def test_set_date_moves_the_article_in_time(store_path: Path) -> None:
     with ArticleStore(store_path) as store:
         stored = store.get(article_id)
         assert stored.article.date == stored.result.article.date == dt.date(2023, 1, 2)
-        assert {c.article_date for c in store.mention_counts()} == {dt.date(2023, 1, 2)}
+        assert {c.article_date for c in mention_counts(store, Scope())} == {dt.date(2023, 1, 2)}
         store.set_date(article_id, None)
         assert store.list()[0].date is None
 
@@ -228,7 +229,7 @@ def test_mention_counts_per_place_and_article(store_path: Path) -> None:
     with ArticleStore(store_path) as store:
         later = add_sample(store, TEXT + " Later.", source="later", day=20)
         earlier = add_sample(store, TEXT + " Earlier.", source="earlier", day=10)
-        counts = store.mention_counts()
+        counts = mention_counts(store, Scope())
     assert [(c.article_id, c.place_name, c.count) for c in counts] == [
         (earlier, "Kharkiv", 2),
         (earlier, "Pokrovsk", 1),
@@ -247,7 +248,7 @@ def test_delete_removes_the_article_its_corrections_and_counts(store_path: Path)
         store.add_correction(gone, RemovePlace("Kharkiv"))
         store.delete(gone)
         assert [summary.id for summary in store.list()] == [kept]
-        assert {c.article_id for c in store.mention_counts()} == {kept}
+        assert {c.article_id for c in mention_counts(store, Scope())} == {kept}
         with pytest.raises(StoreError, match=f"no article {gone}"):
             store.get(gone)
     connection = sqlite3.connect(store_path)
@@ -404,7 +405,7 @@ def assert_store_consistent(path: Path) -> ArticleStore:
     hashes = dict(connection.execute("SELECT id, sha256 FROM articles").fetchall())
     connection.close()
     store = ArticleStore(path)
-    counts = store.mention_counts()
+    counts = mention_counts(store, Scope())
     for summary in store.list():
         stored = store.get(summary.id)
         assert text_sha256(stored.article.text) == hashes[summary.id]
