@@ -22,6 +22,7 @@ from frontline.cli_common import (
     report_error,
     report_offline,
 )
+from frontline.cli_feeds import add_feed_commands
 from frontline.cli_library import add_library_commands
 from frontline.errors import FrontlineError
 from frontline.model import GeoparseResult
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.set_defaults(handler=command_index)
 
     add_library_commands(commands)
+    add_feed_commands(commands)
     return parser
 
 

@@ -3,9 +3,14 @@ report, and the wording of options both command groups take."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 from frontline.errors import FrontlineError
+from frontline.settings import Settings
+from frontline.store import ArticleStore
 
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70
@@ -32,3 +37,27 @@ def report_offline(detail: str) -> None:
         f"online look-up unavailable ({detail}); going on with the offline gazetteer",
         file=sys.stderr,
     )
+
+
+def store_option() -> argparse.ArgumentParser:
+    """``--store FILE``, for every command that works on the library."""
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument(
+        "--store",
+        metavar="FILE",
+        help="the library file (default: library.sqlite3 in FRONTLINE_DATA_DIR)",
+    )
+    return option
+
+
+def open_store(arguments: argparse.Namespace, settings: Settings) -> ArticleStore:
+    path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
+    return ArticleStore(path)
+
+
+def progress_bar(unit: str, total: int | None = None) -> Any:
+    """A progress bar on standard error while it is a terminal (tqdm), silent otherwise, so
+    scripts and cron mail get only the lines that matter."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=f" {unit}", file=sys.stderr, disable=None, leave=False)

@@ -37,14 +37,16 @@ from frontline.cli_common import (
     EXIT_ERROR,
     ONLINE_HELP,
     TERRITORY_HELP,
+    open_store,
     report_error,
     report_offline,
 )
+from frontline.cli_common import store_option as common_store_option
 from frontline.errors import FrontlineError, InputError
 from frontline.model import Article
 from frontline.service import STDIN_SOURCE, AddOutcome
 from frontline.settings import Settings
-from frontline.store import ArticleStore, StoredArticleSummary
+from frontline.store import StoredArticleSummary
 
 EXPORT_FORMATS = ("geojson", "csv", "json", "kml")
 
@@ -81,11 +83,6 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _open_store(arguments: argparse.Namespace, settings: Settings) -> ArticleStore:
-    path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path)
-
-
 def _article_id(raw: str) -> int:
     if not re.fullmatch(r"[1-9][0-9]{0,17}", raw.strip()):
         raise InputError(f"an article id is a whole number from 'library list', not {raw!r}")
@@ -104,7 +101,7 @@ def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
     from frontline.pipeline import Geoparser
 
     # The store is opened first, so a file that is not a library fails before any fetch.
-    with _open_store(arguments, settings) as store:
+    with open_store(arguments, settings) as store:
         articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
         if not articles:
             return EXIT_ERROR
@@ -150,7 +147,7 @@ def _write_outcomes(
 
 
 def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
-    with _open_store(arguments, settings) as store:
+    with open_store(arguments, settings) as store:
         summaries = store.list()
     if arguments.format == "json":
         json.dump([summary_to_dict(s) for s in summaries], sys.stdout, ensure_ascii=False, indent=2)
@@ -166,7 +163,7 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
     """The article's places with its corrections applied (then, if asked, the online
     look-up and the front line), in the format asked."""
     article_id = _article_id(arguments.article_id)
-    with _open_store(arguments, settings) as store:
+    with open_store(arguments, settings) as store:
         stored = store.get(article_id)
     online = settings.online_geocoding if arguments.online is None else arguments.online
     steps = service.Steps(
@@ -182,12 +179,7 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
 
 def add_library_commands(commands: Any) -> None:
     """Register ``library add|list|export`` under the CLI's subcommands (called by cli.py)."""
-    store_option = argparse.ArgumentParser(add_help=False)
-    store_option.add_argument(
-        "--store",
-        metavar="FILE",
-        help="the library file (default: library.sqlite3 in FRONTLINE_DATA_DIR)",
-    )
+    store_option = common_store_option()
 
     library = commands.add_parser("library", help="the saved article library (SQLite)")
     actions = library.add_subparsers(dest="library_command", required=True)

@@ -369,11 +369,11 @@ class ArticleStore:
         with self._writing("save to") as connection:
             return self.insert_article(connection, article, result)[0]
 
-    def add_many(self, results: Iterable[GeoparseResult]) -> list[tuple[int, bool]]:
+    def add_many(self, results: Iterable[GeoparseResult]) -> tuple[tuple[int, bool], ...]:
         """Store many geoparsed articles in one transaction (all or none): each one's id, and
         whether it was new (a text already stored keeps its article, unchanged)."""
         with self._writing("save to") as connection:
-            return [self.insert_article(connection, r.article, r) for r in results]
+            return tuple(self.insert_article(connection, r.article, r) for r in results)
 
     def insert_article(
         self, connection: sqlite3.Connection, article: Article, result: GeoparseResult
