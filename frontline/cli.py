@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from frontline import export, service
+from frontline.cli_batch import add_batch_command
 from frontline.cli_common import (
     DEMONYMS_HELP,
     EXIT_ERROR,
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_library_commands(commands)
     add_feed_commands(commands)
+    add_batch_command(commands)
     return parser
 
 

@@ -1,6 +1,7 @@
 """``python -m frontline library ...``: the article library (the app's SQLite store) from a shell.
 
-    library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json]
+    library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json] [--jobs N]
+    library import DIR [--store FILE]
     library list [--store FILE] [--format table|json]
     library export ID [--store FILE] [--format geojson|csv|json|kml] [--territory SOURCE]
                       [--online]
@@ -17,13 +18,17 @@ stored as a new article, because corrections point at character offsets in the o
 
 Each input is read and geoparsed before the store is written, and each is saved in one
 transaction, so a bad input or a failure stores nothing for that input; the other inputs
-are still added, and the exit status is non-zero.
+are still added, and the exit status is non-zero. ``--jobs N`` geoparses in N processes
+(``frontline.batch``); the articles are still kept one by one in input order, so the
+library is the one a single job writes. ``import DIR`` loads what ``batch --out DIR``
+wrote, each partition file in one transaction.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -38,6 +43,7 @@ from frontline.cli_common import (
     ONLINE_HELP,
     TERRITORY_HELP,
     open_store,
+    progress_bar,
     report_error,
     report_offline,
 )
@@ -98,25 +104,70 @@ def absolute_source(article: Article) -> Article:
 
 
 def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
-    from frontline.pipeline import Geoparser
+    from frontline.batch import Failure, GeoparseOptions, geoparse_all
 
+    jobs = _jobs(arguments.jobs)
     # The store is opened first, so a file that is not a library fails before any fetch.
     with open_store(arguments, settings) as store:
         articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
         if not articles:
             return EXIT_ERROR
-        geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
+        options = GeoparseOptions(settings, include_demonyms=arguments.demonyms)
         outcomes: list[AddOutcome] = []
-        for article in articles:
-            try:
-                outcomes.append(
-                    service.add_to_library(store, geoparser.geoparse, absolute_source(article))
-                )
-            except FrontlineError as error:
-                report_error(error)
-                failures += 1
+        with progress_bar("articles", total=len(articles)) as bar:
+            # Geoparsed in ``jobs`` processes, kept here in input order: the same library
+            # as one job writes.
+            results = geoparse_all(
+                [absolute_source(article) for article in articles],
+                options,
+                jobs=jobs,
+                on_done=lambda _outcome: bar.update(1),
+            )
+            for outcome in results:
+                try:
+                    if isinstance(outcome, Failure):
+                        raise outcome.error()
+                    outcomes.append(service.keep_in_library(store, outcome))
+                except FrontlineError as error:
+                    bar.clear()
+                    report_error(error)
+                    failures += 1
         _write_outcomes(outcomes, arguments.format, store.path, sys.stdout)
     return EXIT_ERROR if failures else 0
+
+
+def _jobs(value: int | None) -> int:
+    if value is None:
+        return 1
+    if value < 0:
+        raise InputError(f"--jobs takes a number of processes (0: one per core), not {value}")
+    return value or os.cpu_count() or 1
+
+
+def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Load a batch folder (``batch --out DIR``) into the library: each partition file in
+    one transaction; the inputs that failed in the batch are listed, not stored."""
+    from frontline.batch import Failure, read_batch
+
+    folder = Path(arguments.folder).expanduser()
+    added = refreshed = failed = 0
+    with open_store(arguments, settings) as store:
+        for path, outcomes in read_batch(folder):
+            results = [outcome for outcome in outcomes if not isinstance(outcome, Failure)]
+            for outcome in outcomes:
+                if isinstance(outcome, Failure):
+                    failed += 1
+                    report_error(
+                        InputError(f"{outcome.source} (in {path.name}): {outcome.message}")
+                    )
+            kept = store.keep_many(results)
+            added += sum(1 for _id, created in kept if created)
+            refreshed += sum(1 for _id, created in kept if not created)
+    print(
+        f"{added} articles added, {refreshed} already in the library (their results "
+        f"replaced, corrections kept), {failed} inputs had failed in the batch"
+    )
+    return EXIT_ERROR if failed else 0
 
 
 def _write_outcomes(
@@ -192,9 +243,21 @@ def add_library_commands(commands: Any) -> None:
     add.add_argument("inputs", nargs="+", metavar="PATH|URL", help="file, URL, or - for stdin")
     add.add_argument("--format", choices=("text", "json"), default="text")
     add.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="geoparse in N processes (0: one per core; default 1); the library is the same",
+    )
+    add.add_argument(
         "--demonyms", action=argparse.BooleanOptionalAction, default=True, help=DEMONYMS_HELP
     )
     add.set_defaults(handler=command_add)
+
+    load = actions.add_parser(
+        "import", parents=[store_option], help="load a batch's JSON Lines folder (batch --out)"
+    )
+    load.add_argument("folder", metavar="DIR", help="the folder 'batch --out DIR' wrote")
+    load.set_defaults(handler=command_import)
 
     listing = actions.add_parser("list", parents=[store_option], help="the stored articles")
     listing.add_argument("--format", choices=("table", "json"), default="table")

@@ -369,11 +369,27 @@ class ArticleStore:
         with self._writing("save to") as connection:
             return self.insert_article(connection, article, result)[0]
 
-    def add_many(self, results: Iterable[GeoparseResult]) -> tuple[tuple[int, bool], ...]:
-        """Store many geoparsed articles in one transaction (all or none): each one's id, and
-        whether it was new (a text already stored keeps its article, unchanged)."""
+    def keep_many(self, results: Iterable[GeoparseResult]) -> tuple[tuple[int, bool], ...]:
+        """Store many geoparsed articles in one transaction (all or none); a text stored
+        already gets the new result, its corrections kept. Each one's id, and whether it
+        was new."""
+        kept: list[tuple[int, bool]] = []
         with self._writing("save to") as connection:
-            return tuple(self.insert_article(connection, r.article, r) for r in results)
+            for result in results:
+                digest = text_sha256(result.article.text)
+                row = connection.execute(
+                    "SELECT id FROM articles WHERE sha256 = ?", (digest,)
+                ).fetchone()
+                if row is None:
+                    kept.append(self.insert_article(connection, result.article, result))
+                    continue
+                connection.execute(
+                    "UPDATE articles SET result = ? WHERE id = ?",
+                    (places_to_json(result.places), row[0]),
+                )
+                self._refresh_counts(connection, int(row[0]), result)
+                kept.append((int(row[0]), False))
+        return tuple(kept)
 
     def insert_article(
         self, connection: sqlite3.Connection, article: Article, result: GeoparseResult
