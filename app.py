@@ -23,6 +23,7 @@ from components import (
     article_page,
     corrections_panel,
     excerpts,
+    feeds_panel,
     focus,
     library_panel,
     online_lookup,
@@ -136,6 +137,8 @@ def main() -> None:
         choice = library_panel.show_library(
             store, startup_id=startup_id, geoparse=geoparser.geoparse, settings=settings
         )
+        with st.sidebar:
+            feeds_panel.show_feeds(store, geoparser.geoparse, settings)
     except FrontlineError as error:
         st.error(str(error))
         st.stop()

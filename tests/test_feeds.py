@@ -294,3 +294,35 @@ def test_feed_commands(news_server: Server, tmp_path: Path) -> None:
     assert len(json.loads(listed.stdout)) == 2
     missing = run_cli("feed", "remove", "7", "--store", str(store))
     assert missing.returncode == 2 and "there is no feed 7" in missing.stderr
+
+
+def test_the_sidebar_adds_a_feed_and_polls_it(
+    news_server: Server, cache_dir: Path, gazetteer: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The app's "Feeds" section: a feed added by its address, then "Poll feeds now"."""
+    import sys
+
+    from streamlit.testing.v1 import AppTest
+
+    from .test_library_ui import APP, TIMEOUT_S
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("FRONTLINE_CACHE_DIR", str(cache_dir))
+    monkeypatch.setenv("FRONTLINE_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("FRONTLINE_TILES_URL", "")
+    monkeypatch.setenv("FRONTLINE_ALLOWED_NETWORKS", "127.0.0.1/32")
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    at.text_input(key="feeds_url").set_value(news_server.url("/rss.xml"))
+    at.button(key="FormSubmitter:feeds_add-Add feed").click().run()
+    assert not at.exception
+    assert any("Feed added: Front <b>News</b>" in text.value for text in at.text)
+    at.button(key="feeds_poll").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Some items could not be read."]
+    texts = [text.value for text in at.text]
+    assert "2 new articles, 0 already in the library, 1 failed." in texts
+    assert any(news_server.url("/broken") in text and "404" in text for text in texts)
+    with ArticleStore(data_dir / "library.sqlite3") as store:
+        sources = {summary.source for summary in store.list()}
+    assert {news_server.url("/kharkiv"), news_server.url("/odesa")} <= sources
