@@ -307,12 +307,13 @@ class ArticleStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def list(self) -> tuple[StoredArticleSummary, ...]:
-        """Every stored article, newest first."""
+    def list(self, limit: int = -1) -> tuple[StoredArticleSummary, ...]:
+        """Every stored article (or the ``limit`` last added), newest first."""
         with self._reading("read") as connection:
             rows = connection.execute(
                 "SELECT id, title, date, source, place_count, added_at FROM articles "
-                "ORDER BY id DESC"
+                "ORDER BY id DESC LIMIT ?",
+                (limit,),
             ).fetchall()
         return tuple(
             StoredArticleSummary(

@@ -84,7 +84,7 @@ _UPGRADES: dict[int, str] = {1: _UPGRADE_TO_V2}
 
 
 def _statements(script: str) -> list[str]:
-    return [statement for statement in script.split(";") if statement.strip()]
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
 
 
 def create_schema(connection: sqlite3.Connection) -> None:
