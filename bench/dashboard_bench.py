@@ -133,13 +133,15 @@ def streamlit_server(script: Path, environment: dict[str, str]) -> Iterator[str]
 
 
 def naive_app(directory: Path) -> Path:
-    """The peer app: app.py with the layer-swapping map call replaced by a full rebuild."""
+    """The peer app: app.py with the layer-swapping map call (``place_map.show_map``, which
+    the page calls) replaced by a full rebuild, in the peer's own server process."""
     source = (REPO_ROOT / "app.py").read_text(encoding="utf-8")
-    call = "click = place_map.show_map("
-    if call not in source:
-        raise RuntimeError(f"app.py no longer contains {call!r}; update the bench's peer")
-    source = source.replace(call, "click = naive_show_map(")
-    source = source.replace("\ndef main() -> None:", NAIVE_SHOW_MAP + "\n\ndef main() -> None:")
+    page = (REPO_ROOT / "components" / "article_page.py").read_text(encoding="utf-8")
+    if "place_map.show_map(" not in page or "\ndef main() -> None:" not in source:
+        raise RuntimeError("the page no longer calls place_map.show_map; update the bench's peer")
+    replacement = "from components import place_map\n" + NAIVE_SHOW_MAP
+    replacement += "\nplace_map.show_map = naive_show_map\n"
+    source = source.replace("\ndef main() -> None:", replacement + "\n\ndef main() -> None:")
     source = source.replace(
         "APP_DIR = Path(__file__).resolve().parent", f"APP_DIR = Path({str(REPO_ROOT)!r})"
     )

@@ -11,6 +11,7 @@ from bench.chromium import CHROMIUM
 
 BROWSER_MARKS = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",

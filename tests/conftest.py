@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.snapshot_fixtures import SNAPSHOT_SET_NAMES, make_snapshot_set
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -35,6 +36,17 @@ os.environ.setdefault("FRONTLINE_ONLINE_GEOCODING", "0")
 TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="frontline-test-data-"))
 os.environ["FRONTLINE_DATA_DIR"] = str(TEST_DATA_DIR)
 atexit.register(shutil.rmtree, TEST_DATA_DIR, ignore_errors=True)
+
+
+# A test that drives the dashboard (Streamlit's AppTest or a server) or a browser is slow:
+# 'pytest -m "not slow"' leaves it out. Tests that start other processes say so themselves.
+SLOW_FIXTURES = frozenset({"app", "online_app", "library_app", "start_app", "chromium", "page"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +81,22 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"../shared is not beside the checkout ({SHARED_DIR})")
     return SHARED_DIR
+
+
+@pytest.fixture(scope="session", params=SNAPSHOT_SET_NAMES)
+def snapshot_set(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A folder of front-line snapshots and what to expect of it: the written stand-in
+    (``tests/snapshot_fixtures.py``), and the real layers of ../shared/frontline as well
+    where they are beside the checkout (each test then runs on both)."""
+    return make_snapshot_set(request.param, tmp_path_factory.mktemp(f"snapshots-{request.param}"))
+
+
+@pytest.fixture(scope="session")
+def app_snapshot_set(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One set for the slow app and browser tests: the real layers where they are beside
+    the checkout, else the written stand-in."""
+    name = SNAPSHOT_SET_NAMES[-1]
+    return make_snapshot_set(name, tmp_path_factory.mktemp(f"app-snapshots-{name}"))
 
 
 @pytest.fixture(scope="session")

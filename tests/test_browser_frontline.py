@@ -1,6 +1,7 @@
 """The front line in the dashboard, in a real browser (Debian's Chromium, headless).
 
-One server reads the snapshots in ``../shared/frontline`` (FRONTLINE_TERRITORY_DIR); another
+One server reads a folder of snapshots (FRONTLINE_TERRITORY_DIR: ../shared/frontline where it
+is beside the checkout, else the written stand-in of tests/snapshot_fixtures.py); another
 has no snapshot at all (fetching off, an empty cache) and must say so once, keep working,
 and take a snapshot from the sidebar's uploader. Nothing here touches the internet.
 """
@@ -24,23 +25,21 @@ from tests.browser import (
     map_frame,
     marker,
 )
+from tests.snapshot_fixtures import SnapshotSet
 
 pytestmark = BROWSER_MARKS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_FRONTLINE = REPO_ROOT.parent / "shared" / "frontline"
 ARTICLE_DAY = dt.date(2025, 10, 17)  # data/articles/trump-zelensky-tomahawks.meta.json
-ARTICLE_SNAPSHOT = SHARED_FRONTLINE / "deepstatemap_data_20251017.geojson"
+ARTICLE_SNAPSHOT = "deepstatemap_data_20251017.geojson"
 OCCUPIED_FILL = '[fill="#c62828"]'
 GAINED_FILL = '[fill="#6d0000"]'
 TOWNS = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka"
 
 
 @pytest.fixture(scope="module")
-def snapshots_dir() -> Path:
-    if not ARTICLE_SNAPSHOT.is_file():
-        pytest.skip(f"shared front-line snapshots not found in {SHARED_FRONTLINE}")
-    return SHARED_FRONTLINE
+def snapshots_dir(app_snapshot_set: SnapshotSet) -> Path:
+    return app_snapshot_set.folder
 
 
 @pytest.fixture
@@ -92,7 +91,7 @@ def wait_until_idle(page: Any) -> None:
 
 
 def test_occupied_layer_legend_and_popup_on_the_articles_date(
-    served_with_snapshots: Any, page: Any, artifacts_dir: Path
+    served_with_snapshots: Any, page: Any, artifacts_dir: Path, app_snapshot_set: SnapshotSet
 ) -> None:
     open_app(page, served_with_snapshots.url + TOWNS)
     # Drawn semi-transparent, in the occupied layer's red.
@@ -103,10 +102,11 @@ def test_occupied_layer_legend_and_popup_on_the_articles_date(
     expect()(legend(page)).to_contain_text(f"Occupied territory as of {ARTICLE_DAY.isoformat()}")
     expect()(legend(page)).to_contain_text(re.compile("same day as the article", re.I))
     expect()(legend(page)).to_contain_text("DeepStateMap")
-    # The status of each town, in its popup: Pokrovsk free, about 3.4 km from the line.
+    # The status of each town, in its popup: Pokrovsk free, as far from the line as it is
+    # (3.4 km on the real layer).
     status, distance = popup_distance_km(page, "Pokrovsk")
     assert status == "Free"
-    assert distance == pytest.approx(3.4, abs=0.3)
+    assert distance == pytest.approx(app_snapshot_set.expected_km("Pokrovsk"), abs=0.3)
     # No sentence says the line is unavailable when it is there.
     assert page.get_by_text("Front line unavailable").count() == 0
     assert page.dialogs == []
@@ -119,9 +119,11 @@ def test_occupied_layer_legend_and_popup_on_the_articles_date(
     page.mouse.move(5, 5)
     shot = artifacts_dir / "screenshot-frontline.png"
     page.screenshot(path=str(shot), full_page=False)
-    # The committed copy changes only on request, so test runs leave the tree clean.
+    # The committed copy changes only on request (and only from the real layers), so test
+    # runs leave the tree clean.
     committed = REPO_ROOT / "docs" / "screenshot-frontline.png"
-    if not committed.exists() or os.environ.get("FRONTLINE_UPDATE_SCREENSHOT") == "1":
+    update = os.environ.get("FRONTLINE_UPDATE_SCREENSHOT") == "1"
+    if app_snapshot_set.name == "shared" and (not committed.exists() or update):
         committed.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, committed)
 
@@ -175,7 +177,11 @@ def test_compare_control_draws_and_states_what_changed_hands(
 
 
 def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
-    served_offline: Any, page: Any, snapshots_dir: Path, tmp_path: Path
+    served_offline: Any,
+    page: Any,
+    snapshots_dir: Path,
+    tmp_path: Path,
+    app_snapshot_set: SnapshotSet,
 ) -> None:
     open_app(page, served_offline.url + TOWNS)
     # Everything else works: the markers and the excerpts are there.
@@ -199,7 +205,7 @@ def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
     expect()(marker(page, "Pokrovsk")).to_have_count(1)
 
     # A real snapshot: the layer, its legend and the towns' status appear.
-    uploader.set_input_files(str(snapshots_dir / ARTICLE_SNAPSHOT.name))
+    uploader.set_input_files(str(snapshots_dir / ARTICLE_SNAPSHOT))
     expect()(map_frame(page).locator(f"path{OCCUPIED_FILL}").first).to_be_attached(
         timeout=UPDATE_TIMEOUT_MS
     )
@@ -209,5 +215,5 @@ def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
     expect()(note).to_have_count(0)
     status, distance = popup_distance_km(page, "Kupiansk")
     assert status == "Free"
-    assert distance == pytest.approx(1.3, abs=0.3)
+    assert distance == pytest.approx(app_snapshot_set.expected_km("Kupiansk"), abs=0.3)
     assert page.dialogs == []

@@ -12,6 +12,9 @@ import pytest
 
 from .conftest import REPO_ROOT, SAMPLE_ARTICLE
 
+# Each test starts a CLI process (which loads spaCy).
+pytestmark = pytest.mark.slow
+
 FEATURES = {"city", "admin", "country", "continent", "landmark", "other"}
 
 

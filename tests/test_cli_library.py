@@ -33,6 +33,9 @@ from . import test_fetch
 from .conftest import REPO_ROOT, SAMPLE_ARTICLE
 from .test_fetch import ARTICLE_HTML, NO_ARTICLE_HTML, Handler, Response, Server, html, redirect
 
+# Each test starts processes of its own (the CLI loads spaCy in each).
+pytestmark = pytest.mark.slow
+
 serve = test_fetch.serve  # the fixture that starts real HTTP servers on loopback addresses
 
 KHARKIV, ODESA, POKROVSK = 706483, 698740, 704422
@@ -42,6 +45,7 @@ LISTED_KEYS = {"id", "title", "date", "source", "places"}
 def run_cli(
     *arguments: str, env: Mapping[str, str] | None = None, data_dir: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
+
     environment = {
         key: value
         for key, value in os.environ.items()

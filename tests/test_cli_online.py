@@ -10,8 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import REPO_ROOT
 from .nominatim_server import FRONT_NOT_PLACES, FRONT_TEXT, AnswerEverything, closed_port_domain
+
+# Each test starts a CLI process (which loads spaCy).
+pytestmark = pytest.mark.slow
 
 
 def run_online(domain: str, cache_dir: Path, settings: Any) -> subprocess.CompletedProcess[str]:
@@ -42,6 +47,7 @@ def run_online(domain: str, cache_dir: Path, settings: Any) -> subprocess.Comple
 def test_online_places_the_names_the_gazetteer_lacks(
     tmp_path: Path, settings: Any, gazetteer: Any
 ) -> None:
+
     with AnswerEverything() as server:
         completed = run_online(server.domain, tmp_path / "cache", settings)
     assert completed.returncode == 0, completed.stderr

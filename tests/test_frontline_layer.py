@@ -30,20 +30,16 @@ from frontline.territory import (
     territory_change,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "frontline"
-SAMPLE_DAY = dt.date(2025, 10, 17)
+from .snapshot_fixtures import SnapshotSet
 
-pytestmark = pytest.mark.skipif(
-    not (SHARED / "deepstatemap_data_20251017.geojson").is_file(),
-    reason=f"shared front-line snapshots not found in {SHARED}",
-)
+SAMPLE_DAY = dt.date(2025, 10, 17)
 
 
 @pytest.fixture(scope="module")
-def snapshots() -> tuple[Snapshot, Snapshot]:
+def snapshots(snapshot_set: SnapshotSet) -> tuple[Snapshot, Snapshot]:
     return (
-        load_snapshot(SHARED / "deepstatemap_data_20250901.geojson"),
-        load_snapshot(SHARED / "deepstatemap_data_20251017.geojson"),
+        load_snapshot(snapshot_set.path(dt.date(2025, 9, 1))),
+        load_snapshot(snapshot_set.path(dt.date(2025, 10, 17))),
     )
 
 

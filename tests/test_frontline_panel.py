@@ -1,5 +1,6 @@
 """The front line in the dashboard: wording and choices (pure), and the app through AppTest
-with the snapshots of ``../shared/frontline`` and with none at all."""
+with a folder of snapshots (``snapshot_set``: the written stand-in, and ../shared/frontline
+where it is) and with none at all."""
 
 from __future__ import annotations
 
@@ -33,23 +34,17 @@ from frontline.territory import (
     territory_change,
 )
 
+from .snapshot_fixtures import SnapshotSet
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP = str(REPO_ROOT / "app.py")
-SHARED = REPO_ROOT.parent / "shared" / "frontline"
 SAMPLE_DAY = dt.date(2025, 10, 17)
 TIMEOUT_S = 180
 
-needs_snapshots = pytest.mark.skipif(
-    not (SHARED / "deepstatemap_data_20251017.geojson").is_file(),
-    reason=f"shared front-line snapshots not found in {SHARED}",
-)
-
 
 @pytest.fixture(scope="module")
-def sample() -> Snapshot:
-    if not (SHARED / "deepstatemap_data_20251017.geojson").is_file():
-        pytest.skip(f"shared front-line snapshots not found in {SHARED}")
-    return load_snapshot(SHARED / "deepstatemap_data_20251017.geojson")
+def sample(snapshot_set: SnapshotSet) -> Snapshot:
+    return load_snapshot(snapshot_set.path(SAMPLE_DAY))
 
 
 def choice_for(snapshot: Snapshot, article_day: dt.date | None, origin: str) -> SnapshotChoice:
@@ -57,7 +52,7 @@ def choice_for(snapshot: Snapshot, article_day: dt.date | None, origin: str) -> 
 
 
 def test_age_is_said_relative_to_the_article(sample: Snapshot) -> None:
-    folder_file = str(SHARED / "deepstatemap_data_20251017.geojson")
+    folder_file = sample.source
     assert age_text(choice_for(sample, SAMPLE_DAY, folder_file)) == "same day as the article"
     assert age_text(choice_for(sample, dt.date(2025, 10, 18), folder_file)) == (
         "1 day before the article"
@@ -69,7 +64,7 @@ def test_age_is_said_relative_to_the_article(sample: Snapshot) -> None:
 
 
 def test_legend_note_is_short_and_names_an_upload(sample: Snapshot) -> None:
-    folder_file = str(SHARED / "deepstatemap_data_20251017.geojson")
+    folder_file = sample.source
     assert legend_note(choice_for(sample, SAMPLE_DAY, folder_file)) == "Same day as the article"
     assert legend_note(choice_for(sample, dt.date(2025, 10, 20), folder_file)) == (
         "3 days before the article (2025-10-20)"
@@ -79,17 +74,17 @@ def test_legend_note_is_short_and_names_an_upload(sample: Snapshot) -> None:
 
 
 def test_status_caption_names_date_age_source_and_the_edge(sample: Snapshot) -> None:
-    caption = status_caption(
-        choice_for(sample, SAMPLE_DAY, str(SHARED / "deepstatemap_data_20251017.geojson"))
-    )
+    caption = status_caption(choice_for(sample, SAMPLE_DAY, sample.source))
     assert "as of 2025-10-17, same day as the article" in caption
     assert "DeepStateMap" in caption and "GPL-3.0" in caption
     assert "deepstatemap_data_20251017.geojson" in caption
     assert "state border and the coast" in caption
 
 
-def test_change_summary_states_both_directions_in_km2(sample: Snapshot) -> None:
-    earlier = load_snapshot(SHARED / "deepstatemap_data_20251001.geojson")
+def test_change_summary_states_both_directions_in_km2(
+    sample: Snapshot, snapshot_set: SnapshotSet
+) -> None:
+    earlier = load_snapshot(snapshot_set.path(dt.date(2025, 10, 1)))
     change = territory_change(sample, earlier)
     text = change_summary(change)
     assert text.startswith("Changed hands from 2025-10-01 to 2025-10-17:")
@@ -119,12 +114,12 @@ def test_unavailable_text_says_how_to_supply_a_snapshot() -> None:
 
 def test_snapshot_key_follows_the_file(sample: Snapshot, tmp_path: Path) -> None:
     copy = tmp_path / "deepstatemap_data_20251017.geojson"
-    copy.write_bytes((SHARED / "deepstatemap_data_20251017.geojson").read_bytes())
+    copy.write_bytes(Path(sample.source).read_bytes())
     first = snapshot_key(load_snapshot(copy))
     assert first == snapshot_key(load_snapshot(copy))
     copy.write_bytes(copy.read_bytes() + b"\n")
     assert snapshot_key(load_snapshot(copy)) != first
-    assert snapshot_key(load_snapshot(SHARED / "deepstatemap_data_20251017.geojson")) != first
+    assert snapshot_key(load_snapshot(sample.source)) != first
 
 
 def place_with(territory: TerritoryStatus | None) -> Place:
@@ -182,20 +177,22 @@ def unavailable_notes(at: AppTest) -> list[str]:
     return [note.value for note in at.info if "Front line unavailable" in note.value]
 
 
-@needs_snapshots
-def test_app_fills_status_and_distance_from_the_snapshot_folder(app: Any) -> None:
-    at = app(FRONTLINE_TERRITORY_DIR=str(SHARED)).run()
+def test_app_fills_status_and_distance_from_the_snapshot_folder(
+    app: Any, app_snapshot_set: SnapshotSet
+) -> None:
+    at = app(FRONTLINE_TERRITORY_DIR=str(app_snapshot_set.folder)).run()
     assert not at.exception, at.exception
     assert unavailable_notes(at) == []
     table = at.dataframe[0].value.set_index("Place")
     assert table.loc["Pokrovsk", "Status"] == "free"
-    assert table.loc["Pokrovsk", "Distance (km)"] == pytest.approx(3.4, abs=0.3)
-    assert table.loc["Kupiansk", "Distance (km)"] == pytest.approx(1.3, abs=0.3)
+    for town in ("Pokrovsk", "Kupiansk"):
+        expected_km = app_snapshot_set.expected_km(town)
+        assert table.loc[town, "Distance (km)"] == pytest.approx(expected_km, abs=0.3)
     assert any("as of 2025-10-17, same day as the article" in c.value for c in at.caption)
 
     at.toggle(key="show_change").set_value(True).run()
     assert not at.exception, at.exception
-    folder = FolderSnapshots(SHARED)
+    folder = FolderSnapshots(app_snapshot_set.folder)
     expected = territory_change(
         folder.snapshot_for(SAMPLE_DAY).snapshot,
         folder.snapshot_for(SAMPLE_DAY - dt.timedelta(days=30)).snapshot,
@@ -225,7 +222,9 @@ def test_app_without_any_snapshot_says_so_once_and_works(app: Any, tmp_path: Pat
     assert len(unavailable_notes(at)) == 1
 
 
-def test_front_line_layer_scripts_are_the_same_for_the_same_input(sample: Snapshot) -> None:
+def test_front_line_layer_scripts_are_the_same_for_the_same_input(
+    sample: Snapshot, snapshot_set: SnapshotSet
+) -> None:
     """streamlit-folium redraws every layer when any layer's script changes: a rerun with
     the same snapshot must give byte-identical scripts."""
     import folium
@@ -234,7 +233,7 @@ def test_front_line_layer_scripts_are_the_same_for_the_same_input(sample: Snapsh
     from components.frontline_layer import change_layer, legend_layer, occupied_layer
     from frontline.territory import change_geojson, display_geojson
 
-    earlier = load_snapshot(SHARED / "deepstatemap_data_20251001.geojson")
+    earlier = load_snapshot(snapshot_set.path(dt.date(2025, 10, 1)))
 
     def scripts() -> list[str]:
         change = territory_change(earlier, sample)
@@ -267,7 +266,7 @@ class Upload:
 def test_an_upload_is_dated_by_its_name_keyed_by_its_bytes_and_bounded(sample: Snapshot) -> None:
     from frontline.errors import SnapshotFormatError
 
-    data = (SHARED / "deepstatemap_data_20251017.geojson").read_bytes()
+    data = Path(sample.source).read_bytes()
     loaded = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data), SAMPLE_DAY)
     assert loaded.choice.snapshot.date == SAMPLE_DAY
     assert loaded.choice.origin == "uploaded file deepstatemap_data_20251017.geojson"

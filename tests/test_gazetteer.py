@@ -161,6 +161,7 @@ def test_a_file_that_is_not_an_index_is_a_clear_error(tmp_path: Path) -> None:
         Gazetteer(bogus)
 
 
+@pytest.mark.slow
 def test_a_stale_index_is_rebuilt(tmp_path: Path, settings: Any) -> None:
     """An index from another schema version is replaced, not trusted."""
     source = settings.gazetteer_dir / INDEX_FILE

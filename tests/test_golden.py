@@ -254,6 +254,7 @@ def test_every_output_is_compared(outputs: Mapping[str, str]) -> None:
         assert {path.name for path in EXPECTED_DIR.iterdir()} == set(NAMES)
 
 
+@pytest.mark.slow
 def test_the_module_entry_point_prints_the_same(gazetteer: Any) -> None:
     """``python -m frontline``, in its own process, prints what ``main`` printed here."""
     completed = subprocess.run(

@@ -326,6 +326,7 @@ def _process_writer(path: str, number: int, ready: threading.Barrier) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_two_processes_adding_at_once_lose_nothing(store_path: Path) -> None:
     ArticleStore(store_path).close()
     ready = SPAWN.Barrier(2)
@@ -422,6 +423,7 @@ def assert_store_consistent(path: Path) -> ArticleStore:
     return store
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("action", ["add", "update_result"])
 def test_a_process_killed_during_a_save_leaves_the_old_state(store_path: Path, action: str) -> None:
     with ArticleStore(store_path) as store:
@@ -453,6 +455,7 @@ def _busy_writer(path: str, started: object) -> None:
         store.update_result(1, big_result(store.get(1).article, places=round_number % 7 + 1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay_s", [0.05, 0.2, 0.45, 0.7, 1.1])
 def test_kills_at_arbitrary_moments_leave_whole_articles(store_path: Path, delay_s: float) -> None:
     with ArticleStore(store_path) as store:

