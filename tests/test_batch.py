@@ -25,6 +25,9 @@ from frontline.settings import Settings
 
 from .test_cli_library import run_cli
 
+# Worker processes, a Dask cluster, the CLI in processes of its own.
+pytestmark = pytest.mark.slow
+
 TEXTS = {
     "kharkiv.txt": "Drones hit Kharkiv overnight. A missile struck the port of Odesa on Tuesday.",
     "kyiv.txt": "Shelling hit Kharkiv again. Kharkiv was without power, and Kyiv sent help.",

@@ -273,6 +273,7 @@ def test_parse_feed_reads_rss_and_atom_and_never_fetches() -> None:
         parse_feed(b"https://example.org/rss", "https://example.org/x")
 
 
+@pytest.mark.slow
 def test_feed_commands(news_server: Server, tmp_path: Path) -> None:
     env = {"FRONTLINE_ALLOWED_NETWORKS": "127.0.0.1/32"}
     store = tmp_path / "library.sqlite3"
@@ -296,6 +297,7 @@ def test_feed_commands(news_server: Server, tmp_path: Path) -> None:
     assert missing.returncode == 2 and "there is no feed 7" in missing.stderr
 
 
+@pytest.mark.slow
 def test_the_sidebar_adds_a_feed_and_polls_it(
     news_server: Server, cache_dir: Path, gazetteer: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
