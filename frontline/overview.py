@@ -204,7 +204,8 @@ def articles_in(store: ArticleStore, scope: Scope, limit: int) -> tuple[StoredAr
     with store.snapshot() as connection:
         rows = connection.execute(
             "SELECT id, title, date, source, place_count, added_at FROM articles "
-            f"{where} ORDER BY date IS NULL, date DESC, id DESC LIMIT ?",
+            # Descending, SQLite puts undated articles last, and reads the date index.
+            f"{where} ORDER BY date DESC, id DESC LIMIT ?",
             [*parameters, limit],
         ).fetchall()
     return tuple(
@@ -229,17 +230,26 @@ def timeline(store: ArticleStore, scope: Scope, leading: Sequence[PlaceTotal]) -
     where = (where + " AND" if where else "WHERE") + " article_date IS NOT NULL"
     names = {total.key: total.name for total in leading}
     keys = list(names)[:MAX_CHOSEN]
-    case = (
-        f"CASE WHEN place_key IN ({','.join('?' * len(keys))}) THEN place_key ELSE '' END"
-        if keys
-        else "''"
-    )
-    query = (
-        f"SELECT article_date, {case} AS shown, sum(mentions), count(DISTINCT article_id) "
-        f"FROM place_mentions {where} GROUP BY article_date, shown ORDER BY article_date, shown"
-    )
+    marks = ",".join("?" * len(keys))
+    # Two queries, each read in the order of an index: the leading places day by day, then
+    # the rest summed per day (one GROUP BY over both would sort every row first).
+    queries = [
+        (
+            f"SELECT article_date, place_key, sum(mentions), count(*) FROM place_mentions "
+            f"{where} AND place_key IN ({marks}) GROUP BY article_date, place_key",
+            [*parameters, *keys],
+        ),
+        (
+            f"SELECT article_date, '', sum(mentions), count(DISTINCT article_id) "
+            f"FROM place_mentions {where} AND place_key NOT IN ({marks}) GROUP BY article_date",
+            [*parameters, *keys],
+        ),
+    ]
+    rows: list[tuple[str, str, int, int]] = []
     with store.snapshot() as connection:
-        rows = connection.execute(query, [*keys, *parameters]).fetchall()
+        for query, query_parameters in queries if keys else queries[1:]:
+            rows += connection.execute(query, query_parameters).fetchall()
+    rows.sort(key=lambda row: (row[0], row[1]))
     return [
         DayCount(dt.date.fromisoformat(day), key, names.get(key, ""), mentions, articles)
         for day, key, mentions, articles in rows
@@ -290,7 +300,7 @@ def sentences_naming(
             article_id
             for (article_id,) in connection.execute(
                 f"SELECT article_id FROM place_mentions {where} "
-                "ORDER BY article_date IS NULL, article_date DESC, article_id DESC",
+                "ORDER BY article_date DESC, article_id DESC",
                 [*parameters, place_key],
             ).fetchall()
         ]

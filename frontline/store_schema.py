@@ -9,7 +9,8 @@ Version 2 (many articles): the article's date and the place's kind are kept in
 ``place_mentions`` so that the all-articles view aggregates a date range (and leaves out
 countries) without touching the articles' texts and results (the store fills both for the
 articles of an older library as it upgrades it: ``ArticleStore``);
-indexes for the date range, a place across articles and the newest articles; and the feeds
+indexes that hold every column the view sums (so a date range, or a place across
+articles, is read from an index alone) and the newest articles by date; and the feeds
 that fill the library (``feeds``, ``feed_items``).
 """
 
@@ -55,10 +56,12 @@ _UPGRADE_TO_V2 = """
 ALTER TABLE place_mentions ADD COLUMN article_date TEXT;
 ALTER TABLE place_mentions ADD COLUMN feature TEXT;
 CREATE INDEX IF NOT EXISTS articles_by_date ON articles(date, id);
-CREATE INDEX IF NOT EXISTS place_mentions_by_date
-    ON place_mentions(article_date, place_key, mentions, lat, lon, article_id);
-CREATE INDEX IF NOT EXISTS place_mentions_by_place
-    ON place_mentions(place_key, article_date, article_id);
+CREATE INDEX IF NOT EXISTS place_mentions_by_date ON place_mentions(
+    article_date, place_key, mentions, article_id, lat, lon, feature, place_name
+);
+CREATE INDEX IF NOT EXISTS place_mentions_by_place ON place_mentions(
+    place_key, article_date, mentions, article_id, lat, lon, feature, place_name
+);
 CREATE TABLE IF NOT EXISTS feeds (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     url TEXT NOT NULL UNIQUE,
