@@ -6,6 +6,8 @@ One server and one page load."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from tests.browser import (
 )
 
 pytestmark = BROWSER_MARKS
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 REPORTS = (
     ("Strikes on Kharkiv and Odesa", dt.date(2025, 3, 1),
@@ -85,7 +88,11 @@ def test_all_articles_map_clicks_and_date_range(
         "Strikes on Kharkiv and Odesa · 2025-03-01",
     ]
     expect()(excerpts.first.locator("mark")).to_have_text("Kharkiv")
-    page.screenshot(path=str(artifacts_dir / "all-articles-map.png"), full_page=True)
+    shot = artifacts_dir / "all-articles-map.png"
+    page.screenshot(path=str(shot))
+    committed = REPO_ROOT / "docs" / "screenshot-all-articles.png"
+    if not committed.exists() or os.environ.get("FRONTLINE_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(shot, committed)
 
     # The date range: the end moved back to the first date leaves that day's articles.
     end = page.get_by_role("slider", name="Article dates — end")
