@@ -760,3 +760,49 @@ def test_the_sidebar_lists_the_newest_articles_and_the_open_one(
     summaries, total = library_panel.listed_articles(store, [ids[0], None, 999])
     assert total == 5
     assert [summary.id for summary in summaries] == [ids[4], ids[3], ids[2], ids[0]]
+
+
+def test_all_articles_view_front_line_of_the_range_end(
+    library_app: tuple[AppTest, Path], geoparser: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The all-articles view on a library of dated reports: the figures, a place chosen,
+    and the front line of the range's last date under the map."""
+    from frontline.territory import SOURCE_CREDIT
+    from tests.snapshot_fixtures import LATER_DATE, write_snapshot_folder
+
+    app, store_path = library_app
+    monkeypatch.setenv("FRONTLINE_TERRITORY_DIR", str(write_snapshot_folder(tmp_path / "snap")))
+    with ArticleStore(store_path) as store:
+        for text, day in (
+            ("Drones hit Kharkiv overnight. Odesa was quiet.", 20),
+            ("Shelling hit Kharkiv again.", 25),
+        ):
+            service.add_to_library(
+                store,
+                geoparser.geoparse,
+                service.article_from_paste(text, max_bytes=MAX_BYTES, date=dt.date(2025, 10, day)),
+            )
+    at = app.run()
+    at.button_group(key=library_panel.VIEW_KEY).set_value(library_panel.ACROSS_VIEW).run()
+    assert not at.exception and not at.error
+    captions = [caption.value for caption in at.caption]
+    assert captions[0].startswith("3 articles · ")  # the sample (2025-10-17) and the two
+    assert at.slider[0].value == (dt.date(2025, 10, 17), dt.date(2025, 10, 25))
+    assert "Kharkiv" in set(at.dataframe[0].value["Place"])
+    at.toggle(key=across_articles.FRONT_LINE_KEY).set_value(True).run()
+    assert not at.exception
+    front = [c.value for c in at.caption if c.value.startswith("Front line:")]
+    assert front == [
+        f"Front line: occupied territory as of {LATER_DATE.isoformat()}, the latest snapshot on "
+        f"or before 2025-10-25; {SOURCE_CREDIT}, file "
+        f"deepstatemap_data_{LATER_DATE:%Y%m%d}.geojson from the snapshot folder "
+        "(FRONTLINE_TERRITORY_DIR)."
+    ]
+    kharkiv = next(
+        o
+        for o in at.multiselect(key=across_articles.PLACE_FILTER_KEY).options
+        if o.startswith("Kharkiv")
+    )
+    at.multiselect(key=across_articles.PLACE_FILTER_KEY).select(kharkiv).run()
+    assert not at.exception
+    assert at.caption[0].value == "2 mentions of the chosen places, in 2 of 3 articles"
