@@ -135,7 +135,7 @@ def time_queries(path: Path) -> dict[str, Any]:
 
         def whole() -> None:
             totals = overview.place_totals(store, overview.Scope())
-            overview.article_totals(store, overview.Scope())
+            overview.article_count(store, overview.Scope())
             overview.timeline(store, overview.Scope(), totals[:8])
             overview.articles_in(store, overview.Scope(), 1000)
 
@@ -143,6 +143,7 @@ def time_queries(path: Path) -> dict[str, Any]:
             key = overview.place_totals(store, overview.Scope())[0].key
             scope = overview.Scope(place_keys=(key,))
             overview.place_totals(store, scope)
+            overview.articles_naming(store, scope)
             overview.timeline(store, scope, overview.place_totals(store, scope)[:8])
             overview.sentences_naming(store, key, scope)
 

@@ -340,7 +340,8 @@ def show_across_articles(store: ArticleStore, settings: Settings) -> None:
         st.info("The library is empty: add an article from the sidebar.")
         return
     scope, totals = _show_filters(store, span)
-    articles, naming = overview.article_totals(store, scope)
+    articles = overview.article_count(store, scope)
+    naming = overview.articles_naming(store, scope) if scope.place_keys else articles
     st.caption(_summary(scope, totals, articles, naming))
     end = scope.end or span.last
 

@@ -179,21 +179,26 @@ def place_totals(store: ArticleStore, scope: Scope) -> tuple[PlaceTotal, ...]:
     return tuple(totals)
 
 
-def article_totals(store: ArticleStore, scope: Scope) -> tuple[int, int]:
-    """How many articles are in scope, and how many of them name a place in scope."""
+def article_count(store: ArticleStore, scope: Scope) -> int:
+    """How many articles are in the scope's dates and articles (read from the date index)."""
     where, parameters = scope.where(date_column="date", article_column="id", place_column=None)
-    mentions_where, mention_parameters = scope.where(
-        date_column="article_date", article_column="article_id", place_column="place_key"
-    )
     with store.snapshot() as connection:
         (articles,) = connection.execute(
             f"SELECT count(*) FROM articles {where}", parameters
         ).fetchone()
+    return int(articles)
+
+
+def articles_naming(store: ArticleStore, scope: Scope) -> int:
+    """How many articles in scope name one of its places."""
+    where, parameters = scope.where(
+        date_column="article_date", article_column="article_id", place_column="place_key"
+    )
+    with store.snapshot() as connection:
         (naming,) = connection.execute(
-            f"SELECT count(DISTINCT article_id) FROM place_mentions {mentions_where}",
-            mention_parameters,
+            f"SELECT count(DISTINCT article_id) FROM place_mentions {where}", parameters
         ).fetchone()
-    return articles, naming
+    return int(naming)
 
 
 def articles_in(store: ArticleStore, scope: Scope, limit: int) -> tuple[StoredArticleSummary, ...]:

@@ -519,8 +519,9 @@ def test_across_articles_frames(store: ArticleStore, geoparse: Any) -> None:
     assert {row.article_id for row in only_kharkiv} == {first, second}
     # A date range leaves undated articles out; no range keeps them.
     march = Scope(dt.date(2025, 3, 2), dt.date(2025, 3, 31))
-    assert overview.article_totals(store, march) == (1, 1)
-    assert overview.article_totals(store, Scope()) == (3, 3)
+    assert overview.article_count(store, march) == 1
+    assert overview.article_count(store, Scope()) == 3
+    assert overview.articles_naming(store, Scope(place_keys=(totals[0].key,))) == 2
     assert {total.name for total in overview.place_totals(store, march)} == {"Kharkiv", "Kyiv"}
 
     days = overview.timeline(store, Scope(), totals[:1])
