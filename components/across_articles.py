@@ -49,6 +49,7 @@ TABLE_ARTICLE_COLUMNS = 12
 TABLE_PLACE_ROWS = 1000
 ARTICLE_OPTIONS = 1000
 PLACE_OPTIONS = 2000
+MAX_MARKERS = 2000
 
 
 def short_title(summary: StoredArticleSummary) -> str:
@@ -266,7 +267,9 @@ def _show_map(
         assets=assets,
     )
     show_areas = bool(st.session_state.get(AREAS_KEY))
-    mapped = [total for total in totals if show_areas or not total.is_area]
+    mappable = [t for t in totals if t.has_point and (show_areas or not t.is_area)]
+    # The most mentioned first (``totals`` is in that order): the map stays light to draw.
+    mapped = mappable[:MAX_MARKERS]
     layers: list[Any] = [across_map.MentionsLayer(across_map.marker_rows(mapped, end))]
     front_caption = None
     if end is not None and st.session_state.get(FRONT_LINE_KEY):
@@ -288,6 +291,11 @@ def _show_map(
         )
     if front_caption:
         st.caption(front_caption)
+    if len(mappable) > len(mapped):
+        st.caption(
+            f"The {len(mapped):,} most mentioned of {len(mappable):,} places are on the map; "
+            "narrow the dates, articles or places to see the others."
+        )
     unmapped = sum(1 for total in totals if not total.has_point)
     if unmapped:
         st.caption(f"{counted(unmapped, 'place')} without coordinates are in the table only.")
