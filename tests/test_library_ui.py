@@ -8,6 +8,7 @@ Links are served by ``http.server`` on 127.0.0.1/127.0.0.2; nothing reaches the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import threading
 import time
@@ -783,10 +784,14 @@ def test_all_articles_view_front_line_of_the_range_end(
                 geoparser.geoparse,
                 service.article_from_paste(text, max_bytes=MAX_BYTES, date=dt.date(2025, 10, day)),
             )
+    monkeypatch.setattr(across_articles, "MAX_MARKERS", 2)
     at = app.run()
     at.button_group(key=library_panel.VIEW_KEY).set_value(library_panel.ACROSS_VIEW).run()
     assert not at.exception and not at.error
     captions = [caption.value for caption in at.caption]
+    assert any(
+        re.fullmatch(r"The 2 most mentioned of \d+ places are on the map; .*", c) for c in captions
+    )
     assert captions[0].startswith("3 articles · ")  # the sample (2025-10-17) and the two
     assert at.slider[0].value == (dt.date(2025, 10, 17), dt.date(2025, 10, 25))
     assert "Kharkiv" in set(at.dataframe[0].value["Place"])
