@@ -26,11 +26,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from frontline.codec import result_from_json, result_to_json
 from frontline.errors import FrontlineError, InputError
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
+
+if TYPE_CHECKING:
+    from frontline.pipeline import Geoparser
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +65,10 @@ class Failure:
 Outcome = GeoparseResult | Failure
 
 # One geoparser per worker process, loaded on its first article.
-_geoparsers: dict[GeoparseOptions, object] = {}
+_geoparsers: dict[GeoparseOptions, Geoparser] = {}
 
 
-def _geoparser(options: GeoparseOptions) -> object:
+def _geoparser(options: GeoparseOptions) -> Geoparser:
     geoparser = _geoparsers.get(options)
     if geoparser is None:
         from frontline.pipeline import Geoparser
@@ -80,7 +84,7 @@ def geoparse_one(article: Article, options: GeoparseOptions) -> Outcome:
 
     geoparser = _geoparser(options)
     try:
-        return service.geoparse(geoparser.geoparse, article)  # type: ignore[attr-defined]
+        return service.geoparse(geoparser.geoparse, article)
     except FrontlineError as error:
         return Failure(article.source, str(error))
 
