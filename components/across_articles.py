@@ -44,6 +44,8 @@ TITLE_CHARS = 40
 TIMELINE_STEP_PX = 110
 # Past this many days the timeline is a time axis, not a bar per day side by side.
 TIMELINE_STEPPED_DAYS = 14
+# Past this many days, a bar a week.
+TIMELINE_DAILY_DAYS = 120
 # A column per article while this few are in view; beyond, one row per place.
 TABLE_ARTICLE_COLUMNS = 12
 TABLE_PLACE_ROWS = 1000
@@ -125,9 +127,21 @@ def timeline_frame(days: Sequence[DayCount]) -> pd.DataFrame:
     return frame.sort_values(["date", "place"]).reset_index(drop=True)
 
 
-def timeline_chart(frame: pd.DataFrame) -> alt.Chart:
+def by_week(frame: pd.DataFrame) -> pd.DataFrame:
+    """The days summed by week (dated by its Monday): a bar a day is unreadable, and slow
+    to draw, over months. Articles are summed too (an article has one date)."""
+    if frame.empty:
+        return frame
+    weeks = frame.assign(
+        date=frame["date"] - pd.to_timedelta(frame["date"].dt.day_of_week, unit="D")
+    )
+    summed = weeks.groupby(["date", "place"], as_index=False)[["mentions", "articles"]].sum()
+    return summed.sort_values(["date", "place"]).reset_index(drop=True)
+
+
+def timeline_chart(frame: pd.DataFrame, *, weekly: bool = False) -> alt.Chart:
     tooltip = [
-        alt.Tooltip("yearmonthdate(date):T", title="Date"),
+        alt.Tooltip("yearmonthdate(date):T", title="Week of" if weekly else "Date"),
         alt.Tooltip("place:N", title="Place"),
         alt.Tooltip("sum(mentions):Q", title="Mentions"),
         alt.Tooltip("sum(articles):Q", title="Articles"),
@@ -147,7 +161,9 @@ def timeline_chart(frame: pd.DataFrame) -> alt.Chart:
             .encode(x=x, y=y, color=color, tooltip=tooltip)
             .properties(height=300, width=alt.Step(TIMELINE_STEP_PX))
         )
-    x_time = alt.X("yearmonthdate(date):T", title="Article date")
+    x_time = alt.X(
+        "yearmonthdate(date):T", title="Week of article date" if weekly else "Article date"
+    )
     return (
         alt.Chart(frame)
         .mark_bar()
@@ -367,7 +383,11 @@ def show_across_articles(store: ArticleStore, settings: Settings) -> None:
     if timeline.empty:
         st.caption("No dated article names these places.")
     else:
-        st.altair_chart(timeline_chart(timeline), width="stretch")
+        weekly = timeline["date"].nunique() > TIMELINE_DAILY_DAYS
+        st.altair_chart(
+            timeline_chart(by_week(timeline) if weekly else timeline, weekly=weekly),
+            width="stretch",
+        )
     if span.undated and not scope.dated_only:
         st.caption(
             f"{counted(span.undated, 'article')} without a date "

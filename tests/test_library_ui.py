@@ -536,6 +536,11 @@ def test_across_articles_frames(store: ArticleStore, geoparse: Any) -> None:
     assert timeline["mentions"].sum() == sum(row.count for row in dated)
     assert undated not in {row.article_id for row in dated}
     across_articles.timeline_chart(timeline).to_dict()  # a valid Vega-Lite spec
+    weeks = across_articles.by_week(timeline)
+    # 2025-03-01 (a Saturday) and 2025-03-05 (a Wednesday) fall in the weeks of 24 Feb, 3 Mar.
+    assert set(weeks["date"].dt.date) == {dt.date(2025, 2, 24), dt.date(2025, 3, 3)}
+    assert weeks["mentions"].sum() == timeline["mentions"].sum()
+    across_articles.timeline_chart(weeks, weekly=True).to_dict()
 
     # The sentences naming Kharkiv across articles: newest article first, in text order.
     found = overview.sentences_naming(store, kharkiv_key, Scope())
