@@ -14,7 +14,9 @@ to open "All articles" (map included) and to filter it, at 1k, 10k and 100k arti
    copy), stored through ``ArticleStore.keep_many`` as ``library import`` stores a batch.
 3. **Open and filter**: ``streamlit run app.py`` on each library (Chromium headless, tiles
    off): from the click on "All articles" to the map's markers drawn and the run over; then
-   one place chosen in the Places filter, to the map redrawn; the app's run on the server
+   one place chosen in the Places filter, to the map redrawn; then, as the peer measured on
+   the same page at the same moment, back to one article (its own map drawn); the app's run
+   on the server
    (AppTest, no browser); and the store's own queries for the view, timed alone.
 """
 
@@ -195,6 +197,7 @@ def time_page(browser: Any, url: str, place: str, rounds: int) -> dict[str, list
 
     opened: list[float] = []
     filtered: list[float] = []
+    one_article: list[float] = []
     for _ in range(rounds):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
@@ -221,8 +224,17 @@ def time_page(browser: Any, url: str, place: str, rounds: int) -> dict[str, list
         expect(frame.locator(".leaflet-marker-icon")).not_to_have_count(before, timeout=180_000)
         expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=180_000)
         filtered.append(time.perf_counter() - started)
+
+        # The peer, on the same page at the same moment: back to one article, whose map is
+        # a new map frame too (the sample article's places).
+        started = time.perf_counter()
+        page.locator(".st-key-library_view button", has_text="One article").click()
+        expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=180_000)
+        frame.locator(".leaflet-marker-icon").first.wait_for(timeout=180_000)
+        expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=180_000)
+        one_article.append(time.perf_counter() - started)
         page.close()
-    return {"open_s": opened, "filter_s": filtered}
+    return {"open_s": opened, "filter_s": filtered, "one_article_s": one_article}
 
 
 def main(argv: list[str] | None = None) -> int:
