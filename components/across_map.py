@@ -5,7 +5,7 @@ Thousands of places must draw fast, so the markers are not one folium element ea
 layer carries them as a compact JSON array and makes the Leaflet markers in a loop
 (``L.markerClusterGroup`` when the page has Leaflet.markercluster, which gathers markers
 that would overlap; else a plain group). Names are untrusted: a marker's ``title`` is set
-as text by Leaflet, and its tooltip is escaped HTML passed as a JSON string.
+as text by Leaflet, and its tooltip is built of text nodes from the JSON data.
 """
 
 from __future__ import annotations
@@ -57,12 +57,10 @@ def marker_size(mentions: int, most: int) -> int:
     return round(MIN_SIZE_PX + (MAX_SIZE_PX - MIN_SIZE_PX) * share)
 
 
-def tooltip_html(total: PlaceTotal) -> str:
+def tooltip_text(total: PlaceTotal) -> str:
+    """The line under the name in a marker's tooltip (set as text, never markup)."""
     latest = f", latest {total.latest.isoformat()}" if total.latest else ""
-    return (
-        f"<strong>{escape_text(total.name)}</strong><br>"
-        f"{counted(total.mentions, 'mention')} in {counted(total.articles, 'article')}{latest}"
-    )
+    return f"{counted(total.mentions, 'mention')} in {counted(total.articles, 'article')}{latest}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,7 @@ class MarkerRow:
     size: int
     color: str
     title: str
-    tooltip: str
+    detail: str
 
     def as_list(self) -> list[object]:
         return [
@@ -81,7 +79,7 @@ class MarkerRow:
             self.size,
             self.color,
             self.title,
-            self.tooltip,
+            self.detail,
         ]
 
 
@@ -95,7 +93,7 @@ def marker_rows(totals: Sequence[PlaceTotal], end: dt.date | None) -> list[Marke
             size=marker_size(total.mentions, most),
             color=recency_color(total.latest, end),
             title=total.name,
-            tooltip=tooltip_html(total),
+            detail=tooltip_text(total),
         )
         # Drawn smallest first, so the most mentioned sit on top.
         for total in sorted(mapped, key=lambda total: total.mentions)
@@ -126,9 +124,13 @@ class MentionsLayer(folium.FeatureGroup):
                     iconAnchor: [size / 2, size / 2],
                     tooltipAnchor: [0, -size / 2]
                 });
+                // The place's name and figures as text nodes: no article text becomes markup.
+                var tip = document.createElement("div");
+                tip.appendChild(document.createElement("strong")).textContent = row[4];
+                tip.appendChild(document.createElement("div")).textContent = row[5];
                 return L.marker([row[0], row[1]], {
                     icon: icon, title: row[4], keyboard: true, riseOnHover: true
-                }).bindTooltip(row[5], {direction: "top"});
+                }).bindTooltip(tip, {direction: "top"});
             });
             if (group.addLayers) { group.addLayers(markers); }
             else { markers.forEach(function (marker) { group.addLayer(marker); }); }
