@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Literal
+from typing import ClassVar, Literal, get_args
 
 ReasonKind = Literal[
     "recognition",  # which NER labels (or lists) found the name
@@ -41,17 +41,25 @@ class Reason(str):
     """One line of a place's evidence: the words, and ``kind``, what they report.
 
     Equal words are equal reasons: the kind follows from the words (``reason_from_words``).
+    ``Reason(kind, words)`` makes one; each kind is a subclass with ``kind`` on the class,
+    so a reason costs what its string does (the resolver words thousands per article).
     """
 
-    kind: ReasonKind
+    __slots__ = ()
+    kind: ClassVar[ReasonKind] = "other"
 
     def __new__(cls, kind: ReasonKind, words: str) -> Reason:
-        reason = super().__new__(cls, words)
-        reason.kind = kind
-        return reason
+        return str.__new__(_REASON_CLASSES[kind], words)
 
-    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
-        return (self.kind, str(self))
+    def __reduce__(self) -> tuple[type[Reason], tuple[str, str]]:
+        # Pickled (and copied) as Reason(kind, words): the subclasses have no importable name.
+        return (Reason, (self.kind, str(self)))
+
+
+_REASON_CLASSES: dict[str, type[Reason]] = {
+    kind: type(f"Reason[{kind}]", (Reason,), {"__slots__": (), "kind": kind})
+    for kind in get_args(ReasonKind)
+}
 
 
 # -- mentions ---------------------------------------------------------------------------
