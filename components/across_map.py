@@ -32,6 +32,7 @@ RECENCY_BANDS: tuple[tuple[int, str, str], ...] = (
 )
 OLDER_COLOR = "#78909c"
 OLDER_LABEL = "older, or no date"
+COLORS: tuple[str, ...] = (*(color for _days, color, _label in RECENCY_BANDS), OLDER_COLOR)
 MIN_SIZE_PX = 12
 MAX_SIZE_PX = 40
 # Markers closer than this (screen pixels) gather into one cluster.
@@ -53,7 +54,7 @@ def marker_size(mentions: int, most: int) -> int:
     """Icon diameter in pixels, on a log scale of mentions against the most mentioned."""
     if most <= 1:
         return MIN_SIZE_PX
-    share = math.log1p(max(mentions, 1)) / math.log1p(most)
+    share = math.log(max(mentions, 1)) / math.log(most)
     return round(MIN_SIZE_PX + (MAX_SIZE_PX - MIN_SIZE_PX) * share)
 
 
@@ -72,15 +73,14 @@ class MarkerRow:
     title: str
     detail: str
 
+    @property
+    def rank(self) -> int:
+        """The recency band's place in ``COLORS`` (0: the most recent)."""
+        return COLORS.index(self.color)
+
     def as_list(self) -> list[object]:
-        return [
-            round(self.lat, 6),
-            round(self.lon, 6),
-            self.size,
-            self.color,
-            self.title,
-            self.detail,
-        ]
+        lat, lon = round(self.lat, 6), round(self.lon, 6)
+        return [lat, lon, self.size, self.color, self.title, self.detail, self.rank]
 
 
 def marker_rows(totals: Sequence[PlaceTotal], end: dt.date | None) -> list[MarkerRow]:
@@ -107,9 +107,26 @@ class MentionsLayer(folium.FeatureGroup):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
-            var group = L.markerClusterGroup
-                ? L.markerClusterGroup({{ this.cluster_options|tojson }})
-                : L.featureGroup();
+            var colors = {{ this.colors|tojson }};
+            var options = {{ this.cluster_options|tojson }};
+            // A cluster: how many places it gathers, in the colour of its most recent one.
+            options.iconCreateFunction = function (cluster) {
+                var children = cluster.getAllChildMarkers();
+                var rank = Math.min.apply(null, children.map(function (child) {
+                    return child.options.frontlineRank;
+                }));
+                var size = Math.round(26 + 6 * Math.log2(children.length));
+                var badge = document.createElement("span");
+                badge.style.cssText = "display:flex;align-items:center;justify-content:center;"
+                    + "width:" + size + "px;height:" + size + "px;border-radius:50%;"
+                    + "background:" + colors[rank] + ";color:#fff;font:bold 12px sans-serif;"
+                    + "border:3px solid rgba(255,255,255,.8);box-sizing:border-box;"
+                    + "box-shadow:0 0 3px rgba(0,0,0,.5)";
+                badge.textContent = String(children.length);
+                return L.divIcon({html: badge, className: "frontline-across-cluster",
+                                  iconSize: [size, size]});
+            };
+            var group = L.markerClusterGroup ? L.markerClusterGroup(options) : L.featureGroup();
             group.options.frontlinePlaces = true;
             var rows = {{ this.rows|tojson }};
             var markers = rows.map(function (row) {
@@ -117,7 +134,7 @@ class MentionsLayer(folium.FeatureGroup):
                 var icon = L.divIcon({
                     className: "frontline-across-marker",
                     html: '<span style="display:block;width:' + size + 'px;height:' + size
-                        + 'px;border-radius:50%;background:' + row[3]
+                        + 'px;border-radius:50%;background:' + colors[row[6]]
                         + ';opacity:.85;border:2px solid #fff;box-sizing:border-box;'
                         + 'box-shadow:0 0 2px rgba(0,0,0,.5)"></span>',
                     iconSize: [size, size],
@@ -129,7 +146,8 @@ class MentionsLayer(folium.FeatureGroup):
                 tip.appendChild(document.createElement("strong")).textContent = row[4];
                 tip.appendChild(document.createElement("div")).textContent = row[5];
                 return L.marker([row[0], row[1]], {
-                    icon: icon, title: row[4], keyboard: true, riseOnHover: true
+                    icon: icon, title: row[4], keyboard: true, riseOnHover: true,
+                    frontlineRank: row[6]
                 }).bindTooltip(tip, {direction: "top"});
             });
             if (group.addLayers) { group.addLayers(markers); }
@@ -145,6 +163,7 @@ class MentionsLayer(folium.FeatureGroup):
         # streamlit-folium names the layer it adds after "feature_group": keep that name.
         self._name = "FeatureGroup"
         self.rows = [row.as_list() for row in rows]
+        self.colors = list(COLORS)
         self.cluster_options = {
             "maxClusterRadius": CLUSTER_RADIUS_PX,
             "showCoverageOnHover": False,
@@ -188,5 +207,6 @@ def legend_html(end: dt.date | None) -> str:
     before = f" before {end.isoformat()}" if end else ""
     return (
         f'<div style="font-size:0.85rem;color:#555">Latest mention{escape_text(before)}:'
-        f"{bands}. Larger markers: more mentions.</div>"
+        f"{bands}. Larger markers: more mentions. A cluster gathers nearby places (it says "
+        "how many) and takes the colour of the most recent.</div>"
     )
