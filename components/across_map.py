@@ -115,7 +115,7 @@ class MentionsLayer(folium.FeatureGroup):
                 var rank = Math.min.apply(null, children.map(function (child) {
                     return child.options.frontlineRank;
                 }));
-                var size = Math.round(26 + 6 * Math.log2(children.length));
+                var size = Math.min(48, Math.round(20 + 4 * Math.log2(children.length)));
                 var badge = document.createElement("span");
                 badge.style.cssText = "display:flex;align-items:center;justify-content:center;"
                     + "width:" + size + "px;height:" + size + "px;border-radius:50%;"
