@@ -229,6 +229,7 @@ def time_page(browser: Any, url: str, place: str, rounds: int) -> dict[str, list
         # a new map frame too (the sample article's places).
         started = time.perf_counter()
         page.locator(".st-key-library_view button", has_text="One article").click()
+        expect(page.get_by_role("heading", name="All articles")).to_have_count(0, timeout=180_000)
         expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=180_000)
         frame.locator(".leaflet-marker-icon").first.wait_for(timeout=180_000)
         expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=180_000)
