@@ -22,6 +22,7 @@ from components import (
     across_articles,
     article_page,
     corrections_panel,
+    country_data,
     excerpts,
     feeds_panel,
     focus,
@@ -161,6 +162,7 @@ def main() -> None:
 
     selection = sidebar.show_place_filter(catalog, search_for(catalog, geoparser))
     online_lookup.show_sidebar(online)
+    country_data.show_sidebar(settings, result, geoparser.gazetteer, on_added=load_geoparser.clear)
     with st.sidebar:
         layers = article_page.show_map_layers(settings, result)
     # The places now carry their front-line status (popups, table, exports).
@@ -170,6 +172,10 @@ def main() -> None:
     map_column, text_column = st.columns([3, 2], gap="medium")
     with map_column:
         click = article_page.show_map(settings, result.article, places, layers, focused)
+        hint = country_data.hint_for(result, geoparser.gazetteer)
+        if hint is not None:
+            # Names from the article: plain text, never markdown.
+            st.text(f"Village data would place: {', '.join(hint.names)} (sidebar: Every village)")
     # The map is drawn before its click is known; everything drawn below follows the click.
     focused = article_page.follow_click(click, places, focused)
     with st.container():

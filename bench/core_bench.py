@@ -27,8 +27,8 @@ from typing import Any
 
 from frontline.article import article_from_file
 from frontline.gazetteer import Gazetteer, normalize_name
+from frontline.geo import distance_km
 from frontline.pipeline import Geoparser
-from frontline.resolve import distance_km
 from frontline.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

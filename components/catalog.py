@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from frontline.model import AREA_FEATURES, FEATURE_LABELS, Candidate, GeoparseResult, Place
+from frontline.naming import shown_name
 
 KIND_LABELS: Mapping[str, str] = {kind: label.title for kind, label in FEATURE_LABELS.items()}
 # Countries, continents, seas and wide regions would crowd a front-line map: they live in
@@ -81,13 +82,13 @@ def build_catalog(result: GeoparseResult) -> Catalog:
     ordered = sorted(result.places, key=first_offset)
     counts: dict[str, int] = {}
     for place in ordered:
-        counts[place.name] = counts.get(place.name, 0) + 1
+        counts[shown_name(place)] = counts.get(shown_name(place), 0) + 1
     places: dict[str, Place] = {}
     for place in ordered:
-        name = place.name
+        name = shown_name(place)
         if counts[name] > 1 and place.candidate is not None:
             qualifiers = [place.candidate.admin1, place.candidate.country_code]
-            name = ", ".join([place.name, *[part for part in qualifiers if part]])
+            name = ", ".join([name, *[part for part in qualifiers if part]])
         base, suffix = name, 2
         while name in places:
             name, suffix = f"{base} ({suffix})", suffix + 1

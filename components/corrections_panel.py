@@ -29,8 +29,8 @@ from frontline.corrections import (
     describe,
 )
 from frontline.errors import FrontlineError
+from frontline.geo import distance_km
 from frontline.model import Article, Candidate, GeoparseResult, Place
-from frontline.resolve import distance_km
 from frontline.store import ArticleStore, StoredArticle
 
 CandidateSearch = Callable[[str], tuple[Candidate, ...]]

@@ -34,6 +34,7 @@ from components.catalog import (
 from components.markup import Highlight, escape_text, highlight, shorten_around
 from components.offline_assets import OfflineAssets
 from frontline.model import Article, Place
+from frontline.naming import as_written
 
 GEONAMES_CREDIT = (
     'Places: <a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> '
@@ -311,7 +312,10 @@ def first_excerpt_html(place: Place, article: Article, max_chars: int = POPUP_EX
 def popup_html(name: str, place: Place, article: Article) -> str:
     candidate = place.candidate
     rows: list[str] = [f'<div class="frontline-popup"><strong>{escape_text(name)}</strong>']
-    if candidate is not None and candidate.name != place.name:
+    written = as_written(place)
+    if written is not None:
+        rows.append(f' <span style="color:#555">(“{escape_text(written)}” in the article)</span>')
+    elif candidate is not None and candidate.name != name:
         rows.append(f" ({escape_text(candidate.name)})")
     rows.append(f'<div style="color:#555">{escape_text(KIND_LABELS.get(place.feature, ""))}</div>')
     if candidate is not None:

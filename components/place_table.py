@@ -9,6 +9,7 @@ import streamlit as st
 
 from components.catalog import KIND_LABELS, Catalog, country_name, mention_count
 from frontline.model import TerritoryStatus
+from frontline.naming import as_written
 
 
 def territory_distance_km(territory: TerritoryStatus | None) -> float | None:
@@ -30,6 +31,8 @@ def places_frame(catalog: Catalog, names: Sequence[str]) -> pd.DataFrame:
         rows.append(
             {
                 "Place": name,
+                # A town in Ukraine is shown by its official name; the article's spelling here.
+                "In the article": as_written(place) or "",
                 "Kind": KIND_LABELS.get(place.feature, place.feature),
                 "Region": (candidate.admin1 if candidate else None) or "",
                 "Country": country_name(candidate.country_code if candidate else None),

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from frontline import export, service
 from frontline.cli_batch import add_batch_command
@@ -29,9 +30,27 @@ from frontline.errors import FrontlineError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
 
+if TYPE_CHECKING:
+    from frontline.gazetteer import Gazetteer
+
 logger = logging.getLogger("frontline.cli")
 
 FORMATS = export.FORMATS
+
+
+def _say_which_names_need_country_data(
+    results: Sequence[GeoparseResult], gazetteer: Gazetteer
+) -> None:
+    """One line on standard error per article with names that only a country's full data
+    would place (the output itself stays as the contract has it)."""
+    from frontline.country_data import country_data_hint
+
+    merged = gazetteer.merged_countries()
+    for result in results:
+        hint = country_data_hint(result, merged)
+        if hint is not None:
+            prefix = f"{result.article.source}: " if len(results) > 1 else ""
+            print(f"frontline: {prefix}{hint.message()}", file=sys.stderr)
 
 
 def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -62,25 +81,38 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
             failures += 1
     if results:
         export.write(results, arguments.format, sys.stdout, as_list=len(arguments.inputs) > 1)
+        _say_which_names_need_country_data(results, geoparser.gazetteer)
     return EXIT_ERROR if failures else 0
 
 
 def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Build (once) and describe the gazetteer; with --country/--country-file, merge
+    GeoNames' full export of those countries first."""
+    from pathlib import Path
+
+    from frontline.countries import credit
+    from frontline.country_data import add_countries
     from frontline.gazetteer import Gazetteer
 
-    info = Gazetteer.open(settings.gazetteer_dir).info()
-    print(
-        json.dumps(
-            {
-                "path": str(info.path),
-                "size_bytes": info.size_bytes,
-                "entries": info.entries,
-                "names": info.names,
-                "built_seconds": info.built_seconds,
-            },
-            indent=2,
-        )
-    )
+    codes = tuple(code.upper() for code in arguments.country or ())
+    files = tuple(Path(file) for file in arguments.country_file or ())
+    added = ()
+    if codes or files:
+        added = add_countries(settings, codes=codes, files=files)
+    gazetteer = Gazetteer.open(settings.gazetteer_dir)
+    info = gazetteer.info()
+    report: dict[str, object] = {
+        "path": str(info.path),
+        "size_bytes": info.size_bytes,
+        "entries": info.entries,
+        "names": info.names,
+        "built_seconds": info.built_seconds,
+        "countries": list(gazetteer.merged_countries()),
+    }
+    if added:
+        report["added"] = [{"country": a.code, "rows": a.rows, "file": str(a.path)} for a in added]
+        report["credit"] = credit()
+    print(json.dumps(report, indent=2))
     return 0
 
 
@@ -109,6 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
     geoparse.set_defaults(handler=command_geoparse)
 
     index = commands.add_parser("index", help="build (once) and describe the offline gazetteer")
+    index.add_argument(
+        "--country",
+        action="append",
+        metavar="CODE",
+        help="download GeoNames' full export of a country (UA, RU) and merge every "
+        "settlement and district into the index (repeatable)",
+    )
+    index.add_argument(
+        "--country-file",
+        action="append",
+        metavar="ZIP",
+        help="merge a GeoNames country export carried in (UA.zip), as --country does",
+    )
     index.set_defaults(handler=command_index)
 
     add_library_commands(commands)

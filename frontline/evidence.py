@@ -100,6 +100,7 @@ _IN_COUNTRY = "in a country the text names: "
 _IN_REGION = "in a region the text names: "
 _QUALIFIED = "qualified by "
 _KM_FROM = re.compile(r"\d+ km from ")
+_FAR_FROM_THEATRE = "off the map: "
 _RUNNER_UP = "runner-up: "
 _CORRECTION = "correction: "
 _GEOCODER = "geocoder: "
@@ -166,6 +167,39 @@ def km_from(km: float, name: str) -> Reason:
     return Reason("nearby", f"{km:.0f} km from {name}")
 
 
+def km_from_beside(km: float, name: str) -> Reason:
+    """Near a place named in the same or the next sentence (frontline/theatre.py)."""
+    return Reason("nearby", f"{km:.0f} km from {name}, named beside it")
+
+
+def far_from_theatre(best_town: str, km: float, nearest: str) -> Reason:
+    return Reason(
+        "withheld",
+        f"{_FAR_FROM_THEATRE}the gazetteer's best settlement of this name ({best_town}) lies "
+        f"{km:.0f} km from {nearest}, the nearest other place the text names",
+    )
+
+
+def not_in_named_region(best_town: str, region: str) -> Reason:
+    return Reason(
+        "withheld",
+        f"{_FAR_FROM_THEATRE}the text names it among places of {region}; the gazetteer's "
+        f"settlements of this name lie elsewhere (best: {best_town})",
+    )
+
+
+_NEAR_SPELLING = "spelled nearly like "
+
+
+def near_spelling(name: str, edits: int) -> Reason:
+    """A garbled spelling matched within the article's area (frontline/near_spellings.py)."""
+    return Reason(
+        "spelling",
+        f"{_NEAR_SPELLING}{name!r} ({edits} letter{'s' if edits > 1 else ''} apart), a "
+        "settlement among the article's places",
+    )
+
+
 def runner_up(label: str, score: float, chosen_score: float) -> Reason:
     return Reason("runner_up", f"{_RUNNER_UP}{label}, score {score:.2f} against {chosen_score:.2f}")
 
@@ -195,11 +229,13 @@ _KIND_BY_OPENING: tuple[tuple[str, ReasonKind], ...] = (
     (_RECOGNISED, "recognition"),
     (_KEPT, "support"),
     (_WITHHELD, "withheld"),
+    (_FAR_FROM_THEATRE, "withheld"),
     (_POPULATION, "population"),
     (_MAIN_NAME, "name"),
     (_ABBREVIATION, "name"),
     (_ALTERNATE, "name"),
     (_FOLDED, "spelling"),
+    (_NEAR_SPELLING, "spelling"),
     (_CAPITAL, "capital"),
     (_IN_COUNTRY, "named_in_text"),
     (_IN_REGION, "named_in_text"),

@@ -352,7 +352,17 @@ def _page_from_body(url: str, final_url: str, body: bytes, content_type: str | N
     return FetchedPage(url, final_url, decoded, text, title, date)
 
 
-def fetch_page(
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A body fetched under the policy: the URL it came from after redirects, its bytes and
+    its declared content type."""
+
+    final_url: str
+    body: bytes
+    content_type: str | None
+
+
+def download(
     url: str,
     session: requests.Session,
     *,
@@ -365,12 +375,15 @@ def fetch_page(
     max_redirects: int = MAX_REDIRECTS,
     resolver: Resolver | None = None,
     clock: Clock = time.monotonic,
-) -> FetchedPage:
-    """Download ``url`` (following at most ``max_redirects`` checked redirects) and extract it.
+    check_media_type: Callable[[str], None] | None = None,
+) -> Download:
+    """GET ``url`` under the network policy: every hop's address checked (and the socket
+    pinned to it), at most ``max_redirects`` redirects, ``max_bytes`` and a wall-clock
+    deadline of ``total_timeout_s`` for the whole download.
 
     ``session`` contributes its headers (User-Agent), cookies, TLS verification and client
     certificate; its adapters and proxies are not used (see the module doc).
-    Raises URLRefusedError, FetchError, or InputError when the page holds no article text.
+    ``check_media_type`` may refuse the response's media type before its body is read.
     """
     policy = AddressPolicy.build(
         allow_private=allow_private, allowed_networks=allowed_networks, resolver=resolver
@@ -411,17 +424,41 @@ def fetch_page(
                 if response.status_code != 200:
                     raise FetchError(f"cannot fetch {url}: HTTP status {response.status_code}")
                 content_type = response.headers.get("Content-Type")
-                media_type = _media_type(content_type)
-                if media_type and media_type not in {*HTML_CONTENT_TYPES, PLAIN_TEXT_TYPE}:
-                    raise FetchError(f"cannot fetch {url}: it is {media_type}, not an HTML page")
+                if check_media_type is not None:
+                    check_media_type(_media_type(content_type))
                 try:
                     body = read_limited(response, url, max_bytes, deadline, clock)
                 except requests.RequestException as error:
                     raise _translate(error, url) from error
-            return _page_from_body(url, current_url, body, content_type)
+            return Download(current_url, body, content_type)
         raise FetchError(f"cannot fetch {url}: more than {max_redirects} redirects")
     finally:
         adapter.close()
+
+
+def fetch_bytes(url: str, session: requests.Session, **limits: Any) -> bytes:
+    """The body at ``url`` (a data file), fetched by ``download`` under the same policy."""
+    return download(url, session, **limits).body
+
+
+def fetch_page(
+    url: str,
+    session: requests.Session,
+    *,
+    max_bytes: int,
+    **limits: Any,
+) -> FetchedPage:
+    """Download ``url`` as ``download`` does and extract its article.
+
+    Raises URLRefusedError, FetchError, or InputError when the page holds no article text.
+    """
+
+    def only_pages(media_type: str) -> None:
+        if media_type and media_type not in {*HTML_CONTENT_TYPES, PLAIN_TEXT_TYPE}:
+            raise FetchError(f"cannot fetch {url}: it is {media_type}, not an HTML page")
+
+    fetched = download(url, session, max_bytes=max_bytes, check_media_type=only_pages, **limits)
+    return _page_from_body(url, fetched.final_url, fetched.body, fetched.content_type)
 
 
 def fetch_article_page(

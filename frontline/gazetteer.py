@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from frontline import countries as country_exports
+from frontline import romanise
 from frontline.errors import GazetteerError
 from frontline.gazetteer_build import SCHEMA_VERSION, build_index, source_versions
 from frontline.model import Candidate
@@ -27,6 +29,7 @@ from frontline.names import (
     NameKind,
     fold_name,
     is_abbreviation,
+    latin_key,
     normalize_name,
 )
 
@@ -72,24 +75,30 @@ def _index_is_current(path: Path) -> bool:
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.DatabaseError:
         return False
-    return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("sources") == source_versions()
+    return (
+        meta.get("schema") == str(SCHEMA_VERSION)
+        and meta.get("sources") == source_versions()
+        and meta.get("countries", "") == country_exports.fingerprint(path.parent)
+    )
 
 
-def ensure_index(cache_dir: Path) -> Path:
-    """Path of a current index in ``cache_dir``, building it first if needed.
+def ensure_index(cache_dir: Path, *, rebuild: bool = False) -> Path:
+    """Path of a current index in ``cache_dir``, building it first if needed (or if
+    ``rebuild``). The index is current when its schema, its source packages and the country
+    exports kept beside it (frontline/countries.py) are those it was built from.
 
     Concurrent processes (the app and a CLI, or parallel tests) wait on a file lock so that
     only one of them builds.
     """
     path = Path(cache_dir) / INDEX_FILE
-    if _index_is_current(path):
+    if not rebuild and _index_is_current(path):
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                if not _index_is_current(path):
+                if rebuild or not _index_is_current(path):
                     logger.info("building the offline gazetteer in %s (once)", path.parent)
                     build_index(path)
             finally:
@@ -105,7 +114,7 @@ def ensure_index(cache_dir: Path) -> Path:
 
 _ENTRY_COLUMNS = (
     "e.geonameid, e.name, e.lat, e.lon, e.feature, e.country_code, e.admin1_code, "
-    "e.admin1_name, e.population, e.is_capital"
+    "e.admin1_name, e.population, e.is_capital, e.admin_path"
 )
 
 
@@ -121,6 +130,7 @@ def _candidate(row: Sequence[object]) -> Candidate:
         admin1=None if admin1_name is None else str(admin1_name),
         population=int(population),  # type: ignore[call-overload]
         admin1_code=None if admin1_code is None else str(admin1_code),
+        admin_path=None if row[10] is None else str(row[10]),
     )
 
 
@@ -151,6 +161,15 @@ class Gazetteer:
                 raise GazetteerError(f"cannot open the gazetteer {self.path}: {error}") from error
             self._local.connection = connection
         return connection
+
+    def merged_countries(self) -> tuple[str, ...]:
+        """Countries whose full GeoNames export the index holds (``index --country``)."""
+        row = (
+            self._connection()
+            .execute("SELECT value FROM meta WHERE key = 'merged_countries'")
+            .fetchone()
+        )
+        return tuple(code for code in (row[0] if row else "").split(",") if code)
 
     def info(self) -> IndexInfo:
         connection = self._connection()
@@ -223,6 +242,15 @@ class Gazetteer:
             [key, *codes],
         ).fetchall()
         folded = False
+        if not rows and romanise.has_cyrillic(key):
+            # A Cyrillic form no Cyrillic name matches: its transliteration, as before the
+            # index kept Cyrillic names (texts in Ukrainian and Russian are issue 16's).
+            key = latin_key(surface)
+            rows = connection.execute(
+                f"SELECT {_ENTRY_COLUMNS}, n.kind FROM names n JOIN entries e USING (geonameid) "
+                f"WHERE n.key = ? AND n.kind IN ({marks})",
+                [key, *codes],
+            ).fetchall()
         if not rows and not is_abbreviation(surface) and len(key) >= 5:
             folded = True
             rows = connection.execute(
@@ -258,6 +286,35 @@ class Gazetteer:
             .fetchone()
         )
         return None if row is None else _candidate(row)
+
+    def region(self, admin1_code: str) -> Candidate | None:
+        """The first-level region of that code (UA.07 -> Kharkiv Oblast)."""
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e "
+                "WHERE e.feature = 'admin' AND e.admin1_code = ? AND e.lat IS NOT NULL "
+                "ORDER BY e.population DESC LIMIT 1",
+                [admin1_code],
+            )
+            .fetchone()
+        )
+        return None if row is None else _candidate(row)
+
+    def settlements_within(
+        self, south: float, west: float, north: float, east: float
+    ) -> tuple[Candidate, ...]:
+        """Every town and village whose point lies in the box (for frontline/near_spellings)."""
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE e.feature = 'city' "
+                "AND e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?",
+                [south, north, west, east],
+            )
+            .fetchall()
+        )
+        return tuple(_candidate(row) for row in rows)
 
     def country_name(self, country_code: str | None) -> str | None:
         if not country_code:

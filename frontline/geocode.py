@@ -94,6 +94,20 @@ class CachedAnswer:
     descriptions: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A box in degrees (south, west, north, east): where an article's places lie."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.south:.2f},{self.west:.2f},{self.north:.2f},{self.east:.2f}"
+
+
 def normalize_query(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
@@ -347,21 +361,34 @@ class OnlineGeocoder:
     def offline(self) -> bool:
         return self.offline_reason is not None
 
-    def lookup(self, name: str, country_codes: Sequence[str] = ()) -> GeocodeOutcome:
+    def lookup(
+        self, name: str, country_codes: Sequence[str] = (), area: Area | None = None
+    ) -> GeocodeOutcome:
         """One name: from the cache or the service. Raises a GeocoderError subclass on failure.
 
-        With ``country_codes`` the service is asked within those countries first, and
-        without the restriction only when that finds nothing.
+        With ``area`` the service is asked within that box first (Nominatim's viewbox,
+        bounded: a village near Kupiansk is looked for near Kupiansk); then, with
+        ``country_codes``, within those countries; without restriction only when that finds
+        nothing.
         """
-        return self._lookup(name, country_codes, allow_network=True)
+        return self._lookup(name, country_codes, allow_network=True, area=area)
 
     def _lookup(
-        self, name: str, country_codes: Sequence[str], *, allow_network: bool
+        self,
+        name: str,
+        country_codes: Sequence[str],
+        *,
+        allow_network: bool,
+        area: Area | None = None,
     ) -> GeocodeOutcome:
         codes = tuple(sorted({code.strip().casefold() for code in country_codes if code.strip()}))
         query = normalize_query(name)
         if not query:
             raise GeocoderServiceFailure("empty place name: nothing to look up")
+        if area is not None and self._is_nominatim:
+            bounded = self._lookup_query(name, query, codes, allow_network, area)
+            if bounded.status == "hit":
+                return bounded
         if codes:
             restricted = self._lookup_query(name, query, codes, allow_network)
             if restricted.status == "hit":
@@ -374,6 +401,7 @@ class OnlineGeocoder:
         country_codes: Sequence[str] = (),
         *,
         timeout_is_offline: bool = False,
+        area: Area | None = None,
     ) -> Iterator[GeocodeOutcome]:
         """Yield one outcome per name, as each arrives; a failing name is reported, not raised.
 
@@ -384,14 +412,18 @@ class OnlineGeocoder:
         """
         self.offline_reason = None
         for name in names:
-            yield self._lookup_reporting(name, country_codes, timeout_is_offline)
+            yield self._lookup_reporting(name, country_codes, timeout_is_offline, area)
 
     def _lookup_reporting(
-        self, name: str, country_codes: Sequence[str], timeout_is_offline: bool = False
+        self,
+        name: str,
+        country_codes: Sequence[str],
+        timeout_is_offline: bool = False,
+        area: Area | None = None,
     ) -> GeocodeOutcome:
         query = normalize_query(name)
         try:
-            return self._lookup(name, country_codes, allow_network=not self.offline)
+            return self._lookup(name, country_codes, allow_network=not self.offline, area=area)
         except GeocoderUnavailableError as error:
             return self._offline_outcome(name, query, "network unreachable", error)
         except GeocoderTimeoutError as error:
@@ -419,13 +451,19 @@ class OnlineGeocoder:
             name, query, "error", evidence=(self.evidence_label,), error=str(error)
         )
 
-    def _cache_key(self, query: str, codes: tuple[str, ...]) -> str:
-        return f"{query}|countrycodes={','.join(codes)}" if codes else query
+    def _cache_key(self, query: str, codes: tuple[str, ...], area: Area | None = None) -> str:
+        key = f"{query}|countrycodes={','.join(codes)}" if codes else query
+        return f"{key}|viewbox={area.key}" if area is not None else key
 
     def _lookup_query(
-        self, name: str, query: str, codes: tuple[str, ...], allow_network: bool
+        self,
+        name: str,
+        query: str,
+        codes: tuple[str, ...],
+        allow_network: bool,
+        area: Area | None = None,
     ) -> GeocodeOutcome:
-        key = self._cache_key(query, codes)
+        key = self._cache_key(query, codes, area)
         cached = self.cache.get(self.cache_service, key, self.source)
         if cached is not None and (
             cached.found or self._clock() - cached.fetched_at < self.miss_ttl_s
@@ -433,7 +471,7 @@ class OnlineGeocoder:
             return self._outcome(name, query, cached.candidates, cached.descriptions, True)
         if not allow_network:
             raise GeocoderUnavailableError("not tried: the geocoder is offline for this batch")
-        candidates, descriptions = self._fetch(name, codes)
+        candidates, descriptions = self._fetch(name, codes, area)
         self.cache.put(self.cache_service, key, self._clock(), candidates, descriptions)
         return self._outcome(name, query, candidates, descriptions, False)
 
@@ -458,20 +496,23 @@ class OnlineGeocoder:
             from_cache=from_cache,
         )
 
-    def _request_options(self, codes: tuple[str, ...]) -> dict[str, Any]:
+    def _request_options(self, codes: tuple[str, ...], area: Area | None = None) -> dict[str, Any]:
         options: dict[str, Any] = {"exactly_one": False, "timeout": self.timeout_s}
         if self._is_nominatim:
             options.update(addressdetails=True, limit=self.result_limit, language="en")
             if codes:
                 options["country_codes"] = list(codes)
+            if area is not None:
+                options["viewbox"] = [(area.south, area.west), (area.north, area.east)]
+                options["bounded"] = True
         elif codes:
             logger.debug("%s: country bias is only passed to Nominatim", self.service_name)
         return options
 
     def _fetch(
-        self, name: str, codes: tuple[str, ...]
+        self, name: str, codes: tuple[str, ...], area: Area | None = None
     ) -> tuple[tuple[Candidate, ...], tuple[str, ...]]:
-        options = self._request_options(codes)
+        options = self._request_options(codes, area)
         timeout_retries = 1
         rate_limit_retries = 1
         while True:

@@ -106,6 +106,9 @@ class Candidate:
     population: int = 0
     admin1_code: str | None = None
     source: str = "geonames"
+    # "UA.05.1234.5678" (country, then admin codes down to the entry's own level) for the
+    # entries a GeoNames country export added: lets "X hromada" or "X raion" qualify a village.
+    admin_path: str | None = None
 
     @property
     def key(self) -> str:

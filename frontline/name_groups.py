@@ -19,6 +19,10 @@ from frontline.recognize import PLACE_LABELS, Toponym
 
 # A name whose candidates all lie this close together points at one spot whichever is meant.
 UNAMBIGUOUS_KM = 50.0
+# A name right before "said" whose every candidate is a town smaller than this is a speaker
+# ("a spokesman, Zaporozhets, said"), unless a locative puts it in a place ("officials in
+# Kherson said", recognize.py).
+SPEAKER_TOWN_POPULATION = 100_000
 
 
 def region_label(candidate: Candidate) -> str:
@@ -52,9 +56,36 @@ class NameGroup:
         not strong may still be kept with support from the rest of the text."""
         if any(t.from_landmarks or t.qualifier for t in self.toponyms):
             return True
+        if self.speaker:
+            return False
         places = sum(t.ner_label in PLACE_LABELS and not t.after_title for t in self.toponyms)
         organisations = sum(t.ner_label == "ORG" for t in self.toponyms)
         return places > 0 and places >= self.people + organisations
+
+    @property
+    def speaker(self) -> bool:
+        """Named only right before a speech verb, and no town of the name is large: a person."""
+        return (
+            bool(self.matches)
+            and all(t.before_speech_verb for t in self.toponyms)
+            and all(
+                m.candidate.feature == "city" and m.candidate.population < SPEAKER_TOWN_POPULATION
+                for m in self.matches
+            )
+        )
+
+    @property
+    def war_spot(self) -> bool:
+        """War-report syntax puts it on the ground ("near A"), and no title makes a person."""
+        return any(t.after_war_locative and not t.after_title for t in self.toponyms)
+
+    @property
+    def paragraphs(self) -> frozenset[int]:
+        return frozenset(t.paragraph for t in self.toponyms)
+
+    @property
+    def sentences(self) -> set[int]:
+        return {t.mention.sentence_index for t in self.toponyms}
 
     @property
     def people(self) -> int:
@@ -89,9 +120,28 @@ def unambiguous(group: NameGroup) -> bool:
 
 
 def group_key(toponym: Toponym) -> str:
+    if toponym.names_region:
+        # "Kyiv" in "Kyiv and Odesa regions" is the region, whatever "Kyiv" is elsewhere.
+        return f"{toponym.key}|region"
     if toponym.qualifier_text:
         return f"{toponym.key}|{normalize_name(toponym.qualifier_text)}"
     return toponym.key
+
+
+def countries_named_by_demonym_only(groups: Sequence[NameGroup]) -> set[str]:
+    """Countries the text names only by their people ("Russian forces", never "Russia")."""
+    by_name: set[str] = set()
+    by_demonym: set[str] = set()
+    for group in groups:
+        if not (group.strong or group.accepted) or group.chosen is None:
+            continue
+        candidate = group.chosen.candidate
+        if candidate.feature != "country" or not candidate.country_code:
+            if candidate.feature == "admin" and candidate.country_code:
+                by_name.add(candidate.country_code)
+            continue
+        (by_demonym if group.chosen.kind == "demonym" else by_name).add(candidate.country_code)
+    return by_demonym - by_name
 
 
 def named_regions(groups: Sequence[NameGroup]) -> tuple[dict[str, str], dict[str, str]]:

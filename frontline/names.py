@@ -12,6 +12,8 @@ from typing import Literal
 
 from unidecode import unidecode
 
+from frontline import romanise
+
 NameKind = Literal["name", "alternate", "abbreviation", "demonym"]
 KIND_CODES: dict[NameKind, int] = {"name": 0, "alternate": 1, "abbreviation": 2, "demonym": 3}
 KIND_NAMES: dict[int, NameKind] = {code: kind for kind, code in KIND_CODES.items()}
@@ -44,12 +46,31 @@ _FOLDS = (
 _DOUBLE_LETTERS = re.compile(r"([a-z])\1+")
 
 
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")
+
+
 def normalize_name(name: str) -> str:
     """Lookup key: accents, case, apostrophes and punctuation folded away.
 
+    A name in Cyrillic keeps its script («Покровськ» -> "покровськ", ё as е, stress marks
+    dropped), so that texts in Ukrainian and Russian can look names up as written; every
+    other script is transliterated to ASCII.
+
     >>> normalize_name("Kup'yans'k") == normalize_name("Kupyansk")
     True
+    >>> normalize_name("Артёмовск")
+    'артемовск'
     """
+    without_apostrophes = APOSTROPHES.sub("", name)
+    if romanise.has_cyrillic(without_apostrophes):
+        lowered = unicodedata.normalize("NFD", without_apostrophes.lower())
+        cyrillic = unicodedata.normalize("NFC", _COMBINING_MARKS.sub("", lowered))
+        return _SEPARATORS.sub(" ", cyrillic.replace("ё", "е")).strip()
+    return latin_key(without_apostrophes)
+
+
+def latin_key(name: str) -> str:
+    """``normalize_name`` with every script, Cyrillic too, transliterated to ASCII."""
     without_apostrophes = APOSTROPHES.sub("", name)
     ascii_text = unidecode(unicodedata.normalize("NFC", without_apostrophes))
     ascii_text = _INITIALISM_PERIODS.sub("", APOSTROPHES.sub("", ascii_text))

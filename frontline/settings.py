@@ -53,6 +53,9 @@ class Settings:
     tiles_url: str = DEFAULT_TILES_URL
     tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
     http_timeout_s: float = 10.0
+    # GeoNames' per-country export, fetched only by `frontline index --country CODE` or the
+    # dashboard's button (frontline/countries.py).
+    country_dump_url_template: str = "https://download.geonames.org/export/dump/{code}.zip"
     max_article_bytes: int = 2_000_000
 
     @property
@@ -96,6 +99,9 @@ class Settings:
             tiles_url=os.environ.get("FRONTLINE_TILES_URL", base.tiles_url),
             tiles_attribution=os.environ.get("FRONTLINE_TILES_ATTRIBUTION", base.tiles_attribution),
             http_timeout_s=float(os.environ.get("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s)),
+            country_dump_url_template=os.environ.get(
+                "FRONTLINE_COUNTRY_DUMP_URL", base.country_dump_url_template
+            ),
             max_article_bytes=int(
                 os.environ.get("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)
             ),

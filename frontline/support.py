@@ -102,6 +102,36 @@ def a_person_speaking(case: Case) -> Verdict | None:
     return None
 
 
+def a_speaker(case: Case) -> Verdict | None:
+    """ "Zaporozhets said" (GPE): a name before a speech verb in every mention, whose every
+    candidate is a small town, is a person (name_groups.SPEAKER_TOWN_POPULATION)."""
+    return NOT_A_PLACE if case.group.speaker else None
+
+
+def named_in_a_list_of_regions(case: Case) -> Verdict | None:
+    """ "in Kyiv, Kharkiv and Odesa regions": each name of the list is a region."""
+    if case.candidate.feature == "admin" and any(t.names_region for t in case.group.toponyms):
+        return stands("named in a list of regions")
+    return None
+
+
+def a_spot_on_the_ground(case: Case) -> Verdict | None:
+    """ "near Krynky" (PERSON), "captured Avdiivka", "west of Myrnohrad", "the village of
+    Lokot", and every name of a list after them ("near A, B, and C"): war reports put
+    settlements there, whatever NER called them; not after a title, and not a name NER
+    calls a person again and again."""
+    group, chosen = case.group, case.group.chosen
+    if (
+        case.candidate.feature == "city"
+        and chosen is not None
+        and chosen.kind != "abbreviation"
+        and any(t.after_war_locative and not t.after_title for t in group.toponyms)
+        and not (group.people >= REPEATED_PERSON_TAGS and group.mostly_person)
+    ):
+        return stands('named as a spot on the ground ("near", "west of", "the village of" ...)')
+    return None
+
+
 def qualified_by_its_region(case: Case) -> Verdict | None:
     """ "Paris, Texas", "Borova, in Kharkiv region": a region or country next to the name
     that the candidate lies in."""
@@ -239,9 +269,12 @@ def a_large_place_in_a_named_country(case: Case) -> Verdict | None:
 SUPPORT_RULES: tuple[SupportRule, ...] = (
     every_mention_after_a_title,
     a_person_speaking,
+    a_speaker,
     qualified_by_its_region,
+    named_in_a_list_of_regions,
     a_city_by_its_abbreviation,
     after_a_locative_word,
+    a_spot_on_the_ground,
     near_a_named_place,
     listed_with_a_named_place,
     a_major_city,

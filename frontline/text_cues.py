@@ -216,5 +216,11 @@ def names_front_sector(text: str, end: int) -> bool:
 
 
 def word_after(text: str, end: int) -> str:
-    match = WORD.search(text, end, min(len(text), end + 40))
-    return match.group().strip(TRAILING_PUNCTUATION + LEADING_PUNCTUATION).lower() if match else ""
+    """The next word, past a comma on its own ("a spokesman, Zaporozhets, said")."""
+    for match in WORD.finditer(text, end, min(len(text), end + 40)):
+        word = match.group().strip(TRAILING_PUNCTUATION + LEADING_PUNCTUATION).lower()
+        if word:
+            return word
+        if match.group() != ",":
+            return ""
+    return ""

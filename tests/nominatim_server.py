@@ -64,6 +64,7 @@ class AnswerEverything:
         self.gate = gate
         self.queries: list[str] = []
         self.countrycodes: list[str | None] = []
+        self.viewboxes: list[str | None] = []
         self.user_agents: list[str | None] = []
         self.request_arrived = threading.Event()
         self._lock = threading.Lock()
@@ -98,6 +99,8 @@ class AnswerEverything:
         with self._lock:
             self.queries.append(query)
             self.countrycodes.append(params.get("countrycodes", [None])[0])
+            bounded = params.get("bounded", [None])[0]
+            self.viewboxes.append(params.get("viewbox", [None])[0] if bounded == "1" else None)
             self.user_agents.append(handler.headers["User-Agent"])
         self.request_arrived.set()
         if self.gate is not None:

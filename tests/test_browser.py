@@ -74,7 +74,7 @@ def test_markers_for_the_front_line_towns_and_budapest(
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     open_app(page, server.url, "Pokrovsk")
-    for name in ("Pokrovsk", "Kupiansk", "Kostyantynivka", "Budapest"):
+    for name in ("Pokrovsk", "Kupiansk", "Kostiantynivka", "Budapest"):
         icon = marker(page, name)
         expect()(icon).to_have_count(1)
         # Leaflet sets alt on image icons too: screen readers announce the place.
@@ -167,7 +167,7 @@ def test_clicking_markers_shows_their_context_every_time(
     start_app: Any, page: Any, artifacts_dir: Path
 ) -> None:
     server = start_app()
-    towns = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka&place=Budapest"
+    towns = "?place=Pokrovsk&place=Kupiansk&place=Kostiantynivka&place=Budapest"
     open_app(page, server.url + towns, "Kupiansk")
     panel = context_panel(page)
 
@@ -238,7 +238,7 @@ def test_readme_screenshot(start_app: Any, page: Any, artifacts_dir: Path) -> No
     (``FRONTLINE_UPDATE_SCREENSHOT=1`` refreshes docs/screenshot.png)."""
     snapshots = REPO_ROOT.parent / "shared" / "frontline"
     server = start_app(env={"FRONTLINE_TERRITORY_DIR": str(snapshots)})
-    towns = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka"
+    towns = "?place=Pokrovsk&place=Kupiansk&place=Kostiantynivka"
     open_app(page, server.url + towns, "Pokrovsk")
     if snapshots.is_dir():
         legend = map_frame(page).locator(".frontline-legend")
@@ -257,7 +257,7 @@ def test_readme_screenshot(start_app: Any, page: Any, artifacts_dir: Path) -> No
 
 def test_selecting_a_table_row_selects_its_place(start_app: Any, page: Any) -> None:
     server = start_app()
-    open_app(page, server.url + "?place=Pokrovsk&place=Kostyantynivka", "Kostyantynivka")
+    open_app(page, server.url + "?place=Pokrovsk&place=Kostiantynivka", "Kostiantynivka")
     grid = page.locator('[data-testid="stDataFrame"]')
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
@@ -266,9 +266,9 @@ def test_selecting_a_table_row_selects_its_place(start_app: Any, page: Any) -> N
     # (header and rows are 35 px high).
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 + 17)
     panel = context_panel(page)
-    expect()(panel.locator("h4")).to_have_text(["Kostyantynivka"], timeout=UPDATE_TIMEOUT_MS)
+    expect()(panel.locator("h4")).to_have_text(["Kostiantynivka"], timeout=UPDATE_TIMEOUT_MS)
     expect()(panel).to_contain_text(FRONT_LINE_SENTENCE)
-    wait_until_centred_on(page, "Kostyantynivka")
+    wait_until_centred_on(page, "Kostiantynivka")
     # A marker click afterwards takes the panel over from the table.
     marker(page, "Pokrovsk").click()
     expect()(panel.locator("h4")).to_have_text(["Pokrovsk"], timeout=UPDATE_TIMEOUT_MS)

@@ -34,7 +34,7 @@ ARTICLE_DAY = dt.date(2025, 10, 17)  # data/articles/trump-zelensky-tomahawks.me
 ARTICLE_SNAPSHOT = "deepstatemap_data_20251017.geojson"
 OCCUPIED_FILL = '[fill="#c62828"]'
 GAINED_FILL = '[fill="#6d0000"]'
-TOWNS = "?place=Pokrovsk&place=Kupiansk&place=Kostyantynivka"
+TOWNS = "?place=Pokrovsk&place=Kupiansk&place=Kostiantynivka"
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +185,7 @@ def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
 ) -> None:
     open_app(page, served_offline.url + TOWNS)
     # Everything else works: the markers and the excerpts are there.
-    for name in ("Pokrovsk", "Kupiansk", "Kostyantynivka"):
+    for name in ("Pokrovsk", "Kupiansk", "Kostiantynivka"):
         expect()(marker(page, name)).to_have_count(1)
     expect()(page.locator(".st-key-excerpts_panel .frontline-excerpt").first).to_be_visible()
     note = page.locator('[data-testid="stAlert"]', has_text="Front line unavailable")

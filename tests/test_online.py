@@ -310,3 +310,27 @@ def test_two_names_the_geocoder_puts_at_one_point_become_one_place(
     assert place.mentions == tuple(
         sorted((*first.mentions, *second.mentions), key=lambda mention: mention.start)
     )
+
+
+def test_a_war_report_village_is_looked_for_within_the_box_around_the_texts_places(
+    geoparser: Any, server: AnswerEverything, make_geocoder: GeocoderFactory
+) -> None:
+    # Robotyne and Novoprokopivka are not in cities500; spaCy calls the second a person, but
+    # "near A, B and C" puts both on the ground, so both are sent, within the area of the
+    # text's other places (Verbove and Zaporizhzhia Oblast), Nominatim's viewbox, bounded.
+    result = geoparser.geoparse(
+        article_from_text(
+            "Enemy assaults were repelled near Robotyne, Verbove and Novoprokopivka in "
+            "Zaporizhzhia Oblast.",
+            source="war",
+        )
+    )
+    assert {"Robotyne", "Novoprokopivka"} <= set(unresolved_names(result))
+    geocode_result(result, make_geocoder(server.domain))
+    assert {"Robotyne", "Novoprokopivka"} <= set(server.sent())
+    box = server.viewboxes[server.sent().index("Novoprokopivka")]
+    assert box is not None
+    lons, lats = sorted(map(float, box.split(",")[0::2])), sorted(map(float, box.split(",")[1::2]))
+    verbove = by_name(result)["Verbove"]
+    assert lats[0] < verbove.lat < lats[1] and lons[0] < verbove.lon < lons[1]
+    assert lats[1] - lats[0] < 5 and lons[1] - lons[0] < 5

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from frontline.geo import distance_km
 from frontline.representative_points import bounding_box_centre, main_part_centre
-from frontline.resolve import distance_km
 from tests.places import places_by_name
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from frontline.gazetteer import normalize_name
-from frontline.resolve import distance_km
+from frontline.geo import distance_km
 
 PLACE_TOLERANCE_KM = 10.0
 LANDMARK_TOLERANCE_KM = 1.0

