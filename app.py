@@ -35,7 +35,7 @@ from components.offline_assets import ensure_static_assets
 from frontline import service
 from frontline.article import article_from_file
 from frontline.errors import FrontlineError
-from frontline.gazetteer import fold_name, normalize_name
+from frontline.gazetteer import ensure_index, fold_name, index_is_current, normalize_name
 from frontline.pipeline import Geoparser
 from frontline.settings import Settings
 from frontline.store import ArticleStore
@@ -62,6 +62,35 @@ def static_assets_ready() -> bool:
             f"{error.strerror}; the map needs a writable static/ folder beside app.py"
         ) from error
     return True
+
+
+FIRST_BUILD = "Building the offline place-name index, once (about 35 s; later starts take a moment)"
+
+
+@st.cache_resource(show_spinner=False)
+def _current_indexes() -> set[str]:
+    """Gazetteer folders found current in this process (checked once, not on every run)."""
+    return set()
+
+
+def build_gazetteer_first(settings: Settings) -> None:
+    """On a fresh machine, build the gazetteer with its progress on the page, so that a
+    newcomer's first visit never waits on a blank page."""
+    current = _current_indexes()
+    folder = str(settings.gazetteer_dir)
+    if folder in current:
+        return
+    if index_is_current(settings.gazetteer_dir):
+        current.add(folder)
+        return
+    bar = st.progress(0.0, text=FIRST_BUILD + "…")
+
+    def report(done: int, steps: int, step: str) -> None:
+        bar.progress(min(done / steps, 1.0), text=f"{FIRST_BUILD}: {step} ({done}/{steps})")
+
+    ensure_index(settings.gazetteer_dir, progress=report)
+    bar.empty()
+    current.add(folder)
 
 
 @st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
@@ -132,6 +161,7 @@ def main() -> None:
     settings = Settings.from_env()
     try:
         static_assets_ready()
+        build_gazetteer_first(settings)
         geoparser = load_geoparser(settings)
         store = open_library(str(settings.store_path))
         startup_id = startup_article_id(settings, store, geoparser, article_path(sys.argv[1:]))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, MutableMapping
-from pathlib import PurePath
 from typing import Any
 
 import streamlit as st
 
 from frontline import service
+from frontline.article import display_title  # noqa: F401  (the views name titles through it)
 from frontline.errors import FrontlineError
 from frontline.model import Article
 from frontline.settings import Settings
@@ -27,15 +27,6 @@ ADD_NOTE_KEY = "library_add_note"
 DIALOG_OPEN_KEY = "library_add_dialog_open"
 
 Geoparse = service.Geoparse
-
-
-def display_title(title: str | None, source: str) -> str:
-    """An article's title, or for an untitled file its name made readable."""
-    if title:
-        return title
-    name = PurePath(source).name if "://" not in source else source
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return stem.replace("-", " ").replace("_", " ").capitalize() or source
 
 
 def take_pending_article(state: MutableMapping[Any, Any]) -> int | None:

@@ -27,6 +27,7 @@ from components.catalog import (
 )
 from components.export_buttons import show_exports
 from components.offline_assets import OfflineAssets
+from frontline.article import display_title
 from frontline.corrections import CorrectionReport
 from frontline.export import to_csv, to_geojson
 from frontline.model import Article, GeoparseResult
@@ -70,7 +71,7 @@ class Library:
 
 def show_header(article: Article, catalog: Catalog) -> None:
     """The article's title, and its source, date and count of places."""
-    st.title(article.title or Path(article.source).stem.replace("-", " ").capitalize())
+    st.title(display_title(article.title, article.source))
     source = Path(article.source).name if Path(article.source).exists() else article.source
     facts = [f"Source: {source}"]
     if article.date:
@@ -127,23 +128,23 @@ def show_map(
     front = layers.front
     extra_layers: list[folium.FeatureGroup] = [*front.layers]
     assets = OfflineAssets.for_base_path(st.get_option("server.baseUrlPath") or "")
-    all_points = place_map.view_for(catalog, catalog.mapped_names(), show_broad=False)
+    first_view = place_map.view_for(catalog, catalog.mapped_names(), theatre_only=True)
     base_map = place_map.build_base_map(
-        view=all_points,
+        view=first_view,
         tiles_url=settings.tiles_url,
         tiles_attribution=settings.tiles_attribution,
         assets=assets,
     )
     map_layers = place_map.place_layers(catalog, shown, article, show_broad=show_broad)
-    view = focus.map_view(state, catalog, shown, focused, show_broad=show_broad)
+    view = focus.map_view(state, catalog, shown, focused, filtered=bool(places.selection))
     click = place_map.show_map(
         base_map, [*map_layers, *extra_layers], view, key=MAP_KEY, height=MAP_HEIGHT
     )
     frontline_panel.show_captions(front)
     if not settings.tiles_url.strip():
         st.caption(
-            "No tile server set (FRONTLINE_TILES_URL is empty): places are shown on a "
-            "plain background."
+            "No tile server set (FRONTLINE_TILES_URL is empty): the map shows country "
+            "outlines from Natural Earth."
         )
     hidden = [name for name in listed if not catalog.places[name].has_point]
     if hidden:

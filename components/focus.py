@@ -88,18 +88,23 @@ def map_view(
     shown: Sequence[str],
     focused: Sequence[str],
     *,
-    show_broad: bool,
+    filtered: bool,
 ) -> MapView:
-    """Where the map looks. It fits the shown places when they change; a row chosen in the
-    table brings its place to the centre at the same zoom (a marker clicked is already in
-    sight). Nothing else moves it, so the reader's own panning and zooming stay."""
-    signature = (tuple(shown), show_broad)
+    """Where the map looks. It fits the shown places when they change: where they cluster
+    when the reader has not filtered (``frontline.first_view``; "Show all places" on the map
+    reaches the rest), all of them when the reader has chosen them. A row chosen in the table
+    brings its place to the centre at the same zoom (a marker clicked is already in sight).
+    Nothing else moves it, so the reader's own panning and zooming stay."""
+    signature = (tuple(shown), filtered)
     if state.get(VIEW_SIGNATURE_KEY) != signature or VIEW_KEY not in state:
         state[VIEW_SIGNATURE_KEY] = signature
-        state[FITTED_VIEW_KEY] = state[VIEW_KEY] = view_for(catalog, shown, show_broad=show_broad)
+        state[FITTED_VIEW_KEY] = state[VIEW_KEY] = view_for(
+            catalog, shown, theatre_only=not filtered
+        )
     from_table = state.get(FOCUS_SOURCE_KEY) == "table"
     if focused and from_table and state.get(VIEW_FOCUS_KEY) != tuple(focused):
-        centre = view_for(catalog, focused, show_broad=True).center
+        # The place itself at the centre (below the legend's band at any zoom).
+        centre = view_for(catalog, focused, top_padding_px=0, padding_px=0).center
         state[VIEW_KEY] = MapView(centre, state[FITTED_VIEW_KEY].zoom)
     state[VIEW_FOCUS_KEY] = tuple(focused)
     view: MapView = state[VIEW_KEY]

@@ -109,7 +109,7 @@ def legend_html(
 ) -> str:
     """The legend's HTML; every text from outside is escaped here and only here."""
     escape = html.escape
-    lines = ['<div style="font-weight:600;margin-bottom:4px">Front line</div>']
+    lines = []
     if show_occupied:
         lines.append(
             f"<div>{_swatch(OCCUPIED_COLOR, 0.5)}Occupied territory as of "
@@ -136,7 +136,8 @@ def legend_html(
 
 
 class FrontlineLegend(MacroElement):
-    """A Leaflet control shown while its parent layer is on the map."""
+    """A Leaflet control shown while its parent layer is on the map. Its title folds it to one
+    line (remembered for the browser tab, so a rerun that redraws it keeps it folded)."""
 
     _template = Template(
         """
@@ -144,11 +145,31 @@ class FrontlineLegend(MacroElement):
         (function () {
             var layer = {{ this._parent.get_name() }};
             var legend = L.control({position: {{ this.position_json }}});
+            var FOLDED = "frontline-legend-folded";
             legend.onAdd = function () {
                 var box = L.DomUtil.create("div", "frontline-legend");
                 box.setAttribute("style", {{ this.box_style_json }});
-                box.innerHTML = {{ this.html_json }};
+                var toggle = L.DomUtil.create("button", "frontline-legend-toggle", box);
+                toggle.type = "button";
+                toggle.style.cssText = "all:unset;cursor:pointer;font-weight:600;display:block;";
+                var body = L.DomUtil.create("div", "frontline-legend-body", box);
+                body.style.marginTop = "4px";
+                body.innerHTML = {{ this.html_json }};
+                box.frontlineFold = function (folded) {
+                    body.style.display = folded ? "none" : "";
+                    toggle.textContent = folded ? "Front line \u25b8" : "Front line \u25be";
+                    toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+                    toggle.title = folded ? "Show the legend" : "Fold the legend";
+                    try { sessionStorage.setItem(FOLDED, folded ? "1" : ""); } catch (e) {}
+                };
+                var folded = false;
+                try { folded = sessionStorage.getItem(FOLDED) === "1"; } catch (e) {}
+                box.frontlineFold(folded);
+                L.DomEvent.on(toggle, "click", function () {
+                    box.frontlineFold(body.style.display !== "none");
+                });
                 L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.disableScrollPropagation(box);
                 return box;
             };
             layer.on("add", function () { legend.addTo(layer._map); });

@@ -26,12 +26,12 @@ import requests
 import streamlit as st
 
 from components.frontline_layer import change_layer, legend_layer, occupied_layer
-from frontline.errors import FrontlineError, SnapshotFormatError
+from frontline.errors import FrontlineError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
 from frontline.territory import (
-    MAX_SNAPSHOT_BYTES,
     SOURCE_CREDIT,
+    UPLOADS_FOLDER,
     LocalFirstSnapshots,
     Snapshot,
     SnapshotChoice,
@@ -39,9 +39,10 @@ from frontline.territory import (
     annotate_places,
     change_geojson,
     display_geojson,
+    keep_upload,
     local_first_snapshots,
-    parse_snapshot,
     territory_change,
+    uploads_dir,
 )
 
 SHOW_OCCUPIED_KEY = "show_occupied"
@@ -49,6 +50,8 @@ SHOW_CHANGE_KEY = "show_change"
 COMPARE_KEY = "territory_compare"
 COMPARE_DATE_KEY = "territory_compare_date"
 UPLOAD_KEY = "territory_upload"
+KEPT_UPLOADS_KEY = "territory_kept_uploads"
+SNAPSHOT_DATE_KEY = "territory_snapshot_date"
 
 CompareChoice = Literal["30 days earlier", "Latest available", "Pick a date"]
 COMPARE_CHOICES: tuple[CompareChoice, ...] = ("30 days earlier", "Latest available", "Pick a date")
@@ -97,10 +100,14 @@ def age_text(choice: SnapshotChoice) -> str:
     return f"{days} before the article" if age > 0 else f"{days} after the article"
 
 
+def _uploaded(origin: str) -> bool:
+    return Path(origin).parent.name == UPLOADS_FOLDER
+
+
 def origin_text(choice: SnapshotChoice) -> str:
     origin = choice.origin
-    if origin.startswith("uploaded file "):
-        return origin
+    if _uploaded(origin):
+        return f"uploaded file {Path(origin).name} (kept in the cache)"
     if origin.startswith(("http://", "https://")):
         return "fetched from the origin" + (" (cached)" if choice.from_cache else "")
     return f"file {Path(origin).name} from the snapshot folder (FRONTLINE_TERRITORY_DIR)"
@@ -112,8 +119,8 @@ def legend_note(choice: SnapshotChoice) -> str:
     text = text[:1].upper() + text[1:]
     if choice.article_date is not None and choice.age_days != 0:
         text += f" ({choice.article_date.isoformat()})"
-    if choice.origin.startswith("uploaded file "):
-        text += f"; {choice.origin}"
+    if _uploaded(choice.origin):
+        text += f"; uploaded file {Path(choice.origin).name}"
     return text
 
 
@@ -136,13 +143,19 @@ def change_summary(change: TerritoryChange) -> str:
     )
 
 
-def unavailable_text(detail: str) -> str:
-    return (
-        "Front line unavailable: " + detail.rstrip(".") + ". Everything else works. To draw it, "
-        "upload a DeepStateMap snapshot below (deepstatemap_data_YYYYMMDD.geojson from "
-        "github.com/cyterat/deepstate-map-data), or start the app with FRONTLINE_TERRITORY_DIR "
-        "set to a folder of them, or with FRONTLINE_TERRITORY_FETCH=1 to fetch and cache them."
-    )
+def unavailable_text(detail: str, *, fetching: bool = False) -> str:
+    """One short line; the fetch setting is advised only while it is off."""
+    fetch = "" if fetching else " or start with FRONTLINE_TERRITORY_FETCH=1"
+    reason = detail.rstrip(".")
+    return f"Front line unavailable: {reason}. Upload a DeepStateMap snapshot below{fetch}."
+
+
+def short_reason(error: str | None, article_date: dt.date, *, fetching: bool) -> str:
+    """Why no snapshot, in a few words: the library's message says where it looked and which
+    settings exist; the note under it says what to do."""
+    if not fetching or not error:
+        return f"no snapshot of {article_date.isoformat()} or earlier here"
+    return error.split(";")[0]
 
 
 def compare_date(
@@ -189,16 +202,21 @@ def _provider(settings: Settings) -> LocalFirstSnapshots:
     return local_first_snapshots(settings, session)
 
 
-def _listing_stamp(settings: Settings) -> tuple[int, int]:
+def _uploads_folder(settings: Settings) -> Path:
+    return uploads_dir(settings.territory_cache_dir)
+
+
+def _listing_stamp(settings: Settings) -> tuple[int, int, int]:
     # A directory's time changes when a file is added or removed: new snapshots are seen.
     return (
         _folder_stamp(settings.territory_dir),
+        _folder_stamp(_uploads_folder(settings)),
         _folder_stamp(_provider(settings).origin.cache_folder),
     )
 
 
 @st.cache_resource(show_spinner=False, ttl=CHOICE_TTL_S, max_entries=64)
-def _lookup(settings: Settings, date: dt.date, stamp: tuple[int, int]) -> Lookup:
+def _lookup(settings: Settings, date: dt.date, stamp: tuple[int, int, int]) -> Lookup:
     try:
         choice = _provider(settings).snapshot_for(date)
     except FrontlineError as error:
@@ -206,8 +224,19 @@ def _lookup(settings: Settings, date: dt.date, stamp: tuple[int, int]) -> Lookup
     return Lookup(LoadedSnapshot(choice, snapshot_key(choice.snapshot)))
 
 
+@st.cache_resource(show_spinner=False, ttl=CHOICE_TTL_S, max_entries=64)
+def _exact(
+    settings: Settings, date: dt.date, article_date: dt.date | None, stamp: tuple[int, int, int]
+) -> Lookup:
+    try:
+        choice = _provider(settings).snapshot_of(date, article_date)
+    except FrontlineError as error:
+        return Lookup(None, str(error))
+    return Lookup(LoadedSnapshot(choice, snapshot_key(choice.snapshot)))
+
+
 @st.cache_resource(show_spinner=False, ttl=CHOICE_TTL_S, max_entries=16)
-def _available(settings: Settings, stamp: tuple[int, int]) -> tuple[dt.date, ...]:
+def _available(settings: Settings, stamp: tuple[int, int, int]) -> tuple[dt.date, ...]:
     try:
         return tuple(_provider(settings).available_dates())
     except FrontlineError:
@@ -219,27 +248,33 @@ def lookup(settings: Settings, date: dt.date) -> Lookup:
     return _lookup(settings, date, _listing_stamp(settings))
 
 
+def exact(settings: Settings, date: dt.date, article_date: dt.date | None) -> Lookup:
+    """The snapshot of exactly ``date`` on this machine (one the slider offers)."""
+    return _exact(settings, date, article_date, _listing_stamp(settings))
+
+
 def available_dates(settings: Settings) -> tuple[dt.date, ...]:
     return _available(settings, _listing_stamp(settings))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def parse_upload(name: str, data: bytes) -> Snapshot:
-    """An uploaded snapshot (raises SnapshotFormatError naming the file)."""
-    return parse_snapshot(data, source=name)
-
-
-def uploaded_snapshot(upload: Any, article_date: dt.date | None) -> LoadedSnapshot:
-    data = upload.getvalue()
-    if len(data) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotFormatError(
-            f"{upload.name} is larger than {MAX_SNAPSHOT_BYTES // 1_000_000} MB; "
-            "a DeepStateMap snapshot is under 1 MB"
-        )
-    snapshot = parse_upload(upload.name, data)
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    choice = SnapshotChoice(snapshot, article_date, origin=f"uploaded file {upload.name}")
-    return LoadedSnapshot(choice, f"upload:{digest}@{snapshot.date.isoformat()}")
+def keep_uploads(settings: Settings, uploads: Sequence[Any], kept: dict[str, Any]) -> list[str]:
+    """Keep each uploaded snapshot in the cache (once per file content); return one message
+    per file that cannot be used. ``kept`` (the session's) maps a file's digest to the date
+    it was kept under, or to its error."""
+    problems: list[str] = []
+    for upload in uploads:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in kept:
+            try:
+                kept[digest] = keep_upload(
+                    _uploads_folder(settings), upload.name, data
+                ).snapshot.date
+            except FrontlineError as error:
+                kept[digest] = str(error)
+        if isinstance(kept[digest], str):
+            problems.append(f"Cannot use the uploaded snapshot: {kept[digest]}")
+    return problems
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -272,24 +307,48 @@ def annotated(result: GeoparseResult, loaded: LoadedSnapshot) -> GeoparseResult:
 # ---------------------------------------------------------------------------- widgets
 
 
-def _show_upload(article_date: dt.date | None) -> LoadedSnapshot | None:
-    upload = st.file_uploader(
-        "Front-line snapshot file",
+def _show_upload(settings: Settings) -> dt.date | None:
+    """The uploader; files are kept in the cache. Returns the date of a snapshot kept in this
+    run (the slider moves there), else None."""
+    uploads = st.file_uploader(
+        "Front-line snapshot files",
         type=["geojson", "json"],
         key=UPLOAD_KEY,
+        accept_multiple_files=True,
         help=(
-            "A DeepStateMap occupied-territory layer, e.g. deepstatemap_data_20251017.geojson "
+            "DeepStateMap occupied-territory layers, e.g. deepstatemap_data_20251017.geojson "
             "from github.com/cyterat/deepstate-map-data (the date is read from the name). "
-            "It replaces the snapshot chosen by the article's date."
+            "They are kept in the cache: the app, --territory auto and 'What changed hands' "
+            "use them from now on, after a restart too."
         ),
     )
-    if upload is None:
-        return None
-    try:
-        return uploaded_snapshot(upload, article_date)
-    except FrontlineError as error:
-        st.error(f"Cannot use the uploaded snapshot: {error}")
-        return None
+    kept: dict[str, Any] = st.session_state.setdefault(KEPT_UPLOADS_KEY, {})
+    before = dict(kept)
+    for problem in keep_uploads(settings, uploads or [], kept):
+        st.error(problem)
+    new_dates = [
+        date for digest, date in kept.items() if digest not in before and isinstance(date, dt.date)
+    ]
+    return max(new_dates) if new_dates else None
+
+
+def _chosen_date(dates: Sequence[dt.date], default: dt.date, newly_kept: dt.date | None) -> dt.date:
+    """The slider over the snapshots at hand (shown from two on); its value is the date."""
+    state = st.session_state
+    if newly_kept is not None and newly_kept in dates:
+        state[SNAPSHOT_DATE_KEY] = newly_kept
+    if state.get(SNAPSHOT_DATE_KEY) not in dates:
+        state[SNAPSHOT_DATE_KEY] = default
+    if len(dates) < 2:
+        return default
+    chosen: dt.date = st.select_slider(
+        "Front line as of",
+        options=list(dates),
+        key=SNAPSHOT_DATE_KEY,
+        format_func=lambda date: date.isoformat(),
+        help="The snapshots on this machine: your folder, your uploads and the cache.",
+    )
+    return chosen
 
 
 def _compare_target(
@@ -343,18 +402,36 @@ def show_front_line(settings: Settings, result: GeoparseResult) -> FrontLine:
         help="Compare the article's front line with another date.",
     )
     note_slot = st.empty()
+    slider_slot = st.container()
     loaded: LoadedSnapshot | None = None
     compare_slot = st.container()
-    uploaded = _show_upload(article_date)
-    if uploaded is not None:
-        loaded = uploaded
-    elif article_date is None:
-        note_slot.info(unavailable_text("the article has no date to choose a snapshot by"))
-    else:
+    newly_kept = _show_upload(settings)
+    at_hand = available_dates(settings)
+    if article_date is not None:
         answer = lookup(settings, article_date)
         loaded = answer.loaded
-        if loaded is None:
-            note_slot.info(unavailable_text(answer.error or "no snapshot found"))
+    if at_hand:
+        default = loaded.choice.snapshot.date if loaded is not None else at_hand[-1]
+        with slider_slot:
+            chosen = _chosen_date(at_hand, default, newly_kept)
+        if loaded is None or chosen != loaded.choice.snapshot.date:
+            loaded = exact(settings, chosen, article_date).loaded or loaded
+    if loaded is not None:
+        pass
+    elif article_date is None:
+        note_slot.info(
+            unavailable_text(
+                "the article has no date to choose a snapshot by",
+                fetching=settings.territory_fetch,
+            )
+        )
+    else:
+        note_slot.info(
+            unavailable_text(
+                short_reason(answer.error, article_date, fetching=settings.territory_fetch),
+                fetching=settings.territory_fetch,
+            )
+        )
     if loaded is None:
         return FrontLine(result, (), None, None, None)
 

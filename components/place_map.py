@@ -1,8 +1,20 @@
 """The map: a stable base map, with the places as layers that change without a reload.
 
-The base map (tiles, credits, the tile-error note) depends only on the settings, so
-streamlit-folium keeps the same Leaflet map across reruns; filters swap the marker layers
-through ``feature_group_to_add`` and move the view through ``center``/``zoom``.
+The base map (tiles, country outlines under them, credits, the tile-error note, the "show all"
+button, scroll and popup behaviour) depends only on the settings, so streamlit-folium keeps
+the same Leaflet map across reruns; filters swap the marker layers through
+``feature_group_to_add`` and move the view through ``center``/``zoom``.
+
+What a reader meets without tiles or with them:
+- Country outlines and coastlines (Natural Earth, ``frontline.outlines``) lie in a pane *under*
+  the tiles: loaded tiles cover them; missing tiles leave them showing. "Plain" in the layer
+  switch turns the tiles off on purpose.
+- The page scrolls over the map; Ctrl/⌘ + wheel zooms (Leaflet.GestureHandling), and so does
+  the plain wheel after a click on the map, until the pointer leaves it.
+- Point markers gather into a cluster only where they would overlap (Leaflet.markercluster);
+  countries, seas and regions sit in a pane under the point markers, so they never take a
+  point's click.
+- An open popup is moved clear of the legend, the notes and the controls, and into view.
 
 Each marker is one ``PlaceMarker`` element whose popup and tooltip are passed to Leaflet as
 JSON strings of escaped HTML: no jQuery parsing, no JavaScript template literals, and the
@@ -33,15 +45,29 @@ from components.catalog import (
 )
 from components.markup import Highlight, escape_text, highlight, shorten_around
 from components.offline_assets import OfflineAssets
+from frontline.first_view import theatre
 from frontline.model import Article, Place
 from frontline.naming import as_written
+from frontline.outlines import OUTLINES_URL
 
 GEONAMES_CREDIT = (
     'Places: <a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> '
     '(<a href="https://creativecommons.org/licenses/by/4.0/" target="_blank" '
     'rel="noopener">CC BY 4.0</a>)'
 )
-TILES_UNAVAILABLE = "Map tiles unavailable: places are shown on a plain background."
+OUTLINES_ATTRIBUTION = (
+    f'Outlines: <a href="{OUTLINES_URL}" target="_blank" rel="noopener">Natural Earth</a>'
+)
+TILES_UNAVAILABLE = "No map tiles: outlines from Natural Earth"
+SHOW_ALL_LABEL = "Show all places"
+SHOW_MAIN_LABEL = "Back to the main area"
+# Markers closer than this (screen pixels) gather into one cluster; point icons are 16-20 px.
+CLUSTER_RADIUS_PX = 20
+PLACES_PANE = "markerPane"
+MAX_ZOOM = 18
+BROAD_PANE = "frontline-broad"
+# The legend's height at the top right, plus a margin.
+LEGEND_BAND_PX = 120
 # Ukraine, for an article with no mappable place.
 DEFAULT_VIEW_CENTER = (48.5, 31.5)
 RETURNED_OBJECTS = (
@@ -120,9 +146,12 @@ def fit_view(
     width_px: int = 480,
     height_px: int = 520,
     padding_px: int = 48,
+    # The front-line legend's band at the top right: the points stay below it.
+    top_padding_px: int = LEGEND_BAND_PX,
     max_zoom: int = 9,
 ) -> MapView:
-    """The centre and the largest zoom (Web Mercator) that show every point."""
+    """The centre and the largest zoom (Web Mercator) that show every point inside the map
+    less its padding (more at the top, where the legend sits)."""
     coordinates = [(lat, lon) for lat, lon in points]
     if not coordinates:
         return MapView(DEFAULT_VIEW_CENTER, 5)
@@ -137,62 +166,57 @@ def fit_view(
     x_center, y_center = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
     span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
     zoom = max_zoom
-    usable_w, usable_h = max(width_px - 2 * padding_px, 1), max(height_px - 2 * padding_px, 1)
+    usable_w = max(width_px - 2 * padding_px, 1)
+    usable_h = max(height_px - padding_px - top_padding_px, 1)
     while zoom > 1 and (span_x * 256 * 2**zoom > usable_w or span_y * 256 * 2**zoom > usable_h):
         zoom -= 1
+    # The points' middle sits half the extra top padding below the map's centre.
+    y_center -= (top_padding_px - padding_px) / 2 / (256 * 2**zoom)
     lon_center = x_center * 360.0 - 180.0
     lat_center = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y_center))))
     return MapView((round(lat_center, 5), round(lon_center, 5)), zoom)
 
 
 class _MapChrome(MacroElement):
-    """Credits, Leaflet's default icon path and the 'tiles unavailable' note."""
+    """Credits, outlines, gestures, popups kept clear, "show all" and the tiles note: set up
+    once per page load by ``components/assets/frontline-map.js``."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        L.Icon.Default.imagePath = {{ this.image_path|tojson }};
-        L.control.scale({imperial: false, position: "bottomright"})
-            .addTo({{ this._parent.get_name() }});
-        {{ this._parent.get_name() }}.attributionControl.setPrefix(
-            '<a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
-        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.credit|tojson }});
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var shown = false;
-            function showNote() {
-                if (shown) { return; }
-                shown = true;
-                var note = L.control({position: "topright"});
-                note.onAdd = function () {
-                    var box = L.DomUtil.create("div", "frontline-tiles-note");
-                    box.setAttribute("role", "status");
-                    // A status line, not a control: clicks go through to the map.
-                    box.style.cssText = "background:rgba(255,255,255,.85);padding:2px 6px;"
-                        + "border-radius:4px;font:11px/1.4 sans-serif;color:#333;"
-                        + "pointer-events:none;max-width:220px;";
-                    box.textContent = {{ this.note|tojson }};
-                    return box;
-                };
-                note.addTo(map);
-            }
-            {% if this.tile_layer %}
-            {{ this.tile_layer.get_name() }}.on("tileerror", showNote);
-            {% else %}
-            showNote();
-            {% endif %}
-        })();
+        frontlineMap.setUp({{ this._parent.get_name() }}, {
+            imagePath: {{ this.image_path|tojson }},
+            credits: {{ this.credits|tojson }},
+            outlinesUrl: {{ this.outlines_url|tojson }},
+            broadPane: {{ this.broad_pane|tojson }},
+            tileLayer: {{ this.tile_layer.get_name() if this.tile_layer else "null" }},
+            tilesNote: {{ this.note|tojson }},
+            showAll: {{ this.show_all|tojson }},
+            showMain: {{ this.show_main|tojson }}
+        });
         {% endmacro %}
         """
     )
 
-    def __init__(self, *, image_path: str, credit: str, note: str, tile_layer: Any) -> None:
+    def __init__(
+        self,
+        *,
+        image_path: str,
+        credit: str,
+        note: str,
+        tile_layer: Any,
+        outlines_url: str,
+    ) -> None:
         super().__init__()
         self._name = "MapChrome"
         self.image_path = image_path
-        self.credit = credit
+        self.credits = [credit, OUTLINES_ATTRIBUTION]
         self.note = note
         self.tile_layer = tile_layer
+        self.outlines_url = outlines_url
+        self.broad_pane = BROAD_PANE
+        self.show_all = SHOW_ALL_LABEL
+        self.show_main = SHOW_MAIN_LABEL
 
 
 def build_base_map(
@@ -210,6 +234,11 @@ def build_base_map(
         tiles=None,
         control_scale=False,
         prefer_canvas=False,
+        # Leaflet.GestureHandling: the page scrolls over the map, Ctrl/Cmd + wheel zooms.
+        gesture_handling=True,
+        # Set on the map itself: markercluster needs it, and with no tile layer (no tile
+        # server set) nothing else would give it.
+        maxZoom=MAX_ZOOM,
     )
     # Instance attributes shadow folium's CDN defaults for this map only.
     base_map.default_js = assets.js
@@ -225,6 +254,7 @@ def build_base_map(
         credit=GEONAMES_CREDIT,
         note=TILES_UNAVAILABLE,
         tile_layer=tile_layer,
+        outlines_url=assets.outlines_url,
     ).add_to(base_map)
     return base_map
 
@@ -237,6 +267,7 @@ class PlaceMarker(MacroElement):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.marker({{ this.location|tojson }}, {
+            pane: {{ this.pane|tojson }},
             title: {{ this.title|tojson }},
             alt: {{ this.title|tojson }},
             keyboard: true,
@@ -251,7 +282,7 @@ class PlaceMarker(MacroElement):
             })
         })
         .bindTooltip({{ this.tooltip_html|tojson }}, {direction: "top"})
-        .bindPopup({{ this.popup_html|tojson }}, {maxWidth: 320})
+        .bindPopup({{ this.popup_html|tojson }}, {maxWidth: 320, autoPan: false})
         .addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -265,9 +296,11 @@ class PlaceMarker(MacroElement):
         kind: str,
         tooltip_html: str,
         popup_html: str,
+        pane: str = PLACES_PANE,
     ) -> None:
         super().__init__()
         self._name = "PlaceMarker"
+        self.pane = pane
         self.location = [round(location[0], 6), round(location[1], 6)]
         self.title = title
         style = MARKER_STYLES.get(kind, MARKER_STYLES["other"])
@@ -338,6 +371,33 @@ def popup_html(name: str, place: Place, article: Article) -> str:
     return "".join(rows)
 
 
+class PlaceCluster(folium.FeatureGroup):
+    """The point places as one Leaflet.markercluster group: markers that would overlap gather
+    into a cluster that spreads on click; every marker stays in the page (so each can be
+    found and clicked once in view), and "Show all places" finds the group by its flag."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.markerClusterGroup({{ this.options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, control=False)
+        # streamlit-folium names the layer it adds after "feature_group": keep that name.
+        self._name = "FeatureGroup"
+        self.options = {
+            "frontlinePlaces": True,
+            "maxClusterRadius": CLUSTER_RADIUS_PX,
+            "removeOutsideVisibleBounds": False,
+            "showCoverageOnHover": False,
+            "spiderfyOnMaxZoom": True,
+            "zoomToBoundsOnClick": True,
+        }
+
+
 def place_layers(
     catalog: Catalog,
     names: Sequence[str],
@@ -346,7 +406,7 @@ def place_layers(
     show_broad: bool,
 ) -> list[folium.FeatureGroup]:
     """Feature groups for ``names``: local places, and (if asked) countries, seas, regions."""
-    local = folium.FeatureGroup(name="Places", control=False)
+    local = PlaceCluster("Places")
     broad = folium.FeatureGroup(name=BROAD_LAYER_NAME, control=False)
     for name in names:
         place = catalog.places[name]
@@ -361,19 +421,48 @@ def place_layers(
             kind=place.feature,
             tooltip_html=escape_text(name),
             popup_html=popup_html(name, place, article),
+            pane=BROAD_PANE if is_broad else PLACES_PANE,
         ).add_to(broad if is_broad else local)
     return [local, broad] if show_broad else [local]
 
 
-def view_for(catalog: Catalog, names: Sequence[str], *, show_broad: bool, **fit: Any) -> MapView:
-    points = [
-        (place.lat, place.lon)
-        for place in (catalog.places[name] for name in names)
-        if place.lat is not None
-        and place.lon is not None
-        and (show_broad or place.feature not in BROAD_KINDS)
-    ]
-    return fit_view(points, **fit)
+# Countries and wide regions alone (nothing else to frame): their points, no closer than this.
+BROAD_ONLY_MAX_ZOOM = 5
+# The first view keeps a few hundred km around the theatre: the border, the coast, the front.
+THEATRE_MAX_ZOOM = 7
+# Places that fit together at this zoom (about a country's breadth) are all framed; a wider
+# spread (Washington and Pokrovsk) leaves the far ones to "Show all places".
+FRAME_ALL_FROM_ZOOM = 6
+
+
+def view_for(
+    catalog: Catalog, names: Sequence[str], *, theatre_only: bool = False, **fit: Any
+) -> MapView:
+    """The view that frames ``names``' point places (with ``theatre_only``, when they spread
+    wider than a country, only those where they cluster: ``frontline.first_view``). Countries,
+    seas and wide regions never set the view, unless they are all there is."""
+    places = [catalog.places[name] for name in names if catalog.places[name].has_point]
+    points = [place for place in places if place.feature not in BROAD_KINDS]
+    if theatre_only and points:
+        located = [(place.lat, place.lon) for place in points]
+        whole = fit_view(
+            [(lat, lon) for lat, lon in located if lat is not None and lon is not None], **fit
+        )
+        if whole.zoom >= FRAME_ALL_FROM_ZOOM:
+            return whole
+        points = list(theatre(points))
+        fit.setdefault("max_zoom", THEATRE_MAX_ZOOM)
+    if not points:
+        fit.setdefault("max_zoom", BROAD_ONLY_MAX_ZOOM)
+        points = places
+    return fit_view(
+        [
+            (place.lat, place.lon)
+            for place in points
+            if place.lat is not None and place.lon is not None
+        ],
+        **fit,
+    )
 
 
 @dataclass(frozen=True, slots=True)

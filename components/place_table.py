@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +21,26 @@ def territory_distance_km(territory: TerritoryStatus | None) -> float | None:
         edge = territory.distance_to_edge_km
         return round(edge, 1) if edge is not None else 0.0
     return round(territory.distance_km, 1)
+
+
+# How numbers read in the table; a missing one (a country's distance, a landmark's GeoNames
+# id) is an empty cell, never "None".
+NUMBER_FORMATS = {
+    "Latitude": "{:.4f}",
+    "Longitude": "{:.4f}",
+    "Score": "{:.2f}",
+    "Distance (km)": "{:.1f}",
+    "GeoNames ID": "{:.0f}",
+}
+
+
+def _present(frame: pd.DataFrame) -> list[str]:
+    return [column for column in NUMBER_FORMATS if column in frame.columns]
+
+
+def styled_places(frame: pd.DataFrame) -> Any:
+    """The frame as the table shows it (a pandas Styler: numbers formatted, gaps empty)."""
+    return frame.style.format(NUMBER_FORMATS, na_rep="", subset=_present(frame))
 
 
 def places_frame(catalog: Catalog, names: Sequence[str]) -> pd.DataFrame:
@@ -40,13 +61,13 @@ def places_frame(catalog: Catalog, names: Sequence[str]) -> pd.DataFrame:
                 "Latitude": place.lat,
                 "Longitude": place.lon,
                 "Score": round(place.score, 2),
-                "Status": territory.status if territory else None,
+                "Status": territory.status if territory else "",
                 "Distance (km)": territory_distance_km(territory),
                 "GeoNames ID": candidate.geonameid if candidate else None,
             }
         )
     frame = pd.DataFrame(rows)
-    if frame.empty or frame["Status"].isna().all():
+    if frame.empty or not frame["Status"].astype(bool).any():
         frame = frame.drop(columns=["Status", "Distance (km)"], errors="ignore")
     return frame
 
@@ -62,7 +83,9 @@ def show_table(
         style = "background-color: rgba(255, 171, 145, .45)" if row["Place"] in chosen else ""
         return [style] * len(row)
 
-    styled = frame.style.apply(mark_focused, axis=1) if chosen and not frame.empty else frame
+    styled = styled_places(frame)
+    if chosen and not frame.empty:
+        styled = styled.apply(mark_focused, axis=1)
     event = st.dataframe(
         styled,
         key=key,

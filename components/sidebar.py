@@ -12,10 +12,15 @@ from typing import Any
 import streamlit as st
 
 from components.catalog import Catalog
+from frontline.model import POINT_FEATURES
 
 FILTER_KEY = "place_filter"
 SEARCH_KEY = "place_search"
 SEARCH_NOTE_KEY = "place_search_note"
+# The places the search box put in the filter: the next search (or an emptied box) takes
+# them out again, so the filter follows the box instead of piling up.
+SEARCH_ADDED_KEY = "place_search_added"
+HINT_PLACES = 3
 URL_PARAM = "place"
 
 Search = Callable[[str], tuple[str, ...]]
@@ -33,17 +38,28 @@ def restore_filter(
 
 
 def apply_search(state: MutableMapping[Any, Any], search: Search) -> None:
-    """Add the places the search box names to the filter (an ``on_change`` callback)."""
+    """Put the places the search box names in the filter, in place of those the previous
+    search put there (an ``on_change`` callback); an emptied box takes them out."""
     query = str(state.get(SEARCH_KEY, "")).strip()
+    previous = set(state.pop(SEARCH_ADDED_KEY, ()))
+    kept = [name for name in state.get(FILTER_KEY, []) if name not in previous]
+    found = search(query) if query else ()
+    state[FILTER_KEY] = list(dict.fromkeys([*kept, *found]))
+    state[SEARCH_ADDED_KEY] = tuple(name for name in found if name not in kept)
     if not query:
         state.pop(SEARCH_NOTE_KEY, None)
-        return
-    found = search(query)
-    if not found:
+    elif not found:
         state[SEARCH_NOTE_KEY] = ("warning", f"No place in this article matches “{query}”.")
-        return
-    state[FILTER_KEY] = list(dict.fromkeys([*state.get(FILTER_KEY, []), *found]))
-    state[SEARCH_NOTE_KEY] = ("info", f"“{query}” → {', '.join(found)}")
+    else:
+        state[SEARCH_NOTE_KEY] = ("info", f"“{query}” → {', '.join(found)}")
+
+
+def search_hint(catalog: Catalog) -> str:
+    """The search box's example: the open article's own most-named towns, so it finds them."""
+    names = [
+        name for name in catalog.by_frequency() if catalog.places[name].feature in POINT_FEATURES
+    ][:HINT_PLACES]
+    return "e.g. " + ", ".join(names) if names else "a place name, in any spelling"
 
 
 def show_place_filter(catalog: Catalog, search: Search) -> tuple[str, ...]:
@@ -54,7 +70,7 @@ def show_place_filter(catalog: Catalog, search: Search) -> tuple[str, ...]:
         st.text_input(
             "Find a place (any spelling)",
             key=SEARCH_KEY,
-            placeholder="e.g. Kupyansk, Kiev, Artemivsk",
+            placeholder=search_hint(catalog),
             on_change=apply_search,
             args=(st.session_state, search),
             help=(

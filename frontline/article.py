@@ -257,3 +257,16 @@ def article_from_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -
         date=date or article.date,
         sentences=article.sentences,
     )
+
+
+def display_title(title: str | None, source: str) -> str:
+    """An article's title as every reader sees it (app, CLI, exports): its own, or for an
+    untitled file its name made readable ("trump-zelensky-tomahawks.txt" -> "Trump zelensky
+    tomahawks"); a URL stays a URL."""
+    if title and title.strip():
+        return " ".join(title.split())
+    if "://" in source:
+        return source
+    name = Path(source).name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return stem.replace("-", " ").replace("_", " ").strip().capitalize() or source

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from frontline import export, service
+from frontline.article import display_title
 from frontline.cli_common import (
     DEMONYMS_HELP,
     EXIT_ERROR,
@@ -74,7 +75,7 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
             str(s.id),
             s.date.isoformat() if s.date else "-",
             str(s.places),
-            " ".join((s.title or "(no title)").split()),  # a title with line breaks stays one row
+            display_title(s.title, s.source),  # one line, as the app names it
             s.source,
         )
         for s in summaries
@@ -182,7 +183,7 @@ def _write_outcomes(
         return
     for outcome in outcomes:
         summary = outcome.summary
-        label = summary.title or summary.source
+        label = display_title(summary.title, summary.source)
         if outcome.created:
             out.write(f"added article {summary.id} ({summary.places} places): {label}\n")
             continue

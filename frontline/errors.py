@@ -89,3 +89,7 @@ class CorrectionNotApplicable(FrontlineError):
 
 class SnapshotFetchError(TerritoryError):
     """A snapshot URL could not be fetched (unreachable, timed out, bad status), none cached."""
+
+
+class MapDataError(FrontlineError):
+    """Map data a package ships (country outlines) could not be read."""

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TextIO
 from xml.sax.saxutils import escape
 
+from frontline.article import display_title
 from frontline.codec import place_to_dict, result_to_dict
 from frontline.model import Article, GeoparseResult, Place
 
@@ -103,7 +104,7 @@ def to_kml(places: Iterable[Place], article: Article) -> str:
             f"<Point><coordinates>{place.lon},{place.lat}</coordinates></Point>"
             "</Placemark>"
         )
-    title = escape(article.title or article.source)
+    title = escape(display_title(article.title, article.source))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'

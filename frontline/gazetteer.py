@@ -21,7 +21,7 @@ from pathlib import Path
 from frontline import countries as country_exports
 from frontline import romanise
 from frontline.errors import GazetteerError
-from frontline.gazetteer_build import SCHEMA_VERSION, build_index, source_versions
+from frontline.gazetteer_build import SCHEMA_VERSION, BuildProgress, build_index, source_versions
 from frontline.model import Candidate
 from frontline.names import (
     KIND_CODES,
@@ -82,10 +82,18 @@ def _index_is_current(path: Path) -> bool:
     )
 
 
-def ensure_index(cache_dir: Path, *, rebuild: bool = False) -> Path:
+def index_is_current(cache_dir: Path) -> bool:
+    """True when ``cache_dir`` holds an index built from today's sources (no build needed)."""
+    return _index_is_current(Path(cache_dir) / INDEX_FILE)
+
+
+def ensure_index(
+    cache_dir: Path, progress: BuildProgress | None = None, *, rebuild: bool = False
+) -> Path:
     """Path of a current index in ``cache_dir``, building it first if needed (or if
-    ``rebuild``). The index is current when its schema, its source packages and the country
-    exports kept beside it (frontline/countries.py) are those it was built from.
+    ``rebuild``; ``progress`` hears of each step of that build). The index is current when
+    its schema, its source packages and the country exports kept beside it
+    (frontline/countries.py) are those it was built from.
 
     Concurrent processes (the app and a CLI, or parallel tests) wait on a file lock so that
     only one of them builds.
@@ -100,7 +108,7 @@ def ensure_index(cache_dir: Path, *, rebuild: bool = False) -> Path:
             try:
                 if rebuild or not _index_is_current(path):
                     logger.info("building the offline gazetteer in %s (once)", path.parent)
-                    build_index(path)
+                    build_index(path, progress=progress)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
     except OSError as error:

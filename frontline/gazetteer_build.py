@@ -538,15 +538,33 @@ BUILDERS: tuple[Builder, ...] = (
 )
 
 
-def build_index(path: Path, builders: Sequence[Builder] = BUILDERS) -> None:
+# progress(steps done, steps in all, what the next step does): a first start can say how far
+# the one-time build has come instead of leaving a blank page.
+BuildProgress = Callable[[int, int, str], None]
+
+
+def step_label(builder: Builder) -> str:
+    return builder.__name__.removeprefix("add_").replace("_", " ")
+
+
+def build_index(
+    path: Path, builders: Sequence[Builder] = BUILDERS, progress: BuildProgress | None = None
+) -> None:
     """Run the builders and write what they found to ``path`` (atomically)."""
     started = time.perf_counter()
     sources = Sources(path.parent)
     content = IndexContent()
-    for builder in builders:
+    steps = len(builders) + 1
+    for done, builder in enumerate(builders):
+        if progress is not None:
+            progress(done, steps, step_label(builder))
         builder(sources, content)
         logger.debug("%s: %d entries so far", builder.__name__, len(content.entries))
+    if progress is not None:
+        progress(len(builders), steps, "writing the index")
     _write_index(path, content, started)
+    if progress is not None:
+        progress(steps, steps, "done")
 
 
 def _write_index(path: Path, content: IndexContent, started: float) -> None:

@@ -187,8 +187,13 @@ class Resolver:
         if nearest is not None:
             km, anchor = nearest
             proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
-            if km <= NEARBY_KM:
-                nearby = evidence.km_from(km, anchor.name)
+            # The evidence names another place: "0 km from Artemivsk" for Bakhmut is itself.
+            if anchor.candidate_key == candidate.key:
+                nearest = theatre.nearest(
+                    candidate, anchors, own_key=group.key, other_places_only=True
+                )
+            if nearest is not None and nearest[0] <= NEARBY_KM:
+                nearby = evidence.km_from(nearest[0], nearest[1].name)
         if candidate.feature not in AREA_FEATURES and match.kind == "name":
             # By its own name only: a town once called Washington (South River, New Jersey)
             # is no village of a list just because a New Brunswick lies next to it.
@@ -493,19 +498,21 @@ class Resolver:
             (m for m in lead.matches if m.candidate.key != chosen_key),
             key=lambda m: -scores[m.candidate.key],
         )[:MAX_ALTERNATIVES]
+        score = probability * strength
         if alternatives:
             runner_up = alternatives[0]
+            # On the reader's scale, the one the place's own score is on.
             reasons.append(
                 evidence.runner_up(
                     region_label(runner_up.candidate),
-                    scores[runner_up.candidate.key],
-                    scores[chosen_key],
+                    exponent[runner_up.candidate.key] * score,
+                    score,
                 )
             )
         return Place(
             name=name,
             candidate=lead.chosen.candidate,
-            score=round(probability * strength, 3),
+            score=round(score, 3),
             evidence=tuple(reasons),
             alternatives=tuple(m.candidate for m in alternatives),
             mentions=mentions,

@@ -203,7 +203,11 @@ def near_a_named_place(case: Case) -> Verdict | None:
             other_candidate.lon or 0.0,
         )
         if km <= nearby_km:
-            return stands(f"{km:.0f} km from {other.toponyms[0].mention.text}, named as a place")
+            named = other.toponyms[0].mention.text
+            if other_candidate.key == candidate.key:
+                # "Artemivsk" is Bakhmut itself: no distance from itself.
+                return stands(f"also named {named} in the text, as a place")
+            return stands(f"{km:.0f} km from {named}, named as a place")
     return None
 
 

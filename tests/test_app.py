@@ -210,7 +210,10 @@ def test_view_fits_the_points() -> None:
     world = fit_view([(48.28, 37.18), (38.9, -77.04)])
     assert donbas.zoom > world.zoom
     assert 48.28 < donbas.center[0] < 49.71 and 37.18 < donbas.center[1] < 37.71
-    assert fit_view([(47.5, 19.04)]).center == (47.5, 19.04)
+    assert fit_view([(47.5, 19.04)], top_padding_px=48).center == (47.5, 19.04)
+    # With the legend's band at the top, a lone point sits below the map's centre.
+    below_legend = fit_view([(47.5, 19.04)])
+    assert below_legend.center[0] > 47.5 and below_legend.center[1] == 19.04
 
 
 def test_a_click_counts_once_however_often_the_map_reports_it() -> None:
@@ -252,11 +255,14 @@ def test_static_assets_cover_every_url_the_map_loads(tmp_path: Path) -> None:
     static = ensure_static_assets(tmp_path / "static")
     assets = OfflineAssets.for_base_path("")
     urls = [url for _, url in [*assets.js, *assets.css]] + [
-        assets.leaflet_images + "marker-icon.png"
+        assets.leaflet_images + "marker-icon.png",
+        assets.outlines_url,
     ]
     for url in urls:
         assert url.startswith("/app/static/")
-        assert (static / url.removeprefix("/app/static/")).is_file(), url
+        # The project's own script carries its version in the query.
+        path = url.removeprefix("/app/static/").split("?")[0]
+        assert (static / path).is_file(), url
     assert OfflineAssets.for_base_path("/news/").base_url == "/news/app/static"
     # A second call finds everything in place and rewrites nothing.
     before = {path: path.stat().st_mtime_ns for path in static.rglob("*") if path.is_file()}

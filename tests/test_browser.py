@@ -1,6 +1,6 @@
 """The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright against
 ``streamlit run app.py`` on 127.0.0.1. Tiles come from a local server that has none, so the
-map also shows its 'tiles unavailable' note; nothing here touches the internet."""
+map also shows its 'no map tiles' note; nothing here touches the internet."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def test_markers_for_the_front_line_towns_and_budapest(
     expect()(attribution).to_contain_text("GeoNames")
     expect()(attribution).to_contain_text("CC BY 4.0")
     expect()(map_frame(page).locator(".frontline-tiles-note")).to_contain_text(
-        "tiles unavailable", timeout=UPDATE_TIMEOUT_MS
+        "No map tiles", timeout=UPDATE_TIMEOUT_MS
     )
     # Everything the page loaded came from 127.0.0.1 (the app, the local tile server) or
     # was inline: no CDN.

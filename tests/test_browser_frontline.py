@@ -32,6 +32,7 @@ pytestmark = BROWSER_MARKS
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_DAY = dt.date(2025, 10, 17)  # data/articles/trump-zelensky-tomahawks.meta.json
 ARTICLE_SNAPSHOT = "deepstatemap_data_20251017.geojson"
+EARLIER_SNAPSHOT = "deepstatemap_data_20251001.geojson"
 OCCUPIED_FILL = '[fill="#c62828"]'
 GAINED_FILL = '[fill="#6d0000"]'
 TOWNS = "?place=Pokrovsk&place=Kupiansk&place=Kostiantynivka"
@@ -47,18 +48,19 @@ def served_with_snapshots(start_app: Any, snapshots_dir: Path) -> Any:
     return start_app(env={"FRONTLINE_TERRITORY_DIR": str(snapshots_dir)})
 
 
-@pytest.fixture
-def served_offline(start_app: Any) -> Any:
-    # A template no test fetches from: its cache folder (named after it) is empty, and
-    # with fetching off nothing is requested.
-    return start_app(
-        env={
-            "FRONTLINE_TERRITORY_FETCH": "0",
-            "FRONTLINE_TERRITORY_URL_TEMPLATE": (
-                "http://127.0.0.1:9/offline-test/deepstatemap_data_{date:%Y%m%d}.geojson"
-            ),
-        }
-    )
+def offline_env(cache: Path, gazetteer_dir: Path) -> dict[str, str]:
+    """A cache of its own (the index linked in): uploads kept there stay out of other tests'
+    way. With fetching off nothing is requested."""
+    if not (cache / "gazetteer").exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / "gazetteer").symlink_to(gazetteer_dir, target_is_directory=True)
+    return {
+        "FRONTLINE_CACHE_DIR": str(cache),
+        "FRONTLINE_TERRITORY_FETCH": "0",
+        "FRONTLINE_TERRITORY_URL_TEMPLATE": (
+            "http://127.0.0.1:9/offline-test/deepstatemap_data_{date:%Y%m%d}.geojson"
+        ),
+    }
 
 
 def open_app(page: Any, url: str) -> None:
@@ -176,13 +178,16 @@ def test_compare_control_draws_and_states_what_changed_hands(
     assert page.dialogs == []
 
 
-def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
-    served_offline: Any,
+def test_offline_without_snapshots_says_so_once_and_keeps_uploads(
+    start_app: Any,
+    gazetteer: Any,
     page: Any,
     snapshots_dir: Path,
     tmp_path: Path,
     app_snapshot_set: SnapshotSet,
 ) -> None:
+    env = offline_env(tmp_path / "cache", gazetteer.path.parent)
+    served_offline = start_app(env=env)
     open_app(page, served_offline.url + TOWNS)
     # Everything else works: the markers and the excerpts are there.
     for name in ("Pokrovsk", "Kupiansk", "Kostiantynivka"):
@@ -190,7 +195,8 @@ def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
     expect()(page.locator(".st-key-excerpts_panel .frontline-excerpt").first).to_be_visible()
     note = page.locator('[data-testid="stAlert"]', has_text="Front line unavailable")
     expect()(note).to_have_count(1)
-    expect()(note).to_contain_text("upload a DeepStateMap snapshot")
+    expect()(note).to_contain_text("Upload a DeepStateMap snapshot below")
+    expect()(note).to_contain_text("FRONTLINE_TERRITORY_FETCH=1")
     expect()(map_frame(page).locator(f"path{OCCUPIED_FILL}")).to_have_count(0)
     expect()(legend(page)).to_have_count(0)
 
@@ -204,8 +210,14 @@ def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
     expect()(problem).to_contain_text("deepstatemap_data_20251017.geojson is not valid JSON")
     expect()(marker(page, "Pokrovsk")).to_have_count(1)
 
-    # A real snapshot: the layer, its legend and the towns' status appear.
-    uploader.set_input_files(str(snapshots_dir / ARTICLE_SNAPSHOT))
+    # The reader takes the broken file off the list (uploads add to it) ...
+    page.locator('.st-key-territory_upload [data-testid="stFileChipDeleteBtn"]').first.click()
+    expect()(problem).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
+    # ... and gives two real snapshots at once: the article's day is drawn, with its legend
+    # and the towns' status, and a slider goes over both.
+    uploader.set_input_files(
+        [str(snapshots_dir / ARTICLE_SNAPSHOT), str(snapshots_dir / EARLIER_SNAPSHOT)]
+    )
     expect()(map_frame(page).locator(f"path{OCCUPIED_FILL}").first).to_be_attached(
         timeout=UPDATE_TIMEOUT_MS
     )
@@ -213,7 +225,19 @@ def test_offline_without_snapshots_says_so_once_and_takes_an_upload(
     expect()(legend(page)).to_contain_text("uploaded file")
     expect()(problem).to_have_count(0)
     expect()(note).to_have_count(0)
+    slider = page.locator(".st-key-territory_snapshot_date")
+    expect()(slider).to_contain_text("2025-10-01")
+    expect()(slider).to_contain_text(ARTICLE_DAY.isoformat())
     status, distance = popup_distance_km(page, "Kupiansk")
     assert status == "Free"
     assert distance == pytest.approx(app_snapshot_set.expected_km("Kupiansk"), abs=0.3)
     assert page.dialogs == []
+
+    # A restart keeps them: the same server started again draws the line with no upload.
+    served_offline.stop()
+    again = start_app(env=env)
+    open_app(page, again.url + TOWNS)
+    expect()(legend(page)).to_contain_text(
+        f"Occupied territory as of {ARTICLE_DAY.isoformat()}", timeout=UPDATE_TIMEOUT_MS
+    )
+    expect()(note).to_have_count(0)

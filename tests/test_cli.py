@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +135,34 @@ def test_latin1_file_geoparses(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr.decode()
     places = json.loads(completed.stdout)["places"]
     assert [p["geonameid"] for p in places] == [706483]
+
+
+def test_territory_auto_uses_a_snapshot_the_reader_uploaded(gazetteer: Any, tmp_path: Path) -> None:
+    from frontline.territory import keep_upload, uploads_dir
+    from tests.snapshot_fixtures import LATER_DATE, LATER_RING, snapshot_document
+
+    # A cache of its own (the index linked in), so the upload stays out of other tests' way.
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "gazetteer").symlink_to(gazetteer.path.parent, target_is_directory=True)
+    data = json.dumps(snapshot_document([LATER_RING])).encode()
+    keep_upload(
+        uploads_dir(cache / "territory"), f"deepstatemap_data_{LATER_DATE:%Y%m%d}.geojson", data
+    )
+    article = tmp_path / "report.txt"
+    article.write_text("Shelling hit Pokrovsk and Kramatorsk overnight.", encoding="utf-8")
+    (tmp_path / "report.meta.json").write_text(
+        json.dumps({"date": (LATER_DATE + dt.timedelta(days=3)).isoformat()}), encoding="utf-8"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "frontline", "geoparse", str(article), "--territory", "auto"],
+        capture_output=True,
+        cwd=REPO_ROOT,
+        timeout=300,
+        check=False,
+        env={**os.environ, "FRONTLINE_CACHE_DIR": str(cache), "FRONTLINE_TERRITORY_FETCH": "0"},
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    places = {place["name"]: place for place in json.loads(completed.stdout)["places"]}
+    territory = places["Pokrovsk"]["territory"]
+    assert territory["status"] == "free" and territory["snapshot"] == LATER_DATE.isoformat()

@@ -416,7 +416,8 @@ def test_the_table_keeps_one_article_a_line() -> None:
     header, first, second = format_table(summaries).splitlines()
     assert header.split() == ["ID", "DATE", "PLACES", "TITLE", "SOURCE"]
     assert first.split() == ["12", "2025-01-02", "3", "Strikes", "on", "Odesa", "a.txt"]
-    assert second.split() == ["3", "-", "0", "(no", "title)", "https://example.org/b"]
+    # An untitled article is named as the app names it (here: its address).
+    assert second.split() == ["3", "-", "0", "https://example.org/b", "https://example.org/b"]
     # Columns line up: every row's title starts where the header's does.
     column = header.index("TITLE")
-    assert first[column:].startswith("Strikes") and second[column:].startswith("(no title)")
+    assert first[column:].startswith("Strikes") and second[column:].startswith("https://")

@@ -108,7 +108,7 @@ def test_legend_script_travels_with_its_layer_in_streamlit_folium() -> None:
     script = _get_feature_group_string(legend_layer(SAMPLE_DAY), map=page)
     assert "L.control" in script
     assert 'layer.on("add"' in script and 'layer.on("remove"' in script
-    start = script.index("box.innerHTML = ") + len("box.innerHTML = ")
+    start = script.index("body.innerHTML = ") + len("body.innerHTML = ")
     html_literal = script[start : script.index(";\n", start)]
     assert "Occupied territory as of 2025-10-17" in json.loads(html_literal.replace("<\\/", "</"))
 
@@ -144,6 +144,15 @@ def test_layers_and_legend_render_in_chromium(
         legend.wait_for(timeout=10_000)
         assert "Occupied territory as of 2025-10-17" in legend.inner_text()
         assert page.locator("path.leaflet-interactive").count() >= 3
+        # The legend folds to its title and opens again.
+        open_height = legend.bounding_box()["height"]
+        toggle = page.locator(".frontline-legend-toggle")
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert "Occupied territory" not in legend.inner_text()
+        assert legend.bounding_box()["height"] < open_height / 2
+        toggle.click()
+        assert "Occupied territory as of 2025-10-17" in legend.inner_text()
         page.evaluate(f"{occupied.get_name()}.remove()")
         assert page.locator(".frontline-legend").count() == 0
         assert errors == []

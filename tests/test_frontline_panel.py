@@ -11,17 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from streamlit.testing.v1 import AppTest
 
 from components.frontline_panel import (
     age_text,
     change_summary,
     compare_date,
+    keep_uploads,
     legend_note,
     snapshot_key,
     status_caption,
     unavailable_text,
-    uploaded_snapshot,
 )
 from components.place_map import territory_line
 from components.place_table import places_frame, territory_distance_km
@@ -69,8 +70,9 @@ def test_legend_note_is_short_and_names_an_upload(sample: Snapshot) -> None:
     assert legend_note(choice_for(sample, dt.date(2025, 10, 20), folder_file)) == (
         "3 days before the article (2025-10-20)"
     )
-    uploaded = legend_note(choice_for(sample, SAMPLE_DAY, "uploaded file mine.geojson"))
-    assert uploaded == "Same day as the article; uploaded file mine.geojson"
+    kept = "/cache/territory/uploads/deepstatemap_data_20251017.geojson"
+    uploaded = legend_note(choice_for(sample, SAMPLE_DAY, kept))
+    assert uploaded == "Same day as the article; uploaded file deepstatemap_data_20251017.geojson"
 
 
 def test_status_caption_names_date_age_source_and_the_edge(sample: Snapshot) -> None:
@@ -107,9 +109,11 @@ def test_compare_date_for_each_choice() -> None:
 
 def test_unavailable_text_says_how_to_supply_a_snapshot() -> None:
     text = unavailable_text("no snapshot cached.")
-    assert text.startswith("Front line unavailable: no snapshot cached. Everything else works.")
-    for remedy in ("upload", "FRONTLINE_TERRITORY_DIR", "FRONTLINE_TERRITORY_FETCH=1"):
-        assert remedy in text
+    assert text.startswith("Front line unavailable: no snapshot cached. Upload")
+    assert "FRONTLINE_TERRITORY_FETCH=1" in text
+    # With fetching already on, the setting is not advised again.
+    fetching = unavailable_text("the origin could not be reached", fetching=True)
+    assert "FRONTLINE_TERRITORY_FETCH" not in fetching and "Upload" in fetching
 
 
 def test_snapshot_key_follows_the_file(sample: Snapshot, tmp_path: Path) -> None:
@@ -214,7 +218,8 @@ def test_app_without_any_snapshot_says_so_once_and_works(app: Any, tmp_path: Pat
     assert not at.error
     notes = unavailable_notes(at)
     assert len(notes) == 1
-    assert "fetching is off" in notes[0] and "upload" in notes[0]
+    assert "or earlier here" in notes[0] and "upload" in notes[0].lower()
+    assert len(notes[0]) < 200  # one short line
     assert "Status" not in at.dataframe[0].value.columns
     assert "Pokrovsk" in list(at.dataframe[0].value["Place"])
     # A rerun (a filter change) does not add a second note.
@@ -263,22 +268,45 @@ class Upload:
         return self._data
 
 
-def test_an_upload_is_dated_by_its_name_keyed_by_its_bytes_and_bounded(sample: Snapshot) -> None:
-    from frontline.errors import SnapshotFormatError
+def test_uploads_are_kept_in_the_cache_for_every_later_use(
+    tmp_path: Path, snapshot_set: SnapshotSet
+) -> None:
+    from frontline.settings import Settings
+    from frontline.territory import local_first_snapshots
 
-    data = Path(sample.source).read_bytes()
-    loaded = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data), SAMPLE_DAY)
-    assert loaded.choice.snapshot.date == SAMPLE_DAY
-    assert loaded.choice.origin == "uploaded file deepstatemap_data_20251017.geojson"
-    again = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data), SAMPLE_DAY)
-    assert again.key == loaded.key
-    edited = uploaded_snapshot(Upload("deepstatemap_data_20251017.geojson", data + b" "), None)
-    assert edited.key != loaded.key
-    # The date is also read from the GeoJSON's own name; without either, a clear refusal.
+    settings = Settings(cache_dir=tmp_path / "cache", data_dir=tmp_path / "data")
+    data = snapshot_set.path(SAMPLE_DAY).read_bytes()
+    earlier = snapshot_set.path(dt.date(2025, 10, 1)).read_bytes()
+    kept: dict[str, Any] = {}
+    uploads = [
+        Upload("deepstatemap_data_20251017.geojson", data),
+        Upload("deepstatemap_data_20251001.geojson", earlier),
+    ]
+    assert keep_uploads(settings, uploads, kept) == []
+    assert sorted(kept.values()) == [dt.date(2025, 10, 1), SAMPLE_DAY]
+    # A restart: a new provider over the same cache finds both, and auto picks by date.
+    provider = local_first_snapshots(settings, requests.Session())
+    assert provider.available_dates() == [dt.date(2025, 10, 1), SAMPLE_DAY]
+    assert provider.snapshot_for(dt.date(2025, 10, 10)).snapshot.date == dt.date(2025, 10, 1)
+    assert provider.snapshot_of(SAMPLE_DAY, None).snapshot.date == SAMPLE_DAY
+    # The same file again is not written again.
+    path = tmp_path / "cache" / "territory" / "uploads" / "deepstatemap_data_20251017.geojson"
+    stamp = path.stat().st_mtime_ns
+    assert keep_uploads(settings, uploads[:1], {}) == [] and path.stat().st_mtime_ns == stamp
+    # Undated, broken or huge files: one message each, nothing kept.
     document = json.loads(data)
     document.pop("name", None)
-    undated = json.dumps(document).encode()
-    with pytest.raises(SnapshotFormatError, match=r"cannot tell the date of mine\.geojson"):
-        uploaded_snapshot(Upload("mine.geojson", undated), SAMPLE_DAY)
-    with pytest.raises(SnapshotFormatError, match="larger than 50 MB"):
-        uploaded_snapshot(Upload("huge.geojson", b" " * 50_000_001), SAMPLE_DAY)
+    problems = keep_uploads(
+        settings,
+        [
+            Upload("mine.geojson", json.dumps(document).encode()),
+            Upload("deepstatemap_data_20251002.geojson", b'{"type": "Feature'),
+            Upload("huge.geojson", b" " * 50_000_001),
+        ],
+        {},
+    )
+    assert len(problems) == 3
+    assert "cannot tell the date of mine.geojson" in problems[0]
+    assert "deepstatemap_data_20251002.geojson is not valid JSON" in problems[1]
+    assert "larger than 50 MB" in problems[2]
+    assert provider.available_dates() == [dt.date(2025, 10, 1), SAMPLE_DAY]

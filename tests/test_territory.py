@@ -15,6 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -301,6 +302,16 @@ def test_annotate_places_sets_status_on_points_only(
     assert [place.name for place in annotated.places] == [place.name for place in result.places]
     assert all(place.territory is None for place in result.places)  # the input is untouched
     assert annotated.article is result.article
+
+
+def test_places_outside_ukraine_get_no_distance_to_the_front(sample_snapshot: Snapshot) -> None:
+    pokrovsk = make_place("Pokrovsk", "city", *FREE_TOWNS["Pokrovsk"])
+    mar_a_lago = make_place("Mar-a-Lago", "landmark", 26.68, -80.04)
+    mar_a_lago = replace(mar_a_lago, candidate=replace(mar_a_lago.candidate, country_code="US"))
+    article = Article(text="Pokrovsk.", source="test", date=SAMPLE_DAY)
+    annotated = annotate_places(GeoparseResult(article, (pokrovsk, mar_a_lago)), sample_snapshot)
+    assert annotated.places[0].territory is not None
+    assert annotated.places[1].territory is None
 
 
 # ---------------------------------------------------------------------------- choice by date

@@ -7,9 +7,10 @@ disk), or a file or URL the user names.
 
 
 The package's parts: ``snapshots`` (parse and validate one layer), ``sources`` (folder,
-origin, cache, ``auto``), ``distance`` (status and distance of places), ``change`` (what
-changed hands), ``display`` (GeoJSON for the map), ``projection`` (the equal-area
-projection they share). Everything other modules use is imported from here.
+origin, cache, ``auto``), ``uploads`` (snapshots a reader uploads, kept in the cache),
+``distance`` (status and distance of places), ``change`` (what changed hands), ``display``
+(GeoJSON for the map), ``projection`` (the equal-area projection they share). Everything
+other modules use is imported from here.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from frontline.territory.sources import (
     local_first_snapshots,
     origin_snapshots,
 )
+from frontline.territory.uploads import UPLOADS_FOLDER, KeptUpload, keep_upload, uploads_dir
 
 __all__ = [
     "MAX_SNAPSHOT_BYTES",
@@ -61,7 +63,9 @@ __all__ = [
     "SOURCE_LICENSE",
     "SOURCE_NAME",
     "UKRAINE",
+    "UPLOADS_FOLDER",
     "FolderSnapshots",
+    "KeptUpload",
     "LocalFirstSnapshots",
     "LonLatBox",
     "OriginSnapshots",
@@ -77,6 +81,7 @@ __all__ = [
     "display_geometry",
     "drop_small_parts",
     "geojson_size_bytes",
+    "keep_upload",
     "load_snapshot",
     "load_snapshot_url",
     "local_first_snapshots",
@@ -89,4 +94,5 @@ __all__ = [
     "territory_lookup",
     "territory_status",
     "territory_statuses",
+    "uploads_dir",
 ]

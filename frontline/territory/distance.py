@@ -191,9 +191,15 @@ def territory_status(
     return territory_statuses(snapshot, [(lat, lon)], measure=measure)[0]
 
 
+# The front line runs through Ukraine: a distance to it says nothing about Mar-a-Lago.
+FRONT_COUNTRY = "UA"
+
+
 def _status_point(place: Place) -> tuple[float, float] | None:
     candidate = place.candidate
     if candidate is None or candidate.feature not in POINT_FEATURES:
+        return None
+    if candidate.country_code not in (None, "", FRONT_COUNTRY):
         return None
     if candidate.lat is None or candidate.lon is None:
         return None
@@ -203,8 +209,8 @@ def _status_point(place: Place) -> tuple[float, float] | None:
 def annotate_places(result: GeoparseResult, snapshot: Snapshot) -> GeoparseResult:
     """A copy of ``result`` whose places carry their territory status.
 
-    Cities, landmarks and admin areas with a point get one; countries, continents and
-    unresolved places get None.
+    Cities, landmarks and admin areas with a point in Ukraine (or in no known country) get
+    one; places in other countries, countries, continents and unresolved places get None.
     """
     points = {index: _status_point(place) for index, place in enumerate(result.places)}
     located = {index: point for index, point in points.items() if point is not None}

@@ -40,6 +40,7 @@ from frontline.territory.snapshots import (
     snapshot_dates,
     snapshot_file_name,
 )
+from frontline.territory.uploads import uploads_dir
 
 logger = logging.getLogger(__name__)
 
@@ -312,32 +313,55 @@ class OriginSnapshots:
 
 class LocalFirstSnapshots:
     """What ``auto`` means: snapshots already on this machine first (a folder the user
-    names, then the origin's cache), the origin itself only when fetching is on.
+    names, the snapshots the reader uploaded, then the origin's cache), the origin itself
+    only when fetching is on.
 
     The latest local snapshot on or before the article's date is used as it is when it is
     of that very day or fetching is off; with fetching on, the origin is asked only for the
     days between it and the article, and a failing origin falls back to it.
     """
 
-    def __init__(self, origin: OriginSnapshots, folder: FolderSnapshots | None = None) -> None:
+    def __init__(
+        self,
+        origin: OriginSnapshots,
+        folder: FolderSnapshots | None = None,
+        uploads: FolderSnapshots | None = None,
+    ) -> None:
         self.origin = origin
         self.folder = folder
+        self.uploads = uploads
+
+    def _folders(self) -> list[FolderSnapshots]:
+        return [folder for folder in (self.folder, self.uploads) if folder is not None]
 
     def _folder_dates(self) -> list[dt.date]:
-        if self.folder is None:
-            return []
-        return self.folder.available_dates()
+        dates: set[dt.date] = set()
+        for folder in self._folders():
+            # The uploads folder appears with the first upload.
+            if folder is self.uploads and not folder.folder.is_dir():
+                continue
+            dates.update(folder.available_dates())
+        return sorted(dates)
 
     def available_dates(self) -> list[dt.date]:
         """Every snapshot date on this machine (folder and cache), oldest first."""
         return sorted(set(self._folder_dates()) | set(self.origin.cached_dates()))
 
     def _local(self, date: dt.date, article_date: dt.date) -> SnapshotChoice | None:
-        if self.folder is not None and self.folder.path_for(date).is_file():
-            path = self.folder.path_for(date)
-            snapshot = load_snapshot(path, snapshot_date=date, region=self.folder.region)
-            return SnapshotChoice(snapshot, article_date, origin=str(path))
+        for folder in self._folders():
+            path = folder.path_for(date)
+            if path.is_file():
+                snapshot = load_snapshot(path, snapshot_date=date, region=folder.region)
+                return SnapshotChoice(snapshot, article_date, origin=str(path))
         return self.origin.load_cached(date, article_date)
+
+    def snapshot_of(self, date: dt.date, article_date: dt.date | None) -> SnapshotChoice:
+        """The snapshot of exactly ``date`` from this machine (a date ``available_dates``
+        listed), told relative to ``article_date``."""
+        choice = self._local(date, article_date or date)
+        if choice is None:
+            raise SnapshotUnavailableError(f"no snapshot of {date.isoformat()} on this machine")
+        return replace(choice, article_date=article_date)
 
     def snapshot_for(self, article_date: dt.date) -> SnapshotChoice:
         local_dates = [date for date in self.available_dates() if date <= article_date]
@@ -353,9 +377,8 @@ class LocalFirstSnapshots:
                     raise
                 logger.info("%s; using the local snapshot of %s", error, best.snapshot.date)
                 return best
-        where = [f"cached in {self.origin.cache_folder}"]
-        if self.folder is not None:
-            where.insert(0, f"in {self.folder.folder}")
+        where = [f"in {folder.folder}" for folder in self._folders()]
+        where.append(f"cached in {self.origin.cache_folder}")
         raise SnapshotUnavailableError(
             f"no front-line snapshot on or before {article_date.isoformat()} "
             f"{' or '.join(where)}, and fetching is off: set FRONTLINE_TERRITORY_FETCH=1 to "
@@ -448,10 +471,11 @@ def origin_snapshots(settings: Settings, session: requests.Session) -> OriginSna
 
 
 def local_first_snapshots(settings: Settings, session: requests.Session) -> LocalFirstSnapshots:
-    """``auto`` as the settings describe it: ``territory_dir`` and the cache first, then the
-    origin if ``territory_fetch`` is on."""
+    """``auto`` as the settings describe it: ``territory_dir``, the uploads kept in the cache
+    and the origin's cache first, then the origin if ``territory_fetch`` is on."""
     folder = FolderSnapshots(settings.territory_dir) if settings.territory_dir else None
-    return LocalFirstSnapshots(origin_snapshots(settings, session), folder)
+    uploads = FolderSnapshots(uploads_dir(settings.territory_cache_dir))
+    return LocalFirstSnapshots(origin_snapshots(settings, session), folder, uploads)
 
 
 def annotator_for(
