@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-import os
 import re
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,6 +24,7 @@ from typing import Any, NamedTuple
 from frontline import countries as country_exports
 from frontline import romanise
 from frontline.errors import GazetteerError
+from frontline.gazetteer_file import write_index_file
 from frontline.gazetteer_sources import (
     country_info_rows,
     english_admin_name,
@@ -562,51 +561,18 @@ def build_index(
         logger.debug("%s: %d entries so far", builder.__name__, len(content.entries))
     if progress is not None:
         progress(len(builders), steps, "writing the index")
-    _write_index(path, content, started)
+    write_index_file(
+        path,
+        content.entries,
+        content.names,
+        lambda: [
+            ("schema", str(SCHEMA_VERSION)),
+            ("sources", source_versions()),
+            ("built_seconds", f"{time.perf_counter() - started:.2f}"),
+            ("countries", country_exports.fingerprint(path.parent)),
+            ("merged_countries", ",".join(content.merged_countries)),
+        ],
+    )
+    logger.info("gazetteer built in %.1f s: %s", time.perf_counter() - started, path)
     if progress is not None:
         progress(steps, steps, "done")
-
-
-def _write_index(path: Path, content: IndexContent, started: float) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    connection = sqlite3.connect(temporary)
-    try:
-        connection.executescript(
-            """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE entries (
-                geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL, lon REAL,
-                feature TEXT NOT NULL, country_code TEXT, admin1_code TEXT, admin1_name TEXT,
-                population INTEGER NOT NULL, is_capital INTEGER NOT NULL, admin_path TEXT
-            );
-            CREATE TABLE names (
-                key TEXT NOT NULL, fold TEXT NOT NULL, geonameid INTEGER NOT NULL,
-                kind INTEGER NOT NULL, PRIMARY KEY (key, geonameid)
-            ) WITHOUT ROWID;
-            """
-        )
-        connection.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", content.entries
-        )
-        connection.executemany("INSERT INTO names VALUES (?,?,?,?)", content.names)
-        connection.execute("CREATE INDEX names_fold ON names (fold)")
-        connection.execute("CREATE INDEX entries_admin1 ON entries (admin1_code)")
-        built_seconds = time.perf_counter() - started
-        connection.executemany(
-            "INSERT INTO meta VALUES (?, ?)",
-            [
-                ("schema", str(SCHEMA_VERSION)),
-                ("sources", source_versions()),
-                ("built_seconds", f"{built_seconds:.2f}"),
-                ("countries", country_exports.fingerprint(path.parent)),
-                ("merged_countries", ",".join(content.merged_countries)),
-            ],
-        )
-        connection.commit()
-    finally:
-        connection.close()
-    os.replace(temporary, path)
-    logger.info("gazetteer built in %.1f s: %s", time.perf_counter() - started, path)
