@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -29,6 +28,7 @@ import requests
 
 from frontline import service
 from frontline.errors import FrontlineError, InputError, StoreError
+from frontline.fetch import download
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 from frontline.store import ArticleStore
@@ -38,13 +38,6 @@ logger = logging.getLogger(__name__)
 # Newest items read from one feed in one poll: a feed with thousands of entries (an
 # archive) is read in bounded steps, the newest first.
 MAX_ITEMS_PER_FEED = 100
-FEED_TYPES = (
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/rdf+xml",
-    "application/xml",
-    "text/xml",
-)
 
 ItemStatus = Literal["added", "known", "failed"]
 
@@ -111,57 +104,19 @@ Progress = Callable[[int, int, ItemOutcome], None]
 
 def download_feed(url: str, settings: Settings, session: requests.Session) -> tuple[bytes, str]:
     """The feed's bytes and final URL, under the settings' network policy (the address
-    checked on every redirect, the size cap, the time budget).
-
-    The one place feeds touch the network: main's fetch.py has no raw download yet, so this
-    follows redirects with its pieces; it becomes ``fetch.fetch_bytes`` when issue 15's
-    network policy lands."""
-    from urllib.parse import urljoin
-
-    from frontline.fetch import (
-        MAX_REDIRECTS,
-        REDIRECT_STATUSES,
-        AddressPolicy,
-        _PinnedAdapter,
-        _translate,
-        check_url,
-        read_limited,
+    checked on every redirect hop, the size cap, the wall-clock deadline): the one place
+    feeds touch the network. Items' pages are read by ``service.read_input``."""
+    fetched = download(
+        url,
+        session,
+        max_bytes=settings.max_article_bytes,
+        connect_timeout_s=min(5.0, settings.http_timeout_s),
+        read_timeout_s=settings.http_timeout_s,
+        total_timeout_s=3 * settings.http_timeout_s,
+        allow_private=settings.allow_private_urls,
+        allowed_networks=settings.allowed_networks,
     )
-
-    policy = AddressPolicy.build(
-        allow_private=settings.allow_private_urls, allowed_networks=settings.allowed_networks
-    )
-    clock = time.monotonic
-    deadline = clock() + 3 * settings.http_timeout_s
-    adapter = _PinnedAdapter(policy)
-    current = url
-    try:
-        for _hop in range(MAX_REDIRECTS + 1):
-            check_url(current, policy, shown_as=url)
-            prepared = session.prepare_request(requests.Request("GET", current))
-            try:
-                response = adapter.send(
-                    prepared,
-                    stream=True,
-                    timeout=(min(5.0, settings.http_timeout_s), settings.http_timeout_s),
-                    proxies={},
-                )
-            except requests.RequestException as error:
-                raise _translate(error, url) from error
-            with response:
-                if response.status_code in REDIRECT_STATUSES:
-                    current = urljoin(current, response.headers.get("Location", ""))
-                    continue
-                if response.status_code != 200:
-                    raise InputError(f"cannot fetch {url}: HTTP status {response.status_code}")
-                try:
-                    body = read_limited(response, url, settings.max_article_bytes, deadline, clock)
-                except requests.RequestException as error:
-                    raise _translate(error, url) from error
-                return body, current
-        raise InputError(f"cannot fetch {url}: more than {MAX_REDIRECTS} redirects")
-    finally:
-        adapter.close()
+    return fetched.body, fetched.final_url
 
 
 def _published(entry: feedparser.FeedParserDict) -> dt.date | None:

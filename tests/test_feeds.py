@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from frontline.store import ArticleStore
 
 from . import test_fetch
 from .test_cli_library import run_cli
-from .test_fetch import Server, html
+from .test_fetch import Server, html, redirect
 
 serve = test_fetch.serve  # real HTTP servers on loopback addresses
 
@@ -254,6 +255,43 @@ def test_feeds_on_loopback_are_refused_unless_allowed(
     with ArticleStore(public_only.store_path) as store, pytest.raises(InputError, match="refused"):
         add_feed(FeedStore(store), news_server.url("/rss.xml"), public_only)
     assert news_server.requested == []
+
+
+def test_feeds_and_their_pages_are_under_the_policy_on_every_hop(
+    news_server: Server, serve: Callable[..., Server], loopback_settings: Settings, geoparser: Any
+) -> None:
+    """Only 127.0.0.1 is allowed: a feed, or an item's page, redirected to 127.0.0.2 is
+    refused before anything is asked of 127.0.0.2; a feed over the size cap is refused."""
+    elsewhere = serve("127.0.0.2")
+    elsewhere.routes["/rss.xml"] = news_server.routes["/rss.xml"]
+    elsewhere.routes["/kharkiv"] = html(KHARKIV_PAGE)
+    base = news_server.url("")
+    news_server.routes.update(
+        {
+            "/moved.xml": redirect(elsewhere.url("/rss.xml"), 301),
+            "/one.xml": html(
+                rss(base, "One", [("/gone", "Moved", "Mon, 05 May 2025 08:00:00 GMT")]),
+                "application/rss+xml",
+            ),
+            "/gone": redirect(elsewhere.url("/kharkiv")),
+        }
+    )
+    store = ArticleStore(loopback_settings.store_path)
+    feeds = FeedStore(store)
+    with pytest.raises(InputError, match=r"refused .*127\.0\.0\.2"):
+        add_feed(feeds, news_server.url("/moved.xml"), loopback_settings)
+    feed, _ = add_feed(feeds, news_server.url("/one.xml"), loopback_settings)
+    report = poll_feeds(feeds, geoparser.geoparse, loopback_settings)
+    assert [o.status for o in report.outcomes] == ["failed"]
+    assert "127.0.0.2" in (report.outcomes[0].error or "")
+    assert elsewhere.requested == []
+    assert store.list() == () and table_count(store.path, "feed_items") == 0
+
+    small = replace(loopback_settings, max_article_bytes=200)
+    with pytest.raises(InputError, match="limit of 200 bytes"):
+        add_feed(feeds, news_server.url("/rss.xml"), small)
+    assert [f.url for f in feeds.list()] == [feed.url]
+    store.close()
 
 
 def test_parse_feed_reads_rss_and_atom_and_never_fetches() -> None:
