@@ -23,6 +23,7 @@ from frontline.cli import main as cli_main
 from frontline.errors import InputError
 from frontline.settings import Settings
 
+from .terminal import terminal_stderr
 from .test_cli_library import run_cli
 
 # Worker processes, a Dask cluster, the CLI in processes of its own.
@@ -98,7 +99,11 @@ def test_batch_on_a_local_dask_cluster_equals_one_process_and_imports(
     # Loaded into a library, the batch is what 'library add' of the same files gives.
     imported, added = tmp_path / "imported.sqlite3", tmp_path / "added.sqlite3"
     assert cli_main(["library", "import", str(out), "--store", str(imported)]) == 2
-    assert cli_main(["library", "add", *map(str, inputs), "--store", str(added)]) == 0
+    with terminal_stderr() as written:
+        assert cli_main(["library", "add", *map(str, inputs), "--store", str(added)]) == 0
+        bar = written()
+    # On a terminal, a progress bar of the articles geoparsed (elsewhere it stays silent).
+    assert f"0/{len(inputs)} [" in bar and " articles/s]" in bar
     assert library_dump(imported) == library_dump(added)
     # Importing again keeps one copy of each article.
     assert cli_main(["library", "import", str(out), "--store", str(imported)]) == 2
