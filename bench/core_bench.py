@@ -137,7 +137,8 @@ def score(predictions: list[Prediction], gold: dict[str, Any]) -> Quality:
             for lat, lon in _trap_points(gold, trap_ids)
         )
     )
-    return Quality(*(f"{a}/{b}" for a, b in counts.values()), mapped, traps)
+    must, should, landmark = (f"{a}/{b}" for a, b in counts.values())
+    return Quality(must, should, landmark, mapped, traps)
 
 
 def _trap_points(gold: dict[str, Any], ids: set[int]) -> list[tuple[float, float]]:

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -67,15 +68,15 @@ class GoldPlace:
         return "settlement (cities500)" if self.in_gazetteer else "settlement (not in cities500)"
 
     @classmethod
-    def from_json(cls, raw: dict[str, object], kind: str | None = None) -> GoldPlace:
+    def from_json(cls, raw: dict[str, Any], kind: str | None = None) -> GoldPlace:
         lat, lon, radius = raw.get("lat"), raw.get("lon"), raw.get("radius_km")
         return cls(
             name=str(raw["name"]),
-            surfaces=tuple(str(surface) for surface in raw.get("surface", ())),  # type: ignore[union-attr]
+            surfaces=tuple(str(surface) for surface in _sequence(raw.get("surface", ()))),
             kind=str(raw.get("kind", kind or "optional")),
-            lat=None if lat is None else float(lat),  # type: ignore[arg-type]
-            lon=None if lon is None else float(lon),  # type: ignore[arg-type]
-            radius_km=None if radius is None else float(radius),  # type: ignore[arg-type]
+            lat=None if lat is None else float(lat),
+            lon=None if lon is None else float(lon),
+            radius_km=None if radius is None else float(radius),
             country_code=None if raw.get("country_code") is None else str(raw["country_code"]),
             in_gazetteer=None if raw.get("in_gazetteer") is None else bool(raw["in_gazetteer"]),
         )
@@ -254,3 +255,7 @@ def totals(scores: Iterable[CaseScore]) -> Totals:
         offline_gold=offline_gold,
         offline_filled=offline_filled,
     )
+
+
+def _sequence(value: object) -> Sequence[object]:
+    return value if isinstance(value, (list, tuple)) else ()

@@ -90,13 +90,13 @@ def command_index(arguments: argparse.Namespace, settings: Settings) -> int:
     GeoNames' full export of those countries first."""
     from pathlib import Path
 
-    from frontline.countries import credit
+    from frontline.countries import CountryFile, credit
     from frontline.country_data import add_countries
     from frontline.gazetteer import Gazetteer
 
     codes = tuple(code.upper() for code in arguments.country or ())
     files = tuple(Path(file) for file in arguments.country_file or ())
-    added = ()
+    added: tuple[CountryFile, ...] = ()
     if codes or files:
         added = add_countries(settings, codes=codes, files=files)
     gazetteer = Gazetteer.open(settings.gazetteer_dir)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from frontline.gazetteer import NameMatch
 from frontline.model import Candidate
@@ -24,10 +24,20 @@ _COMMUNITY_WORD = re.compile(r"[ \t]+(hromada|community)\b")
 class Linked(Protocol):
     """What linking reads of a toponym (frontline.recognize.Toponym)."""
 
-    mention: Any
-    matches: tuple[NameMatch, ...]
-    qualifier: tuple[NameMatch, ...]
-    list_group: int | None
+    # Read-only and a dataclass, as frozen Toponyms are: the rules dataclasses.replace them.
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def mention(self) -> Any: ...
+
+    @property
+    def matches(self) -> tuple[NameMatch, ...]: ...
+
+    @property
+    def qualifier(self) -> tuple[NameMatch, ...]: ...
+
+    @property
+    def list_group(self) -> int | None: ...
 
 
 T = TypeVar("T", bound=Linked)

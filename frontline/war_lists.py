@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from frontline import war_syntax
 from frontline.gazetteer import NameMatch
@@ -17,10 +17,20 @@ from frontline.names import normalize_name
 class Listed(Protocol):
     """What these rules read of a toponym (frontline.recognize.Toponym)."""
 
-    mention: Any
-    matches: tuple[NameMatch, ...]
-    list_group: int | None
-    after_war_locative: bool
+    # Read-only and a dataclass, as frozen Toponyms are: the rules dataclasses.replace them.
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def mention(self) -> Any: ...
+
+    @property
+    def matches(self) -> tuple[NameMatch, ...]: ...
+
+    @property
+    def list_group(self) -> int | None: ...
+
+    @property
+    def after_war_locative(self) -> bool: ...
 
 
 T = TypeVar("T", bound=Listed)
