@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -210,13 +210,17 @@ def _scope_dates(span: overview.DateSpan) -> tuple[dt.date | None, dt.date | Non
         and span.first <= chosen[0] <= chosen[1] <= span.last
     ):
         state[DATE_RANGE_KEY] = (span.first, span.last)
-    start, end = st.slider(
-        "Article dates",
-        min_value=span.first,
-        max_value=span.last,
-        key=DATE_RANGE_KEY,
-        format="YYYY-MM-DD",
-        help="Narrows the map, the timeline and the table to the articles of these dates.",
+    # A range slider: its key holds a pair of dates, which Streamlit's types cannot see.
+    start, end = cast(
+        tuple[dt.date, dt.date],
+        st.slider(
+            "Article dates",
+            min_value=span.first,
+            max_value=span.last,
+            key=DATE_RANGE_KEY,
+            format="YYYY-MM-DD",
+            help="Narrows the map, the timeline and the table to the articles of these dates.",
+        ),
     )
     if (start, end) == (span.first, span.last):
         return None, None
