@@ -77,15 +77,17 @@ def show_feeds(store: ArticleStore, geoparse: Geoparse, settings: Settings) -> N
             st.text_input("Feed address (RSS or Atom)", key=URL_KEY, placeholder="https://…")
             st.form_submit_button("Add feed", on_click=_add, args=(store, settings))
         for feed in feeds:
-            label_column, button_column = st.columns([4, 2], vertical_alignment="center")
+            label_column, button_column = st.columns([5, 1], vertical_alignment="center")
             with label_column:
                 st.text(
                     f"{feed.label}\n{feed.items} items" + (" · failed" if feed.last_error else "")
                 )
+            # An icon alone: a "Remove" label does not fit beside the feed in the sidebar.
             button_column.button(
-                "Remove",
+                "",
+                icon=":material/delete:",
                 key=f"feeds_remove_{feed.id}",
-                help="Forget this feed; its articles stay in the library.",
+                help="Remove this feed (its articles stay in the library)",
                 on_click=_remove,
                 args=(store, feed.id),
             )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -129,8 +130,14 @@ def _published(entry: feedparser.FeedParserDict) -> dt.date | None:
         return None
 
 
+# Control characters and the bidirectional overrides and isolates: in a title they would
+# move a terminal's cursor or show "evil" as "live" on screen.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _text_or_none(value: object) -> str | None:
-    text = " ".join(str(value or "").split())
+    """A feed's words on one line, without characters that would disguise them."""
+    text = " ".join(_UNPRINTABLE.sub(" ", str(value or "")).split())
     return text or None
 
 

@@ -309,6 +309,18 @@ def test_parse_feed_reads_rss_and_atom_and_never_fetches() -> None:
     assert [item.link for item in relative.items] == ["https://example.org/b"]
     with pytest.raises(InputError, match="not an RSS or Atom feed"):
         parse_feed(b"https://example.org/rss", "https://example.org/x")
+    # A title's control characters and bidirectional overrides (U+202E would show "evil"
+    # as "live") are not kept; the markup stays text, for the views to show as text.
+    disguised = parse_feed(
+        rss(
+            "https://example.org",
+            "World <b>news</b> &#x202e;evil&#x1b;[2J",
+            [("/c", "Kyiv&#x2066; update", "Mon, 05 May 2025 08:00:00 GMT")],
+        ).encode(),
+        "https://example.org/rss",
+    )
+    assert disguised.title == "World <b>news</b> evil [2J"
+    assert [item.title for item in disguised.items] == ["Kyiv update"]
 
 
 @pytest.mark.slow
