@@ -99,6 +99,13 @@ def load_geoparser(settings: Settings) -> Geoparser:
 
 
 @st.cache_resource(show_spinner=False)
+def front_line_at_hand(settings: Settings) -> service.PriorFor:
+    """The front line of an article's date where a snapshot is on this machine: the
+    geoparse weighs namesakes in sentences about fighting with it."""
+    return service.front_line_at_hand(settings)
+
+
+@st.cache_resource(show_spinner=False)
 def open_library(store_path: str) -> ArticleStore:
     return ArticleStore(store_path)
 
@@ -113,14 +120,14 @@ def library_id_of_file(
     max_bytes: int,
     store_path: str,
     _store: ArticleStore,
-    _geoparser: Geoparser,
+    _geoparse: service.Geoparse,
 ) -> int:
     article = article_from_file(path, max_bytes=max_bytes)
-    return service.add_to_library(_store, _geoparser.geoparse, article).article_id
+    return service.add_to_library(_store, _geoparse, article).article_id
 
 
 def startup_article_id(
-    settings: Settings, store: ArticleStore, geoparser: Geoparser, path: Path
+    settings: Settings, store: ArticleStore, geoparse: service.Geoparse, path: Path
 ) -> int | None:
     """The library id of the article the app was started with (the sample, or
     ``--article PATH``); None, after one error line, if it cannot be read."""
@@ -133,7 +140,7 @@ def startup_article_id(
             settings.max_article_bytes,
             str(store.path),
             store,
-            geoparser,
+            geoparse,
         )
     except OSError as error:
         st.error(f"{path}: cannot open the article ({error.strerror})")
@@ -163,13 +170,14 @@ def main() -> None:
         static_assets_ready()
         build_gazetteer_first(settings)
         geoparser = load_geoparser(settings)
+        geoparse = service.weighing_front_line(geoparser.geoparse, front_line_at_hand(settings))
         store = open_library(str(settings.store_path))
-        startup_id = startup_article_id(settings, store, geoparser, article_path(sys.argv[1:]))
+        startup_id = startup_article_id(settings, store, geoparse, article_path(sys.argv[1:]))
         choice = library_panel.show_library(
-            store, startup_id=startup_id, geoparse=geoparser.geoparse, settings=settings
+            store, startup_id=startup_id, geoparse=geoparse, settings=settings
         )
         with st.sidebar:
-            feeds_panel.show_feeds(store, geoparser.geoparse, settings)
+            feeds_panel.show_feeds(store, geoparse, settings)
     except FrontlineError as error:
         st.error(str(error))
         st.stop()

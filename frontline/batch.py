@@ -34,7 +34,7 @@ from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 
 if TYPE_CHECKING:
-    from frontline.pipeline import Geoparser
+    from frontline.service import Geoparse
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ class GeoparseOptions:
 
     settings: Settings
     include_demonyms: bool = True
+    # The front line that weighs namesakes (a ``--territory`` source); None: the snapshot
+    # of the article's date where one is at hand, as the dashboard and ``library add`` do.
+    territory: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,33 +67,41 @@ class Failure:
 
 Outcome = GeoparseResult | Failure
 
-# One geoparser per worker process, loaded on its first article.
-_geoparsers: dict[GeoparseOptions, Geoparser] = {}
+# One geoparse per worker process (the geoparser and its front lines), built on its first
+# article.
+_geoparses: dict[GeoparseOptions, Geoparse] = {}
 
 
-def _geoparser(options: GeoparseOptions) -> Geoparser:
-    geoparser = _geoparsers.get(options)
-    if geoparser is None:
+def _geoparse(options: GeoparseOptions) -> Geoparse:
+    geoparse = _geoparses.get(options)
+    if geoparse is None:
+        from frontline import service
         from frontline.pipeline import Geoparser
 
         geoparser = Geoparser.load(options.settings, include_demonyms=options.include_demonyms)
-        _geoparsers[options] = geoparser
-    return geoparser
+        prior_for = (
+            service.front_line(options.territory, options.settings).prior_for
+            if options.territory
+            else service.front_line_at_hand(options.settings)
+        )
+        geoparse = service.weighing_front_line(geoparser.geoparse, prior_for)
+        _geoparses[options] = geoparse
+    return geoparse
 
 
 def geoparse_one(article: Article, options: GeoparseOptions) -> Outcome:
     """Recognise and resolve ``article`` with this process's geoparser (a worker's task)."""
     from frontline import service
 
-    geoparser = _geoparser(options)
+    geoparse = _geoparse(options)
     try:
-        return service.geoparse(geoparser.geoparse, article)
+        return service.geoparse(geoparse, article)
     except FrontlineError as error:
         return Failure(article.source, str(error))
 
 
 def _start_worker(options: GeoparseOptions) -> None:
-    _geoparser(options)
+    _geoparse(options)
 
 
 def geoparse_all(

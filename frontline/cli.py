@@ -63,19 +63,22 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
     articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
     if not articles:
         return EXIT_ERROR
-    front_line = (
-        service.front_line_step(arguments.territory, settings) if arguments.territory else None
-    )
+    # The snapshot source serves the geoparse (the front line it weighs namesakes with) and
+    # the front-line step (each place's status) alike.
+    territory = service.front_line(arguments.territory, settings) if arguments.territory else None
     geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
     online = settings.online_geocoding if arguments.online is None else arguments.online
     steps = service.Steps(
         online=service.online_step(settings, on_offline=report_offline) if online else None,
-        front_line=front_line,
+        front_line=territory.step if territory is not None else None,
     )
+    geoparse_article: service.Geoparse = geoparser.geoparse
+    if territory is not None:
+        geoparse_article = service.weighing_front_line(geoparser.geoparse, territory.prior_for)
     results: list[GeoparseResult] = []
     for article in articles:
         try:
-            results.append(service.geoparse(geoparser.geoparse, article, steps))
+            results.append(service.geoparse(geoparse_article, article, steps))
         except FrontlineError as error:
             report_error(error)
             failures += 1

@@ -19,6 +19,7 @@ import re
 import sys
 from typing import Any
 
+from frontline import service
 from frontline.cli_common import EXIT_ERROR, open_store, progress_bar, store_option
 from frontline.feeds import Feed, FeedStore, ItemOutcome, add_feed, poll_feeds
 from frontline.settings import Settings
@@ -89,6 +90,11 @@ def command_poll(arguments: argparse.Namespace, settings: Settings) -> int:
             print(f"no feeds in {store.path}: add one with 'feed add URL'")
             return 0
         geoparser = Geoparser.load(settings)
+        # As the dashboard adds articles: the front line of an item's date, where a
+        # snapshot is at hand, weighs namesakes.
+        geoparse = service.weighing_front_line(
+            geoparser.geoparse, service.front_line_at_hand(settings)
+        )
         with progress_bar("items") as bar:
 
             def progress(done: int, total: int, outcome: ItemOutcome) -> None:
@@ -101,9 +107,7 @@ def command_poll(arguments: argparse.Namespace, settings: Settings) -> int:
                         file=sys.stderr,
                     )
 
-            report = poll_feeds(
-                feeds, geoparser.geoparse, settings, only=only, on_progress=progress
-            )
+            report = poll_feeds(feeds, geoparse, settings, only=only, on_progress=progress)
     for feed, error in report.feed_errors:
         print(f"frontline: error: feed {feed.id}: {printable(error)}", file=sys.stderr)
     print(

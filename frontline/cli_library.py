@@ -1,6 +1,7 @@
 """``python -m frontline library ...``: the article library (the app's SQLite store) from a shell.
 
     library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json] [--jobs N]
+                [--territory SOURCE]
     library import DIR [--store FILE]
     library list [--store FILE] [--format table|json]
     library export ID [--store FILE] [--format geojson|csv|json|kml] [--territory SOURCE]
@@ -113,7 +114,15 @@ def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
         articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
         if not articles:
             return EXIT_ERROR
-        options = GeoparseOptions(settings, include_demonyms=arguments.demonyms)
+        # As the dashboard adds articles: the front line of the article's date, where a
+        # snapshot is at hand, weighs namesakes; --territory names the source instead. Each
+        # worker builds its own from these options.
+        options = GeoparseOptions(
+            settings, include_demonyms=arguments.demonyms, territory=arguments.territory
+        )
+        if arguments.territory and jobs > 1:
+            # A bad source is one line here, not a worker failing to start.
+            service.front_line(arguments.territory, settings)
         outcomes: list[AddOutcome] = []
         with progress_bar("articles", total=len(articles)) as bar:
             # Geoparsed in ``jobs`` processes, kept here in input order: the same library
@@ -251,6 +260,13 @@ def add_library_commands(commands: Any) -> None:
     )
     add.add_argument(
         "--demonyms", action=argparse.BooleanOptionalAction, default=True, help=DEMONYMS_HELP
+    )
+    add.add_argument(
+        "--territory",
+        metavar="SOURCE",
+        help="the front line that weighs namesakes in sentences about fighting: "
+        + TERRITORY_HELP
+        + "; default: the snapshot of the article's date if one is on this machine",
     )
     add.set_defaults(handler=command_add)
 

@@ -14,6 +14,7 @@ phrases that word them below (and only here), so the two directions cannot drift
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import ClassVar, Literal, get_args
@@ -30,6 +31,7 @@ ReasonKind = Literal[
     "named_in_text",  # lies in a country or region the text names
     "qualifier",  # "Paris, Texas"
     "nearby",  # near another place of the text
+    "front_line",  # how far from the front line of the article's date (frontline/front_prior.py)
     "runner_up",
     "correction",  # a reader's correction
     "geocoder",  # the online geocoder's answer (or its lack)
@@ -101,6 +103,7 @@ _IN_REGION = "in a region the text names: "
 _QUALIFIED = "qualified by "
 _KM_FROM = re.compile(r"\d+ km from ")
 _FAR_FROM_THEATRE = "off the map: "
+_FROM_FRONT_LINE = re.compile(r"(?:\d[\d,]* km|far) from the front line of \d{4}-\d{2}-\d{2}$")
 _RUNNER_UP = "runner-up: "
 _CORRECTION = "correction: "
 _GEOCODER = "geocoder: "
@@ -170,6 +173,13 @@ def km_from(km: float, name: str) -> Reason:
 def km_from_beside(km: float, name: str) -> Reason:
     """Near a place named in the same or the next sentence (frontline/theatre.py)."""
     return Reason("nearby", f"{km:.0f} km from {name}, named beside it")
+
+
+def km_from_front_line(km: float | None, snapshot_date: dt.date) -> Reason:
+    """How far a namesake lies from the front line of the snapshot weighed (None: outside
+    the area any front line is measured in)."""
+    where = "far" if km is None else f"{km:,.0f} km"
+    return Reason("front_line", f"{where} from the front line of {snapshot_date.isoformat()}")
 
 
 def far_from_theatre(best_town: str, km: float, nearest: str) -> Reason:
@@ -252,6 +262,8 @@ def reason_from_words(words: str) -> Reason:
         return words
     if words == NOT_IN_GAZETTEER:
         return NOT_IN_GAZETTEER
+    if _FROM_FRONT_LINE.match(words):
+        return Reason("front_line", words)
     if _KM_FROM.match(words):
         return Reason("nearby", words)
     for opening, kind in _KIND_BY_OPENING:

@@ -43,6 +43,9 @@ class NameGroup:
     withheld: Reason | None = None
     accepted: bool = False
     support: str = ""
+    # Where the front line of the article's date is weighed (frontline/front_prior.py): per
+    # candidate key, its penalty against the namesake nearest the line, and the evidence.
+    front_line: dict[str, tuple[float, Reason]] = field(default_factory=dict)
 
     @property
     def labels(self) -> Counter[str]:

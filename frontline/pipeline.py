@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from frontline.front_prior import FrontLinePrior
 from frontline.gazetteer import Gazetteer
 from frontline.landmarks import AREA_KINDS, DEFAULT_AREAS_PATH, LandmarkIndex
 from frontline.model import Article, Candidate, GeoparseResult
@@ -58,11 +59,16 @@ class Geoparser:
             options["areas"] = LandmarkIndex.load(DEFAULT_AREAS_PATH, kinds=AREA_KINDS).by_key()
         return cls(nlp, gazetteer, **options)
 
-    def geoparse(self, article: Article) -> GeoparseResult:
+    def geoparse(
+        self, article: Article, front_line: FrontLinePrior | None = None
+    ) -> GeoparseResult:
+        """The article's places; ``front_line`` (the front line of the article's date, where
+        a snapshot is at hand) weighs namesakes in sentences about fighting."""
         started = time.perf_counter()
         toponyms = self.recognizer.recognize(article)
         recognized = time.perf_counter()
-        places = place_near_spellings(self.resolver.resolve(toponyms), self.gazetteer)
+        places = self.resolver.resolve(toponyms, front_line=front_line)
+        places = place_near_spellings(places, self.gazetteer)
         self.last_timing = Timing(recognized - started, time.perf_counter() - recognized)
         logger.debug(
             "%s: %d toponyms, %d places in %.3f s",

@@ -81,6 +81,9 @@ class Toponym:
     # village of A", "captured A"; and "in A, B and C regions", where each name is a region.
     after_war_locative: bool = False
     names_region: bool = False
+    # Its sentence speaks of fighting ("shelled", "advanced", "assaults"): where a snapshot
+    # is at hand, the front line of the article's date weighs its namesakes.
+    about_fighting: bool = False
     # "in Kharkiv Oblast, troops liberated A, B and C": the one region the sentence of a
     # war-report list names, where the list's villages lie.
     sentence_region: tuple[NameMatch, ...] = ()
@@ -485,6 +488,7 @@ class Recognizer:
         spans = self._spans(article, entities)
 
         found: list[Toponym] = []
+        fighting: dict[int, bool] = {}
         for span in spans:
             names = list(self._resolve_surface(text, span, lookup))
             embedded = not names and span.label == "ORG"
@@ -502,6 +506,10 @@ class Recognizer:
                     continue
                 sentence_index = article.sentence_index_at(start)
                 sentence_start = article.sentences[sentence_index].start if article.sentences else 0
+                if sentence_index not in fighting:
+                    fighting[sentence_index] = war_syntax.about_fighting(
+                        article.sentence_text(sentence_index) if article.sentences else text
+                    )
                 evidence = mention_evidence(span.label, from_landmarks=span.origin == "landmark")
                 found.append(
                     Toponym(
@@ -526,6 +534,7 @@ class Recognizer:
                         from_landmarks=span.origin == "landmark",
                         after_locative=after_locative(text, start),
                         after_war_locative=war_syntax.after_war_locative(text, start),
+                        about_fighting=fighting[sentence_index],
                         paragraph=bisect.bisect(line_breaks, start),
                         embedded=embedded,
                     )

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from frontline import evidence, theatre
 from frontline.evidence import Reason
+from frontline.front_prior import FrontLinePrior, weigh_front_line
 from frontline.gazetteer import NameMatch, normalize_name
 from frontline.model import AREA_FEATURES, POINT_FEATURES, Mention, Place, unresolved_key
 from frontline.name_groups import (
@@ -87,6 +88,9 @@ class Weights:
     proximity: float = 1.5
     # Lying close to a place named in the same or the next sentence (frontline/theatre.py).
     local_proximity: float = 1.0
+    # Lying far from the front line, in a sentence about fighting, against the namesake
+    # nearest it (frontline/front_prior.py; only where a snapshot is passed in).
+    front_line: float = 1.0
     softmax_temperature: float = 0.5
 
 
@@ -213,6 +217,10 @@ class Resolver:
                 reasons.append(local_reason)
         if nearby is not None:
             reasons.append(nearby)
+        front = group.front_line.get(candidate.key)
+        if front is not None:
+            score += front[0]
+            reasons.append(front[1])
         # Lying in a region the text names and lying near that region's point are one piece
         # of evidence, not two: counted twice they let a village in the named state
         # outweigh a state or city of that name ("California" -> Spencer, West Virginia).
@@ -326,7 +334,11 @@ class Resolver:
 
     # -- acceptance -----------------------------------------------------------------------
 
-    def resolve(self, toponyms: Sequence[Toponym]) -> tuple[Place, ...]:
+    def resolve(
+        self, toponyms: Sequence[Toponym], front_line: FrontLinePrior | None = None
+    ) -> tuple[Place, ...]:
+        """One place per name the text uses as one; ``front_line``, the front line of the
+        article's date, weighs namesakes in sentences about fighting (none: not weighed)."""
         embedded = [toponym for toponym in toponyms if toponym.embedded]
         toponyms = [toponym for toponym in toponyms if not toponym.embedded]
         # One sense per discourse, except where qualifiers tell mentions apart
@@ -368,6 +380,8 @@ class Resolver:
                 # where the text names the region as a region, the bare name is the town.
                 keep = [m for m in keep if m.candidate.feature != "admin"] or keep
             group.matches = keep
+        if front_line is not None:
+            weigh_front_line(groups, front_line, self.weights.front_line)
 
         # Strong names first set the scene; then every name is rescored against it.
         for _ in range(CHOICE_ROUNDS):

@@ -4,7 +4,10 @@
   uploaded file or a link typed into the dashboard (``article_from_paste``, ...);
 - **geoparse** it with the configured steps, always in this order: recognise, resolve
   (``Geoparser``), then the reader's corrections, the online look-up and the front line
-  (``Steps``);
+  (``Steps``); where a snapshot of the article's date is at hand (``--territory``, or on
+  this machine for the dashboard and the library), its front line is passed to the
+  geoparse too, which weighs namesakes in sentences about fighting with it
+  (``weighing_front_line``);
 - **keep** it in the library: ``add_to_library`` adds an article or, for a text already
   stored, geoparses it again and keeps the reader's corrections; ``regeoparse`` does that
   for a stored article; ``corrected_result`` is a stored article with the steps after it;
@@ -23,7 +26,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from frontline.article import article_from_bytes, article_from_file, article_from_text
 from frontline.corrections import Correction, apply_corrections
@@ -35,6 +38,9 @@ from frontline.store import ArticleStore, StoredArticle, StoredArticleSummary
 if TYPE_CHECKING:
     import requests
 
+    from frontline.front_prior import FrontLinePrior
+    from frontline.territory import SnapshotChoice
+
 STDIN = "-"
 STDIN_SOURCE = "<stdin>"
 # PDF is left out: no PDF text extractor is among the pinned packages, and a news PDF's
@@ -44,6 +50,8 @@ TITLE_FROM_TEXT_CHARS = 70
 
 Geoparse = Callable[[Article], GeoparseResult]
 Step = Callable[[GeoparseResult], GeoparseResult]
+# The front line of an article's date, where a snapshot for it is at hand (else None).
+PriorFor = Callable[[Article], "FrontLinePrior | None"]
 
 
 # ---------------------------------------------------------------------------- reading
@@ -223,9 +231,60 @@ def front_line_step(source: str, settings: Settings) -> Step:
     """Each place's front-line status and distance from ``source``: a snapshot file, a
     folder of them, a URL, or ``auto`` (by the article's date, from the settings' sources).
     A file or URL is read here, so a bad source fails before any geoparsing."""
-    from frontline.territory import annotator_for
+    return front_line(source, settings).step
 
-    return annotator_for(source, settings)
+
+@dataclass(frozen=True, slots=True)
+class FrontLineSource:
+    """One snapshot source (``--territory SOURCE``) serving both ends of a geoparse: the
+    front line the geoparse weighs namesakes with, and the step that gives places their
+    status. The same snapshot serves both, chosen (and read) once per date."""
+
+    prior_for: PriorFor
+    step: Step
+
+
+def front_line(source: str, settings: Settings) -> FrontLineSource:
+    """``source`` as ``front_line_step`` reads it, for the prior and the step alike."""
+    from frontline.territory import ArticleSnapshots
+    from frontline.territory.front_line import FrontLines
+
+    snapshots = ArticleSnapshots(source, settings)
+    return FrontLineSource(FrontLines(snapshots.choice_for).for_article, snapshots.annotate)
+
+
+def front_line_at_hand(settings: Settings, session: requests.Session | None = None) -> PriorFor:
+    """The dashboard's and the library's prior: the front line of the article's date where
+    a snapshot is on this machine (the settings' folder, the cache; the origin only when
+    fetching is on); none for an undated article or where there is no snapshot."""
+    from frontline.errors import SnapshotUnavailableError
+    from frontline.territory import local_first_snapshots
+    from frontline.territory.front_line import FrontLines
+
+    provider = local_first_snapshots(settings, session or http_session(settings))
+
+    def choose(article: Article) -> SnapshotChoice:
+        if article.date is None:
+            raise SnapshotUnavailableError(f"{article.source} has no date")
+        return provider.snapshot_for(article.date)
+
+    return FrontLines(choose).for_article
+
+
+class WeighsFrontLine(Protocol):
+    def __call__(
+        self, article: Article, front_line: FrontLinePrior | None = None
+    ) -> GeoparseResult: ...
+
+
+def weighing_front_line(geoparse_article: WeighsFrontLine, prior_for: PriorFor) -> Geoparse:
+    """A geoparse (``Geoparser.geoparse``) given, for each article, the front line of its
+    date where there is one."""
+
+    def run(article: Article) -> GeoparseResult:
+        return geoparse_article(article, front_line=prior_for(article))
+
+    return run
 
 
 # ---------------------------------------------------------------------------- the library

@@ -70,6 +70,19 @@ _LIST_BEFORE = re.compile(
 )
 # "officials in Kherson said": a name after these is a place even before a speech verb.
 _PLAIN_LOCATIVE = re.compile(r"\b(?:in|at|from|near|over)(?:\s+the)?\s*$", re.IGNORECASE)
+# A sentence about fighting on the ground: combat, shelling, the front. In such a sentence
+# a village is far likelier near the front line than hundreds of km behind it
+# (frontline/front_prior.py). Strikes ("attacked", "struck", "drones") are left out: a
+# missile reaches a city far behind the line as readily as a village at it.
+_FIGHTING = re.compile(
+    r"\b(?:assaults?|assaulted|stormed|storming|advanc(?:e|es|ed|ing)|offensive"
+    r"|counter-?offensive|fighting|fought|clash(?:es|ed)?|battles?|combat"
+    r"|captur(?:e|ed|ing)|liberat(?:e|ed|ing|ion)|seiz(?:e|ed|ing)|retook|recaptured"
+    r"|encircl(?:e|ed|ing|ement)|repel(?:led|ling)?|repulsed|push(?:ed)?\s+back"
+    r"|shell(?:s|ed|ing)|artillery|mortars?|MLRS|glide\s+bombs?|guided\s+(?:aerial\s+)?bombs?"
+    r"|FPV|front\s?lines?|positions|infiltrat(?:e|ed|ing|ion))\b",
+    re.IGNORECASE,
+)
 _PLURAL_REGION = re.compile(r"[ \t]+(?:regions|oblasts|Oblasts|Regions|provinces|territories)\b")
 
 
@@ -113,6 +126,11 @@ def names_a_river_bank(text: str, start: int, end: int) -> bool:
         _RIVER_BANK.match(text[start:end]) is not None
         and _RIVER_BANK_AFTER.match(text[end : end + 8]) is not None
     )
+
+
+def about_fighting(sentence: str) -> bool:
+    """The sentence speaks of fighting on the ground: combat, shelling, the front."""
+    return _FIGHTING.search(sentence) is not None
 
 
 def before_plural_region(text: str, end: int) -> bool:

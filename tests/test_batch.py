@@ -22,9 +22,12 @@ from frontline.batch import (
 from frontline.cli import main as cli_main
 from frontline.errors import InputError
 from frontline.settings import Settings
+from frontline.store import ArticleStore
 
+from .snapshot_fixtures import write_test_snapshots
 from .terminal import terminal_stderr
 from .test_cli_library import run_cli
+from .test_front_prior import FIGHTING_ZOLOCHIV
 
 # Worker processes, a Dask cluster, the CLI in processes of its own.
 pytestmark = pytest.mark.slow
@@ -67,13 +70,26 @@ def test_library_add_with_jobs_writes_the_library_one_job_writes(
 ) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    files = [str(path) for path in [inputs[0], empty, *inputs[1:]]]
-    one = run_cli("library", "add", *files, "--store", str(tmp_path / "one.sqlite3"))
-    two = run_cli("library", "add", *files, "--jobs", "2", "--store", str(tmp_path / "two.sqlite3"))
+    # A dated report of fighting, with a snapshot of its date at hand: the workers weigh
+    # Zolochiv's namesakes against that front line too (Kharkiv Oblast's, near it).
+    report = tmp_path / "report.txt"
+    report.write_text(FIGHTING_ZOLOCHIV, encoding="utf-8")
+    (tmp_path / "report.meta.json").write_text('{"date": "2025-10-17"}', encoding="utf-8")
+    env = {"FRONTLINE_TERRITORY_DIR": str(write_test_snapshots(tmp_path / "snapshots"))}
+    files = [str(path) for path in [inputs[0], empty, *inputs[1:], report]]
+    stores = {jobs: tmp_path / f"jobs-{jobs}.sqlite3" for jobs in ("1", "2")}
+    one, two = (
+        run_cli("library", "add", *files, "--jobs", jobs, "--store", str(store), env=env)
+        for jobs, store in stores.items()
+    )
     assert one.returncode == two.returncode == 2  # the empty file, reported by both
     assert one.stderr == two.stderr and "empty.txt" in two.stderr
-    assert one.stdout == two.stdout and one.stdout.count("added article") == len(inputs)
-    assert library_dump(tmp_path / "one.sqlite3") == library_dump(tmp_path / "two.sqlite3")
+    assert one.stdout == two.stdout and one.stdout.count("added article") == len(inputs) + 1
+    assert library_dump(stores["1"]) == library_dump(stores["2"])
+    with ArticleStore(stores["2"]) as store:
+        last = store.get(store.list()[0].id)
+    [zolochiv] = [place for place in last.result.places if place.name == "Zolochiv"]
+    assert zolochiv.candidate is not None and zolochiv.candidate.admin1 == "Kharkiv Oblast"
 
 
 def test_batch_on_a_local_dask_cluster_equals_one_process_and_imports(

@@ -8,9 +8,10 @@ disk), or a file or URL the user names.
 
 The package's parts: ``snapshots`` (parse and validate one layer), ``sources`` (folder,
 origin, cache, ``auto``), ``uploads`` (snapshots a reader uploads, kept in the cache),
-``distance`` (status and distance of places), ``change`` (what changed hands), ``display``
-(GeoJSON for the map), ``projection`` (the equal-area projection they share). Everything
-other modules use is imported from here.
+``distance`` (status and distance of places), ``front_line`` (the line itself, for the
+resolver's prior), ``change`` (what changed hands), ``display`` (GeoJSON for the map),
+``projection`` (the equal-area projection they share). Everything other modules use is
+imported from here.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from frontline.territory.snapshots import (
     snapshot_file_name,
 )
 from frontline.territory.sources import (
+    ArticleSnapshots,
     FolderSnapshots,
     LocalFirstSnapshots,
     OriginSnapshots,
@@ -64,6 +66,7 @@ __all__ = [
     "SOURCE_NAME",
     "UKRAINE",
     "UPLOADS_FOLDER",
+    "ArticleSnapshots",
     "FolderSnapshots",
     "KeptUpload",
     "LocalFirstSnapshots",

@@ -25,7 +25,7 @@ from frontline.errors import (
     SnapshotUnavailableError,
     TerritoryError,
 )
-from frontline.model import GeoparseResult
+from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 from frontline.territory.distance import annotate_places
 from frontline.territory.projection import LonLatBox
@@ -478,46 +478,70 @@ def local_first_snapshots(settings: Settings, session: requests.Session) -> Loca
     return LocalFirstSnapshots(origin_snapshots(settings, session), folder, uploads)
 
 
+class ArticleSnapshots:
+    """The CLI's ``--territory SOURCE``: the snapshot of each article.
+
+    ``auto`` picks the snapshot by each article's date (``local_first_snapshots``: the
+    settings' folder and cache, the origin only when fetching is on), and so does a folder;
+    a file or URL is read once, up front, so a bad source fails before any work. Each date's
+    choice is made once.
+    """
+
+    def __init__(
+        self, spec: str, settings: Settings, *, session: requests.Session | None = None
+    ) -> None:
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = settings.user_agent
+        self.spec = spec
+        self.provider = local_first_snapshots(settings, session)
+        self.fixed: SnapshotChoice | None = None
+        if spec != "auto" and not Path(spec).is_dir():
+            self.fixed = choose_snapshot(
+                spec,
+                None,
+                provider=self.provider,
+                session=session,
+                cache_dir=settings.territory_cache_dir,
+                timeout_s=settings.http_timeout_s,
+            )
+            logger.info("territory: %s", self.fixed.describe())
+        # Each date's answer, a failure too: the geoparse asks first (for the front line it
+        # weighs), the front-line step again, and a slow origin is waited for once.
+        self._by_date: dict[dt.date, SnapshotChoice | TerritoryError] = {}
+
+    def choice_for(self, article: Article) -> SnapshotChoice:
+        """The article's snapshot (SnapshotUnavailableError for an undated article when the
+        source is chosen by date)."""
+        if self.fixed is not None:
+            return self.fixed
+        date = article.date
+        if date is None:
+            raise SnapshotUnavailableError(
+                f"{article.source} has no date, so no snapshot can be chosen for "
+                "it; give --territory a snapshot file or URL"
+            )
+        if date not in self._by_date:
+            try:
+                choice = choose_snapshot(self.spec, date, provider=self.provider)
+            except TerritoryError as error:
+                self._by_date[date] = error
+                raise
+            self._by_date[date] = choice
+            logger.info("territory for %s: %s", article.source, choice.describe())
+        answer = self._by_date[date]
+        if isinstance(answer, TerritoryError):
+            raise answer
+        return answer
+
+    def annotate(self, result: GeoparseResult) -> GeoparseResult:
+        """``result`` with each place's status from its article's snapshot."""
+        return annotate_places(result, self.choice_for(result.article).snapshot)
+
+
 def annotator_for(
     spec: str, settings: Settings, *, session: requests.Session | None = None
 ) -> Callable[[GeoparseResult], GeoparseResult]:
-    """The CLI's ``--territory SOURCE``: fills each place's status from ``SOURCE``.
-
-    ``auto`` picks the snapshot by each article's date (``local_first_snapshots``: the
-    settings' folder and cache, the origin only when fetching is on); a file, folder or URL
-    is read once, up front, so a bad source fails before any work.
-    """
-    if session is None:
-        session = requests.Session()
-        session.headers["User-Agent"] = settings.user_agent
-    provider = local_first_snapshots(settings, session)
-    fixed: SnapshotChoice | None = None
-    if spec != "auto" and not Path(spec).is_dir():
-        fixed = choose_snapshot(
-            spec,
-            None,
-            provider=provider,
-            session=session,
-            cache_dir=settings.territory_cache_dir,
-            timeout_s=settings.http_timeout_s,
-        )
-        logger.info("territory: %s", fixed.describe())
-    by_date: dict[dt.date, SnapshotChoice] = {}
-
-    def annotate(result: GeoparseResult) -> GeoparseResult:
-        choice = fixed
-        if choice is None:
-            date = result.article.date
-            if date is None:
-                raise SnapshotUnavailableError(
-                    f"{result.article.source} has no date, so no snapshot can be chosen for "
-                    "it; give --territory a snapshot file or URL"
-                )
-            choice = by_date.get(date)
-            if choice is None:
-                choice = choose_snapshot(spec, date, provider=provider)
-                by_date[date] = choice
-                logger.info("territory for %s: %s", result.article.source, choice.describe())
-        return annotate_places(result, choice.snapshot)
-
-    return annotate
+    """The CLI's ``--territory SOURCE``: fills each place's status from ``SOURCE``
+    (``ArticleSnapshots``)."""
+    return ArticleSnapshots(spec, settings, session=session).annotate
