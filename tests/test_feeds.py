@@ -378,3 +378,35 @@ def test_the_sidebar_adds_a_feed_and_polls_it(
     with ArticleStore(data_dir / "library.sqlite3") as store:
         sources = {summary.source for summary in store.list()}
     assert {news_server.url("/kharkiv"), news_server.url("/odesa")} <= sources
+
+
+def test_feed_poll_weighs_the_front_line_of_the_items_date(
+    news_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the dashboard adds an article: an item dated where a snapshot is at hand has its
+    namesakes weighed against that front line (Zolochiv of Kharkiv Oblast, near it)."""
+    from frontline.cli import main as cli_main
+
+    from .snapshot_fixtures import write_test_snapshots
+    from .test_front_prior import FIGHTING_ZOLOCHIV
+
+    monkeypatch.setenv("FRONTLINE_TERRITORY_DIR", str(write_test_snapshots(tmp_path / "snap")))
+    monkeypatch.setenv("FRONTLINE_ALLOWED_NETWORKS", "127.0.0.1/32")
+    base = news_server.url("")
+    news_server.routes["/war.xml"] = html(
+        rss(base, "War", [("/zolochiv", "Shelling", "Fri, 17 Oct 2025 08:00:00 GMT")]),
+        "application/rss+xml",
+    )
+    news_server.routes["/zolochiv"] = html(
+        page(
+            "Shelling", FIGHTING_ZOLOCHIV, "Residents spent the night in shelters, officials said."
+        )
+    )
+    store_path = tmp_path / "library.sqlite3"
+    assert cli_main(["feed", "add", news_server.url("/war.xml"), "--store", str(store_path)]) == 0
+    assert cli_main(["feed", "poll", "--store", str(store_path)]) == 0
+    with ArticleStore(store_path) as store:
+        [summary] = store.list()
+        places = {place.name: place for place in store.get(summary.id).result.places}
+    zolochiv = places["Zolochiv"].candidate
+    assert zolochiv is not None and zolochiv.admin1 == "Kharkiv Oblast"
