@@ -31,6 +31,7 @@ from components import (
     sidebar,
 )
 from components.catalog import Catalog, build_catalog, search_places
+from components.markup import plain_markdown
 from components.offline_assets import ensure_static_assets
 from frontline import service
 from frontline.article import article_from_file
@@ -143,9 +144,9 @@ def startup_article_id(
             geoparse,
         )
     except OSError as error:
-        st.error(f"{path}: cannot open the article ({error.strerror})")
+        st.error(plain_markdown(f"{path}: cannot open the article ({error.strerror})"))
     except FrontlineError as error:
-        st.error(str(error))
+        st.error(plain_markdown(error))
     return None
 
 
@@ -165,8 +166,8 @@ def search_for(catalog: Catalog, geoparser: Geoparser) -> sidebar.Search:
 
 def main() -> None:
     st.set_page_config(page_title="frontline: places in the news", page_icon="🗺️", layout="wide")
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         static_assets_ready()
         build_gazetteer_first(settings)
         geoparser = load_geoparser(settings)
@@ -179,7 +180,7 @@ def main() -> None:
         with st.sidebar:
             feeds_panel.show_feeds(store, geoparse, settings)
     except FrontlineError as error:
-        st.error(str(error))
+        st.error(plain_markdown(error))
         st.stop()
     if choice.view == library_panel.ACROSS_VIEW:
         across_articles.show_across_articles(store, settings)

@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.markup import plain_markdown
 from frontline import service
 from frontline.article import display_title  # noqa: F401  (the views name titles through it)
 from frontline.errors import FrontlineError
@@ -56,7 +57,7 @@ def _try_add(make_article: Callable[[], Article], store: ArticleStore, geoparse:
         with st.spinner("Reading the article and finding its places…"):
             added = service.add_to_library(store, geoparse, make_article())
     except FrontlineError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain_markdown(error), icon=":material/error:")
         return
     _finish(added)
 
@@ -130,4 +131,4 @@ def show_add_note() -> None:
     """The line saying which article the dialog just added (once)."""
     note = st.session_state.pop(ADD_NOTE_KEY, None)
     if note:
-        st.toast(note, icon=":material/check_circle:")
+        st.toast(plain_markdown(note), icon=":material/check_circle:")

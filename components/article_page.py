@@ -26,6 +26,7 @@ from components.catalog import (
     counted,
 )
 from components.export_buttons import show_exports
+from components.markup import plain_markdown
 from components.offline_assets import OfflineAssets
 from frontline.article import display_title
 from frontline.corrections import CorrectionReport
@@ -71,9 +72,9 @@ class Library:
 
 def show_header(article: Article, catalog: Catalog) -> None:
     """The article's title, and its source, date and count of places."""
-    st.title(display_title(article.title, article.source))
+    st.title(plain_markdown(display_title(article.title, article.source)))
     source = Path(article.source).name if Path(article.source).exists() else article.source
-    facts = [f"Source: {source}"]
+    facts = [f"Source: {plain_markdown(source)}"]
     if article.date:
         facts.append(f"Date: {article.date.isoformat()}")
     broad = sum(place.feature in BROAD_KINDS for place in catalog.places.values())
@@ -148,7 +149,7 @@ def show_map(
         )
     hidden = [name for name in listed if not catalog.places[name].has_point]
     if hidden:
-        st.caption("Not on the map (no coordinates): " + ", ".join(hidden))
+        st.caption("Not on the map (no coordinates): " + plain_markdown(", ".join(hidden)))
     return click
 
 

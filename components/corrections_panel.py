@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import streamlit as st
 
 from components.catalog import KIND_LABELS, country_name
+from components.markup import plain_markdown
 from frontline.corrections import (
     AddMention,
     ChooseCandidate,
@@ -216,7 +217,7 @@ def _save(store: ArticleStore, article_id: int, corrections: Sequence[Correction
     try:
         st.session_state[SAVED_NOTE_KEY] = save_correction(store, article_id, corrections)
     except FrontlineError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain_markdown(error), icon=":material/error:")
         return
     st.rerun()
 
@@ -255,7 +256,7 @@ def show_place_tools(
 ) -> None:
     """Under a place's context: the four ways to correct it."""
     base = _key(stored.id, place.name)
-    with st.expander(f"Correct {name}", icon=":material/edit:"):
+    with st.expander(f"Correct {plain_markdown(name)}", icon=":material/edit:"):
         actions = [CHOOSE, MOVE, REMOVE] + ([ADD] if place.candidate is not None else [])
         action = st.radio(
             "What is wrong?", actions, key=f"{base}_action", label_visibility="collapsed"
@@ -283,7 +284,7 @@ def show_place_tools(
             current = place.candidate.key if place.candidate is not None else None
             found = tuple(c for c in search(query) if c.key != current)
             if not found:
-                st.caption(f"Nothing else in the gazetteer starts with “{query}”.")
+                st.caption(f"Nothing else in the gazetteer starts with “{plain_markdown(query)}”.")
                 return
             picked = _candidate_form(
                 f"{base}_move", "Move the pin to", found, place.candidate, "Move the pin"
@@ -294,7 +295,7 @@ def show_place_tools(
         elif action == REMOVE:
             with st.form(f"{base}_remove_form", border=False):
                 reason = _reason(f"{base}_remove_reason")
-                if st.form_submit_button(f"Remove {name}", type="primary"):
+                if st.form_submit_button(f"Remove {plain_markdown(name)}", type="primary"):
                     _save(store, stored.id, [RemovePlace(place.name, reason.strip())])
         elif action == ADD and place.candidate is not None:
             _show_add_mention(
@@ -326,7 +327,9 @@ def _show_add_mention(
         return
     occurrences = find_occurrences(article.text, words, mention_spans(shown))
     if not occurrences:
-        st.caption(f"“{words.strip()}” is not in the article, or every occurrence is marked.")
+        st.caption(
+            f"“{plain_markdown(words)}” is not in the article, or every occurrence is marked."
+        )
         return
     found: tuple[Candidate, ...] = ()
     if candidate is None and search is not None:
@@ -338,7 +341,7 @@ def _show_add_mention(
         )
         found = search(query)
         if not found:
-            st.caption(f"Nothing in the gazetteer starts with “{query.strip()}”.")
+            st.caption(f"Nothing in the gazetteer starts with “{plain_markdown(query)}”.")
             return
     with st.form(f"{base}_add_form", border=False):
         chosen = st.multiselect(
@@ -372,7 +375,7 @@ def show_corrections(
     the geoparse missed."""
     note = st.session_state.pop(SAVED_NOTE_KEY, None)
     if note:
-        st.toast(note, icon=":material/check_circle:")
+        st.toast(plain_markdown(note), icon=":material/check_circle:")
     skipped = {id(s.correction): s.why for s in report.skipped}
     count = len(stored.corrections)
     with st.expander(
@@ -387,12 +390,15 @@ def show_corrections(
             )
         for entry in stored.corrections:
             with st.container(key=f"correction_{entry.id}", border=True):
-                st.markdown(f"**{_plain(correction_what(entry.correction, stored.result))}**")
+                what = correction_what(entry.correction, stored.result)
+                st.markdown(f"**{plain_markdown(what)}**")
                 reason = entry.correction.reason or "no reason given"
-                st.caption(f"Why: {_plain(reason)} · added {entry.added_at:%Y-%m-%d %H:%M} UTC")
+                st.caption(
+                    f"Why: {plain_markdown(reason)} · added {entry.added_at:%Y-%m-%d %H:%M} UTC"
+                )
                 why = skipped.get(id(entry.correction))
                 if why:
-                    st.warning(f"Not applied to the current geoparse: {why}")
+                    st.warning(f"Not applied to the current geoparse: {plain_markdown(why)}")
                 if st.button(
                     "Remove this correction",
                     key=f"remove_correction_{entry.id}",
@@ -402,7 +408,7 @@ def show_corrections(
                     try:
                         store.remove_correction(stored.id, entry.id)
                     except FrontlineError as error:
-                        st.error(str(error))
+                        st.error(plain_markdown(error))
                     else:
                         st.session_state[SAVED_NOTE_KEY] = "Correction removed."
                         st.rerun()
@@ -410,11 +416,3 @@ def show_corrections(
         _show_add_mention(
             _key(stored.id, "missed"), stored, store, report.result, candidate=None, search=search
         )
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def _plain(text: str) -> str:
-    """Text shown through Markdown as it is (an article's words may hold * or $)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

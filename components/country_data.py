@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from components.markup import plain_markdown
 from frontline.country_data import CountryDataHint, add_countries, country_data_hint, offers
 from frontline.errors import FrontlineError
 from frontline.gazetteer import Gazetteer
@@ -61,7 +62,7 @@ def show_sidebar(
                     with st.spinner(f"Downloading and adding GeoNames' {offer.code} data…"):
                         add_countries(settings, codes=(offer.code,))
                 except FrontlineError as error:
-                    st.error(str(error))
+                    st.error(plain_markdown(error))
                 else:
                     on_added()
                     st.rerun()

@@ -26,6 +26,7 @@ import requests
 import streamlit as st
 
 from components.frontline_layer import change_layer, legend_layer, occupied_layer
+from components.markup import plain_markdown
 from frontline.errors import FrontlineError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
@@ -107,7 +108,8 @@ def _uploaded(origin: str) -> bool:
 def origin_text(choice: SnapshotChoice) -> str:
     origin = choice.origin
     if _uploaded(origin):
-        return f"uploaded file {Path(origin).name} (kept in the cache)"
+        # Kept under its date's name, but shown as text all the same: it is a path on disk.
+        return plain_markdown(f"uploaded file {Path(origin).name} (kept in the cache)")
     if origin.startswith(("http://", "https://")):
         return "fetched from the origin" + (" (cached)" if choice.from_cache else "")
     return f"file {Path(origin).name} from the snapshot folder (FRONTLINE_TERRITORY_DIR)"
@@ -325,7 +327,7 @@ def _show_upload(settings: Settings) -> dt.date | None:
     kept: dict[str, Any] = st.session_state.setdefault(KEPT_UPLOADS_KEY, {})
     before = dict(kept)
     for problem in keep_uploads(settings, uploads or [], kept):
-        st.error(problem)
+        st.error(plain_markdown(problem))  # it names the uploader's file
     new_dates = [
         date for digest, date in kept.items() if digest not in before and isinstance(date, dt.date)
     ]
@@ -428,7 +430,9 @@ def show_front_line(settings: Settings, result: GeoparseResult) -> FrontLine:
     else:
         note_slot.info(
             unavailable_text(
-                short_reason(answer.error, article_date, fetching=settings.territory_fetch),
+                plain_markdown(
+                    short_reason(answer.error, article_date, fetching=settings.territory_fetch)
+                ),
                 fetching=settings.territory_fetch,
             )
         )
@@ -446,7 +450,7 @@ def show_front_line(settings: Settings, result: GeoparseResult) -> FrontLine:
             target = _compare_target(settings, snapshot.date, dates)
             other = lookup(settings, target) if target is not None else None
             if other is not None and other.loaded is None:
-                st.warning(f"No snapshot to compare with: {other.error}")
+                st.warning(f"No snapshot to compare with: {plain_markdown(other.error)}")
             elif other is not None and other.loaded is not None:
                 if other.loaded.key == loaded.key:
                     st.caption("That date has the same snapshot as the article's.")

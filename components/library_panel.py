@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import article_input, focus, sidebar
 from components.catalog import counted
+from components.markup import plain_markdown
 from frontline import overview, service
 from frontline.errors import FrontlineError
 from frontline.settings import Settings
@@ -200,7 +201,7 @@ def show_library(
         if state.get(article_input.DIALOG_OPEN_KEY):
             _add_article_dialog(store, geoparse, settings)
         if warning:
-            st.warning(warning)
+            st.warning(plain_markdown(warning))
         article_input.show_add_note()
         if chosen is None:
             return LibraryChoice(_view(view), None)
@@ -222,7 +223,7 @@ def show_library(
         )
         date_error = state.pop(DATE_ERROR_KEY, None)
         if date_error:
-            st.error(date_error)
+            st.error(plain_markdown(date_error))
         with st.popover("More", icon=":material/more_horiz:", width="stretch"):
             _show_article_actions(store, stored, geoparse)
     return LibraryChoice(_view(view), stored)
@@ -235,7 +236,7 @@ def _view(value: object) -> View:
 def _show_article_actions(
     store: ArticleStore, stored: StoredArticle, geoparse: article_input.Geoparse
 ) -> None:
-    st.caption(f"Source: {stored.article.source}")
+    st.caption(f"Source: {plain_markdown(stored.article.source)}")
     st.caption(f"Added {stored.added_at:%Y-%m-%d %H:%M} UTC")
     if st.button(
         "Geoparse again",
@@ -246,7 +247,7 @@ def _show_article_actions(
             with st.spinner("Finding the places again…"):
                 service.regeoparse(store, stored.id, geoparse)
         except FrontlineError as error:
-            st.error(str(error))
+            st.error(plain_markdown(error))
         else:
             st.rerun()
     if st.button(
@@ -257,7 +258,7 @@ def _show_article_actions(
         try:
             store.delete(stored.id)
         except FrontlineError as error:
-            st.error(str(error))
+            st.error(plain_markdown(error))
         else:
             st.session_state.pop(ARTICLE_KEY, None)
             st.session_state.pop(SHOWN_KEY, None)

@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.markup import plain_markdown
 from frontline.errors import FrontlineError
 from frontline.geocode import OnlineGeocoder
 from frontline.model import GeoparseResult
@@ -112,7 +113,7 @@ def show_sidebar(view: OnlineView) -> None:
         if not view.enabled:
             return
         if view.setup_error:
-            st.error(f"Online look-up is not available: {view.setup_error}")
+            st.error(plain_markdown(f"Online look-up is not available: {view.setup_error}"))
             return
         if view.lookup is None or view.progress is None:
             return
@@ -136,7 +137,7 @@ def show_pending(progress: LookupProgress) -> None:
     with st.container(key="online_pending"):
         pending = progress.pending
         st.markdown(f"**Looking up {len(pending)} name{'s' if len(pending) != 1 else ''}…**")
-        st.caption("Pending: " + ", ".join(pending))
+        st.caption("Pending: " + plain_markdown(", ".join(pending)))
         total = len(progress.names)
         if total >= LONG_BATCH:
             done = total - len(pending)
@@ -155,9 +156,9 @@ def show_summary(progress: LookupProgress) -> None:
             )
             if detail:
                 with st.expander("Why"):
-                    st.caption("(" + detail)
+                    st.caption(plain_markdown("(" + detail))
         if progress.failure:
-            st.error(progress.failure)
+            st.error(plain_markdown(progress.failure))
         if not progress.names:
             st.caption("Every place was found offline: nothing to look up.")
         _show_answers(progress)
@@ -165,8 +166,8 @@ def show_summary(progress: LookupProgress) -> None:
 
 def _show_answers(progress: LookupProgress) -> None:
     if progress.found:
-        st.caption("Placed by the geocoder: " + ", ".join(progress.found))
+        st.caption("Placed by the geocoder: " + plain_markdown(", ".join(progress.found)))
     if progress.not_found:
-        st.caption("Not found online: " + ", ".join(progress.not_found))
+        st.caption("Not found online: " + plain_markdown(", ".join(progress.not_found)))
     for error in progress.errors:
-        st.caption("Look-up failed: " + error)
+        st.caption("Look-up failed: " + plain_markdown(error))

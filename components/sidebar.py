@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from components.catalog import Catalog
+from components.markup import plain_markdown
 from frontline.model import POINT_FEATURES
 
 FILTER_KEY = "place_filter"
@@ -81,7 +82,7 @@ def show_place_filter(catalog: Catalog, search: Search) -> tuple[str, ...]:
         note = st.session_state.get(SEARCH_NOTE_KEY)
         if note:
             kind, text = note
-            (st.warning if kind == "warning" else st.caption)(text)
+            (st.warning if kind == "warning" else st.caption)(plain_markdown(text))
         chosen = st.multiselect(
             "Show only these places",
             options=list(catalog.by_frequency()),
@@ -90,7 +91,7 @@ def show_place_filter(catalog: Catalog, search: Search) -> tuple[str, ...]:
             placeholder="All places",
         )
         if unknown:
-            st.warning("Not in this article: " + ", ".join(unknown))
+            st.warning("Not in this article: " + plain_markdown(", ".join(unknown)))
     selection = tuple(chosen)
     write_url(selection)
     return selection

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from frontline.errors import InputError
+from frontline.limits import MAX_SENTENCE_CHARS
 from frontline.model import Article, Sentence
 
 logger = logging.getLogger(__name__)
@@ -80,8 +81,13 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n+")
 _HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body|<article|<p[\s>])", re.I)
 
 
-def split_sentences(text: str) -> tuple[Sentence, ...]:
-    """Sentence spans over ``text`` (offsets into it), trimmed of surrounding whitespace."""
+def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> tuple[Sentence, ...]:
+    """Sentence spans over ``text`` (offsets into it), trimmed of surrounding whitespace.
+
+    A run longer than ``max_chars`` without a sentence end (a page of one line, a list with
+    no full stop) is cut into pieces of at most that many characters, at a space where there
+    is one, so that no sentence is too long for spaCy or for an excerpt.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
@@ -104,9 +110,30 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
         stripped_left = len(chunk) - len(chunk.lstrip())
         stripped_right = len(chunk) - len(chunk.rstrip())
         span_start, span_end = raw_start + stripped_left, raw_end - stripped_right
-        if span_end > span_start:
-            sentences.append(Sentence(len(sentences), span_start, span_end))
+        for piece_start, piece_end in _pieces(text, span_start, span_end, max_chars):
+            sentences.append(Sentence(len(sentences), piece_start, piece_end))
     return tuple(sentences)
+
+
+def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut into non-empty pieces of at most ``max_chars``, each ending at
+    the last space before the limit when there is one, trimmed of the spaces between."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + 1, start + max_chars + 1)
+        if cut <= start:
+            cut = start + max_chars
+        pieces.append((start, len(text[start:cut].rstrip()) + start))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces
+
+
+# C0 controls but tab and line feed, DEL, C1 controls.
+_CONTROLS = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def article_from_text(
@@ -115,8 +142,11 @@ def article_from_text(
     title: str | None = None,
     date: dt.date | None = None,
 ) -> Article:
-    """An Article over ``text`` with line endings normalised (offsets refer to the result)."""
+    """An Article over ``text`` with line endings normalised and control characters (ESC,
+    VT, SOH, ...) made spaces: "\x1bKharkiv" is Kharkiv, and no terminal or XML reader
+    downstream meets them (offsets refer to the result)."""
     normalised = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    normalised = _CONTROLS.sub(" ", normalised)
     if not normalised.strip():
         raise InputError(f"{source}: the article is empty")
     return Article(
@@ -128,15 +158,47 @@ def article_from_text(
     )
 
 
+_UTF16_SNIFF_BYTES = 4096
+
+
+def utf16_encoding(data: bytes) -> str | None:
+    """The UTF-16 codec that reads ``data``, or None when it does not look like UTF-16.
+
+    A byte order mark says so; without one (Windows tools write "Unicode" text that way),
+    text in Latin script is recognised by its zero bytes: nearly all at odd offsets
+    (little-endian) or at even ones (big-endian), where binary data has them anywhere.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[: _UTF16_SNIFF_BYTES - _UTF16_SNIFF_BYTES % 2]
+    if len(sample) < 4:
+        return None
+    even_zeros = sample[0::2].count(0)
+    odd_zeros = sample[1::2].count(0)
+    half = len(sample) // 2
+    for zeros, strays, codec in (
+        (odd_zeros, even_zeros, "utf-16-le"),
+        (even_zeros, odd_zeros, "utf-16-be"),
+    ):
+        if zeros >= half // 4 and strays <= zeros // 20:
+            return codec
+    return None
+
+
 def decode_bytes(data: bytes, source: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM) first, then charset detection."""
+    """Text from bytes: UTF-16 (by its BOM or its zero bytes), UTF-8 (with or without BOM),
+    then charset detection."""
     if not data.strip():
         raise InputError(f"{source}: the file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = utf16_encoding(data)
+    if wide is not None:
         try:
-            return data.decode("utf-16")
+            text = data.decode(wide)
         except UnicodeDecodeError as error:
             raise InputError(f"{source}: not valid UTF-16 text ({error.reason})") from error
+        if _looks_binary(text):
+            raise InputError(f"{source}: this is a binary file, not text")
+        return text
     if b"\x00" in data[:8192]:
         raise InputError(f"{source}: this is a binary file, not text")
     try:

@@ -22,6 +22,7 @@ from frontline.cli_common import (
     ONLINE_HELP,
     TERRITORY_HELP,
     report_error,
+    report_lookup_failure,
     report_offline,
 )
 from frontline.cli_feeds import add_feed_commands
@@ -29,6 +30,7 @@ from frontline.cli_library import add_library_commands
 from frontline.errors import FrontlineError
 from frontline.model import GeoparseResult
 from frontline.settings import Settings
+from frontline.terminal import printable
 
 if TYPE_CHECKING:
     from frontline.gazetteer import Gazetteer
@@ -69,7 +71,13 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
     geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
     online = settings.online_geocoding if arguments.online is None else arguments.online
     steps = service.Steps(
-        online=service.online_step(settings, on_offline=report_offline) if online else None,
+        online=(
+            service.online_step(
+                settings, on_offline=report_offline, on_failure=report_lookup_failure
+            )
+            if online
+            else None
+        ),
         front_line=territory.step if territory is not None else None,
     )
     geoparse_article: service.Geoparse = geoparser.geoparse
@@ -165,18 +173,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLine(logging.Formatter):
+    """Each record on one line, control characters escaped (tracebacks only with -v)."""
+
+    def __init__(self, *, verbose: bool) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.verbose = verbose
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.verbose:
+            return super().format(record)
+        message = " ".join(record.getMessage().split())
+        return printable(f"{record.levelname} {record.name}: {message}")
+
+
+def _ours(record: logging.LogRecord) -> bool:
+    return record.name == "frontline" or record.name.startswith("frontline.")
+
+
+def configure_logging(*, verbose: bool) -> None:
+    """Standard error gets one line per event. Without ``verbose`` only this project's
+    warnings are shown: other libraries' logs and Python warnings (trafilatura's "empty HTML
+    tree", geopy's and shapely's warnings) are either noise or failures the CLI reports
+    itself in its own line; with ``verbose`` everything is shown, tracebacks included."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(verbose=verbose))
+    if not verbose:
+        handler.addFilter(_ours)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.captureWarnings(True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if arguments.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if not arguments.verbose:
-        # trafilatura warns "discarding data: None" on a page with no text, which we report
-        # ourselves in one line.
-        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    configure_logging(verbose=arguments.verbose)
     try:
         settings = Settings.from_env()
         handler: Callable[[argparse.Namespace, Settings], int] = arguments.handler
@@ -192,7 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as error:  # a bug: still one line, the traceback only on request
-        print(f"frontline: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"frontline: internal error: {type(error).__name__}: {printable(error)}",
+            file=sys.stderr,
+        )
         if arguments.verbose:
             logger.exception("details")
         return EXIT_INTERNAL

@@ -11,6 +11,7 @@ from typing import Any
 from frontline.errors import FrontlineError
 from frontline.settings import Settings
 from frontline.store import ArticleStore
+from frontline.terminal import printable
 
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70
@@ -28,15 +29,20 @@ DEMONYMS_HELP = "count 'Ukrainian' as a mention of Ukraine (default: on)"
 
 def report_error(error: FrontlineError) -> None:
     """The one line on standard error that every failure gets."""
-    print(f"frontline: error: {error}", file=sys.stderr)
+    print(f"frontline: error: {printable(error)}", file=sys.stderr)
 
 
 def report_offline(detail: str) -> None:
     """The one line that says the online look-up is out of reach (once per run)."""
     print(
-        f"online look-up unavailable ({detail}); going on with the offline gazetteer",
+        f"online look-up unavailable ({printable(detail)}); going on with the offline gazetteer",
         file=sys.stderr,
     )
+
+
+def report_lookup_failure(message: str) -> None:
+    """The one line per article saying the geocoder failed on some of its names."""
+    print(printable(message), file=sys.stderr)
 
 
 def store_option() -> argparse.ArgumentParser:
@@ -50,9 +56,13 @@ def store_option() -> argparse.ArgumentParser:
     return option
 
 
-def open_store(arguments: argparse.Namespace, settings: Settings) -> ArticleStore:
+def open_store(
+    arguments: argparse.Namespace, settings: Settings, *, create: bool = False
+) -> ArticleStore:
+    """The library; only the commands that add to it create one, the others never make
+    files."""
     path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path)
+    return ArticleStore(path) if create else ArticleStore.existing(path)
 
 
 def progress_bar(unit: str, total: int | None = None) -> Any:

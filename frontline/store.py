@@ -119,6 +119,13 @@ class ArticleStore:
         """The library at ``settings.store_path`` (in the data folder the settings name)."""
         return cls(settings.store_path)
 
+    @classmethod
+    def existing(cls, path: Path | str) -> ArticleStore:
+        """The library at ``path``, never a new, empty one (nor its folders) made for a read."""
+        if not Path(path).exists():
+            raise StoreError(f"there is no article library at {path} ('library add' makes one)")
+        return cls(path)
+
     def __init__(
         self, path: Path | str, *, busy_timeout_s: float = 30.0, clock: Clock = _utc_now
     ) -> None:
@@ -140,8 +147,10 @@ class ArticleStore:
     # -- connections and transactions -------------------------------------------------------
 
     def _refuse_foreign_file(self) -> None:
-        if self.path.is_dir():
-            raise StoreError(f"the article library {self.path} is a folder, not a file")
+        if self.path.exists() and not self.path.is_file():
+            # A folder, /dev/null, a pipe: SQLite would even write /dev/null-journal beside it.
+            kind = "a folder" if self.path.is_dir() else "a device or a pipe"
+            raise StoreError(f"the article library {self.path} is {kind}, not a file")
         try:
             with self.path.open("rb") as handle:
                 header = handle.read(len(_SQLITE_HEADER))
@@ -230,6 +239,7 @@ class ArticleStore:
         if state == "current":
             # Opening an existing library takes no write lock, so reading it never waits for
             # (or times out behind) another process's save.
+            self._check_integrity()
             return
         with self._writing("initialise") as connection:
             # Checked again under the write lock: another process may have done it meanwhile.
@@ -245,6 +255,16 @@ class ArticleStore:
                 for (article_id,) in connection.execute("SELECT id FROM articles").fetchall():
                     row = self._article_row(connection, article_id)
                     self._refresh_counts(connection, article_id, self._decode_article(row)[1])
+
+    def _check_integrity(self) -> None:
+        """Damaged: refused for reading and writing alike (not ``add`` working, ``list`` not)."""
+        try:
+            rows = self._connection().execute("PRAGMA quick_check(3)").fetchall()
+            problems = [str(row[0]) for row in rows if row[0] != "ok"]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if detail := " ".join("; ".join(problems).split())[:200]:
+            raise StoreError(f"the article library {self.path} is damaged ({detail}); left as is")
 
     def _check_identity_and_use_wal(self) -> str:
         """The library's state (see ``_check_identity``); sqlite3 errors are left to the caller."""

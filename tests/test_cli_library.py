@@ -260,7 +260,7 @@ BAD_URLS = {
     "times-out": (
         "/slow",
         {"FRONTLINE_ALLOW_PRIVATE_URLS": "1", "FRONTLINE_HTTP_TIMEOUT_S": "0.5"},
-        ["timed out"],
+        ["time limit of 0.5 s"],
     ),
     "too-large": ("/huge", {"FRONTLINE_ALLOW_PRIVATE_URLS": "1"}, ["limit"]),
     "loopback-refused": ("/article", {}, ["refused", "loopback"]),

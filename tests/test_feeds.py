@@ -410,3 +410,32 @@ def test_feed_poll_weighs_the_front_line_of_the_items_date(
         places = {place.name: place for place in store.get(summary.id).result.places}
     zolochiv = places["Zolochiv"].candidate
     assert zolochiv is not None and zolochiv.admin1 == "Kharkiv Oblast"
+
+
+def test_a_dripping_feed_or_page_ends_at_the_time_limit(
+    news_server: Server, loopback_settings: Settings, geoparser: Any
+) -> None:
+    """A byte every half second keeps any per-read timeout happy: the policy's wall-clock
+    budget (1 s here) ends the feed's download and an item's page alike, each one error,
+    nothing kept. Held times are the server's (the bound is twice the budget)."""
+    from frontline.errors import FetchLimitError
+    from tests.hostile.server import hostile_server
+
+    quick = replace(loopback_settings, http_timeout_s=1.0)
+    with hostile_server("127.0.0.1") as hostile, ArticleStore(quick.store_path) as store:
+        feeds = FeedStore(store)
+        with pytest.raises(FetchLimitError, match="time limit of 1 s"):
+            add_feed(feeds, hostile.url("/drip?every=0.5&length=100000&feed"), quick)
+        held = hostile.wait_until_left("/drip?every=0.5&length=100000&feed").held_s
+        assert held is not None and held < 2.0
+        page = hostile.url("/drip?every=0.5&length=100000&item")
+        news_server.routes["/dripping.xml"] = html(
+            rss("", "Slow", [(page, "Slow page", "Mon, 05 May 2025 08:00:00 GMT")]),
+            "application/rss+xml",
+        )
+        add_feed(feeds, news_server.url("/dripping.xml"), quick)
+        [outcome] = poll_feeds(feeds, geoparser.geoparse, quick).outcomes
+        assert outcome.status == "failed" and "time limit of 1 s" in (outcome.error or "")
+        held = hostile.wait_until_left("/drip?every=0.5&length=100000&item").held_s
+        assert held is not None and held < 2.0
+        assert store.list() == () and table_count(store.path, "feed_items") == 0

@@ -335,7 +335,11 @@ def test_one_source_serves_the_prior_and_the_step_and_fails_once(
 ) -> None:
     template, server = broken_origin
     fetching = replace(
-        settings, cache_dir=tmp_path, territory_url_template=template, territory_fetch=True
+        settings,
+        cache_dir=tmp_path,
+        territory_url_template=template,
+        territory_fetch=True,
+        allowed_networks=("127.0.0.1/32",),  # the origin is under the address policy too
     )
     source = service.front_line("auto", fetching)
     article = article_from_text(FIGHTING_ZOLOCHIV, "test", date=SAMPLE_DAY)

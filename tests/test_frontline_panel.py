@@ -301,12 +301,12 @@ def test_uploads_are_kept_in_the_cache_for_every_later_use(
         [
             Upload("mine.geojson", json.dumps(document).encode()),
             Upload("deepstatemap_data_20251002.geojson", b'{"type": "Feature'),
-            Upload("huge.geojson", b" " * 50_000_001),
+            Upload("huge.geojson", b" " * 8_000_001),
         ],
         {},
     )
     assert len(problems) == 3
     assert "cannot tell the date of mine.geojson" in problems[0]
     assert "deepstatemap_data_20251002.geojson is not valid JSON" in problems[1]
-    assert "larger than 50 MB" in problems[2]
+    assert "larger than 8 MB" in problems[2]
     assert provider.available_dates() == [dt.date(2025, 10, 1), SAMPLE_DAY]

