@@ -24,6 +24,7 @@ from components import (
     corrections_panel,
     country_data,
     excerpts,
+    feeds_panel,
     focus,
     library_panel,
     online_lookup,
@@ -176,11 +177,13 @@ def main() -> None:
         choice = library_panel.show_library(
             store, startup_id=startup_id, geoparse=geoparse, settings=settings
         )
+        with st.sidebar:
+            feeds_panel.show_feeds(store, geoparse, settings)
     except FrontlineError as error:
         st.error(plain_markdown(error))
         st.stop()
     if choice.view == library_panel.ACROSS_VIEW:
-        across_articles.show_across_articles(store)
+        across_articles.show_across_articles(store, settings)
         return
     if choice.stored is None:
         st.info("The library is empty: add an article from the sidebar.")

@@ -485,3 +485,28 @@ def show_captions(front: FrontLine) -> None:
     if front.summary is not None:
         with st.container(key="territory_change"):
             st.markdown(front.summary.replace("*", r"\*"))
+
+
+def occupied_as_of(settings: Settings, date: dt.date) -> tuple[list[folium.FeatureGroup], str]:
+    """The occupied area on ``date`` (the latest snapshot on or before it) with its legend,
+    and the caption saying which snapshot it is, or why there is none (the all-articles
+    map, under the range's end date)."""
+    answer = lookup(settings, date)
+    loaded = answer.loaded
+    if loaded is None:
+        return [], unavailable_text(answer.error or "no snapshot found")
+    snapshot = loaded.choice.snapshot
+    layers = [
+        occupied_layer(_display(loaded.key, snapshot), snapshot_date=snapshot.date),
+        legend_layer(
+            snapshot.date,
+            note=f"Front line of {snapshot.date.isoformat()}, for {date.isoformat()}",
+            change=None,
+            show_occupied=True,
+        ),
+    ]
+    caption = (
+        f"Front line: occupied territory as of {snapshot.date.isoformat()}, the latest "
+        f"snapshot on or before {date.isoformat()}; {SOURCE_CREDIT}, {origin_text(loaded.choice)}."
+    )
+    return layers, caption

@@ -17,7 +17,7 @@ import streamlit as st
 from components import article_input, focus, sidebar
 from components.catalog import counted
 from components.markup import plain_markdown
-from frontline import service
+from frontline import overview, service
 from frontline.errors import FrontlineError
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticle, StoredArticleSummary
@@ -33,6 +33,31 @@ ACROSS_VIEW: Final[View] = "All articles"
 LABEL_CHARS = 48
 # Earliest date the date picker offers: the war's reporting starts in 2014.
 EARLIEST_DATE = dt.date(2014, 1, 1)
+
+
+# The sidebar lists the newest articles (and the one open); older ones open from "All
+# articles" (its filters and its sentences), so that a library of 100,000 is no slower.
+SIDEBAR_ARTICLES = 500
+
+
+def _as_id(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def listed_articles(
+    store: ArticleStore, wanted: Sequence[int | None]
+) -> tuple[list[StoredArticleSummary], int]:
+    """The newest articles, with those ``wanted`` (open, just added, in the URL) that are
+    stored but older; and how many the library holds."""
+    summaries = list(store.list(limit=SIDEBAR_ARTICLES))
+    listed = {summary.id for summary in summaries}
+    older = tuple({i for i in wanted if i is not None and i not in listed})
+    if older:
+        summaries += overview.articles_in(store, overview.Scope(article_ids=older), len(older))
+    return summaries, overview.date_span(store).articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +155,17 @@ def show_library(
 ) -> LibraryChoice:
     """The sidebar's library section; returns the view and the open article."""
     state = st.session_state
-    summaries = store.list()
+    pending = article_input.take_pending_article(state)
+    url_value = st.query_params.get(URL_PARAM)
+    summaries, total = listed_articles(
+        store, [pending, state.get(ARTICLE_KEY), _as_id(url_value), startup_id]
+    )
     ids = [summary.id for summary in summaries]
     by_id = {summary.id: summary for summary in summaries}
-    pending = article_input.take_pending_article(state)
     chosen, warning = choose_article(
         ids,
         current=state.get(ARTICLE_KEY),
-        url_value=st.query_params.get(URL_PARAM),
+        url_value=url_value,
         pending=pending,
         startup=startup_id,
     )
@@ -157,7 +185,8 @@ def show_library(
         if chosen is not None:
             state[ARTICLE_KEY] = chosen
             st.selectbox(
-                f"Article ({len(ids)} in the library)",
+                f"Article ({total} in the library)"
+                + (f"; the {SIDEBAR_ARTICLES} newest listed" if total > len(ids) else ""),
                 options=ids,
                 format_func=lambda article_id: article_label(by_id[article_id]),
                 key=ARTICLE_KEY,

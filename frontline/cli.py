@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from frontline import export, service
+from frontline.cli_batch import add_batch_command
 from frontline.cli_common import (
     DEMONYMS_HELP,
     EXIT_ERROR,
@@ -24,6 +25,7 @@ from frontline.cli_common import (
     report_lookup_failure,
     report_offline,
 )
+from frontline.cli_feeds import add_feed_commands
 from frontline.cli_library import add_library_commands
 from frontline.errors import FrontlineError
 from frontline.model import GeoparseResult
@@ -166,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.set_defaults(handler=command_index)
 
     add_library_commands(commands)
+    add_feed_commands(commands)
+    add_batch_command(commands)
     return parser
 
 

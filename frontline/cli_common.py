@@ -3,9 +3,14 @@ report, and the wording of options both command groups take."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 from frontline.errors import FrontlineError
+from frontline.settings import Settings
+from frontline.store import ArticleStore
 from frontline.terminal import printable
 
 EXIT_ERROR = 2
@@ -38,3 +43,31 @@ def report_offline(detail: str) -> None:
 def report_lookup_failure(message: str) -> None:
     """The one line per article saying the geocoder failed on some of its names."""
     print(printable(message), file=sys.stderr)
+
+
+def store_option() -> argparse.ArgumentParser:
+    """``--store FILE``, for every command that works on the library."""
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument(
+        "--store",
+        metavar="FILE",
+        help="the library file (default: library.sqlite3 in FRONTLINE_DATA_DIR)",
+    )
+    return option
+
+
+def open_store(
+    arguments: argparse.Namespace, settings: Settings, *, create: bool = False
+) -> ArticleStore:
+    """The library; only the commands that add to it create one, the others never make
+    files."""
+    path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
+    return ArticleStore(path) if create else ArticleStore.existing(path)
+
+
+def progress_bar(unit: str, total: int | None = None) -> Any:
+    """A progress bar on standard error while it is a terminal (tqdm), silent otherwise, so
+    scripts and cron mail get only the lines that matter."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=f" {unit}", file=sys.stderr, disable=None, leave=False)

@@ -1,7 +1,8 @@
 """``python -m frontline library ...``: the article library (the app's SQLite store) from a shell.
 
-    library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json]
+    library add PATH|URL [PATH|URL ...] [--store FILE] [--format text|json] [--jobs N]
                 [--territory SOURCE]
+    library import DIR [--store FILE]
     library list [--store FILE] [--format table|json]
     library export ID [--store FILE] [--format geojson|csv|json|kml] [--territory SOURCE]
                       [--online]
@@ -18,13 +19,17 @@ stored as a new article, because corrections point at character offsets in the o
 
 Each input is read and geoparsed before the store is written, and each is saved in one
 transaction, so a bad input or a failure stores nothing for that input; the other inputs
-are still added, and the exit status is non-zero.
+are still added, and the exit status is non-zero. ``--jobs N`` geoparses in N processes
+(``frontline.batch``); the articles are still kept one by one in input order, so the
+library is the one a single job writes. ``import DIR`` loads what ``batch --out DIR``
+wrote, each partition file in one transaction.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -39,15 +44,18 @@ from frontline.cli_common import (
     EXIT_ERROR,
     ONLINE_HELP,
     TERRITORY_HELP,
+    open_store,
+    progress_bar,
     report_error,
     report_lookup_failure,
     report_offline,
 )
+from frontline.cli_common import store_option as common_store_option
 from frontline.errors import FrontlineError, InputError
 from frontline.model import Article
 from frontline.service import STDIN_SOURCE, AddOutcome
 from frontline.settings import Settings
-from frontline.store import ArticleStore, StoredArticleSummary
+from frontline.store import StoredArticleSummary
 from frontline.terminal import json_for_terminal, printable
 
 EXPORT_FORMATS = ("geojson", "csv", "json", "kml")
@@ -86,14 +94,6 @@ def format_table(summaries: Sequence[StoredArticleSummary]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _open_store(
-    arguments: argparse.Namespace, settings: Settings, *, create: bool = False
-) -> ArticleStore:
-    """The library; only ``add`` creates one, ``list`` and ``export`` never make files."""
-    path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path) if create else ArticleStore.existing(path)
-
-
 def _article_id(raw: str) -> int:
     if not re.fullmatch(r"[1-9][0-9]{0,17}", raw.strip()):
         raise InputError(f"an article id is a whole number from 'library list', not {raw!r}")
@@ -109,33 +109,78 @@ def absolute_source(article: Article) -> Article:
 
 
 def command_add(arguments: argparse.Namespace, settings: Settings) -> int:
-    from frontline.pipeline import Geoparser
+    from frontline.batch import Failure, GeoparseOptions, geoparse_all
 
+    jobs = _jobs(arguments.jobs)
     # The store is opened first, so a file that is not a library fails before any fetch.
-    with _open_store(arguments, settings, create=True) as store:
+    with open_store(arguments, settings, create=True) as store:
         articles, failures = service.read_inputs(arguments.inputs, settings, on_error=report_error)
         if not articles:
             return EXIT_ERROR
-        geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
         # As the dashboard adds articles: the front line of the article's date, where a
-        # snapshot is at hand, weighs namesakes; --territory names the source instead.
-        prior_for = (
-            service.front_line(arguments.territory, settings).prior_for
-            if arguments.territory
-            else service.front_line_at_hand(settings)
+        # snapshot is at hand, weighs namesakes; --territory names the source instead. Each
+        # worker builds its own from these options.
+        options = GeoparseOptions(
+            settings, include_demonyms=arguments.demonyms, territory=arguments.territory
         )
-        geoparse_article = service.weighing_front_line(geoparser.geoparse, prior_for)
+        if arguments.territory and jobs > 1:
+            # A bad source is one line here, not a worker failing to start.
+            service.front_line(arguments.territory, settings)
         outcomes: list[AddOutcome] = []
-        for article in articles:
-            try:
-                outcomes.append(
-                    service.add_to_library(store, geoparse_article, absolute_source(article))
-                )
-            except FrontlineError as error:
-                report_error(error)
-                failures += 1
+        with progress_bar("articles", total=len(articles)) as bar:
+            # Geoparsed in ``jobs`` processes, kept here in input order: the same library
+            # as one job writes.
+            results = geoparse_all(
+                [absolute_source(article) for article in articles],
+                options,
+                jobs=jobs,
+                on_done=lambda _outcome: bar.update(1),
+            )
+            for outcome in results:
+                try:
+                    if isinstance(outcome, Failure):
+                        raise outcome.error()
+                    outcomes.append(service.keep_in_library(store, outcome))
+                except FrontlineError as error:
+                    bar.clear()
+                    report_error(error)
+                    failures += 1
         _write_outcomes(outcomes, arguments.format, store.path, sys.stdout)
     return EXIT_ERROR if failures else 0
+
+
+def _jobs(value: int | None) -> int:
+    if value is None:
+        return 1
+    if value < 0:
+        raise InputError(f"--jobs takes a number of processes (0: one per core), not {value}")
+    return value or os.cpu_count() or 1
+
+
+def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Load a batch folder (``batch --out DIR``) into the library: each partition file in
+    one transaction; the inputs that failed in the batch are listed, not stored."""
+    from frontline.batch import Failure, read_batch
+
+    folder = Path(arguments.folder).expanduser()
+    added = refreshed = failed = 0
+    with open_store(arguments, settings, create=True) as store:
+        for path, outcomes in read_batch(folder):
+            results = [outcome for outcome in outcomes if not isinstance(outcome, Failure)]
+            for outcome in outcomes:
+                if isinstance(outcome, Failure):
+                    failed += 1
+                    report_error(
+                        InputError(f"{outcome.source} (in {path.name}): {outcome.message}")
+                    )
+            kept = store.keep_many(results)
+            added += sum(1 for _id, created in kept if created)
+            refreshed += sum(1 for _id, created in kept if not created)
+    print(
+        f"{added} articles added, {refreshed} already in the library (their results "
+        f"replaced, corrections kept), {failed} inputs had failed in the batch"
+    )
+    return EXIT_ERROR if failed else 0
 
 
 def _write_outcomes(
@@ -167,7 +212,7 @@ def _write_outcomes(
 
 
 def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
-    with _open_store(arguments, settings) as store:
+    with open_store(arguments, settings) as store:
         summaries = store.list()
     if arguments.format == "json":
         listed = json.dumps([summary_to_dict(s) for s in summaries], ensure_ascii=False, indent=2)
@@ -184,7 +229,7 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
     """The article's places with its corrections applied (then, if asked, the online
     look-up and the front line), in the format asked."""
     article_id = _article_id(arguments.article_id)
-    with _open_store(arguments, settings) as store:
+    with open_store(arguments, settings) as store:
         stored = store.get(article_id)
     online = settings.online_geocoding if arguments.online is None else arguments.online
     steps = service.Steps(
@@ -206,12 +251,7 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
 
 def add_library_commands(commands: Any) -> None:
     """Register ``library add|list|export`` under the CLI's subcommands (called by cli.py)."""
-    store_option = argparse.ArgumentParser(add_help=False)
-    store_option.add_argument(
-        "--store",
-        metavar="FILE",
-        help="the library file (default: library.sqlite3 in FRONTLINE_DATA_DIR)",
-    )
+    store_option = common_store_option()
 
     library = commands.add_parser("library", help="the saved article library (SQLite)")
     actions = library.add_subparsers(dest="library_command", required=True)
@@ -224,6 +264,12 @@ def add_library_commands(commands: Any) -> None:
     add.add_argument("inputs", nargs="+", metavar="PATH|URL", help="file, URL, or - for stdin")
     add.add_argument("--format", choices=("text", "json"), default="text")
     add.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="geoparse in N processes (0: one per core; default 1); the library is the same",
+    )
+    add.add_argument(
         "--demonyms", action=argparse.BooleanOptionalAction, default=True, help=DEMONYMS_HELP
     )
     add.add_argument(
@@ -234,6 +280,12 @@ def add_library_commands(commands: Any) -> None:
         + "; default: the snapshot of the article's date if one is on this machine",
     )
     add.set_defaults(handler=command_add)
+
+    load = actions.add_parser(
+        "import", parents=[store_option], help="load a batch's JSON Lines folder (batch --out)"
+    )
+    load.add_argument("folder", metavar="DIR", help="the folder 'batch --out DIR' wrote")
+    load.set_defaults(handler=command_import)
 
     listing = actions.add_parser("list", parents=[store_option], help="the stored articles")
     listing.add_argument("--format", choices=("table", "json"), default="table")

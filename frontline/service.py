@@ -319,15 +319,21 @@ class AddOutcome:
 
 
 def add_to_library(store: ArticleStore, geoparse_article: Geoparse, article: Article) -> AddOutcome:
-    """Geoparse ``article`` and store it as a new article, or, when its text is stored
-    already, as that article's new result: no second copy, the stored title and date kept
-    (a reader may have edited the date), the reader's corrections applied to the new result
-    (those that no longer fit are skipped and counted). An article is identified by its
-    text: corrections point at character offsets in it.
+    """Geoparse ``article`` and keep it in the library (``keep_in_library``).
 
     Everything that can fail (reading, geoparsing) has happened before the store is
     written, in one transaction."""
-    result = geoparse_article(article)
+    return keep_in_library(store, geoparse_article(article))
+
+
+def keep_in_library(store: ArticleStore, result: GeoparseResult) -> AddOutcome:
+    """Store a geoparsed article as a new article, or, when its text is stored already, as
+    that article's new result: no second copy, the stored title and date kept (a reader may
+    have edited the date), the reader's corrections applied to the new result (those that
+    no longer fit are skipped and counted). An article is identified by its text:
+    corrections point at character offsets in it. (The result may come from another
+    process: ``library add --jobs``, ``library import``.)"""
+    article = result.article
     existing_id = store.id_for_text(article.text)
     if existing_id is None:
         # add() deduplicates inside its transaction, so a concurrent add of the same text
@@ -336,6 +342,11 @@ def add_to_library(store: ArticleStore, geoparse_article: Geoparse, article: Art
     else:
         article_id = existing_id
         store.update_result(article_id, result)
+    return outcome_of(store, article_id, created=existing_id is None)
+
+
+def outcome_of(store: ArticleStore, article_id: int, *, created: bool) -> AddOutcome:
+    """What the library now holds for ``article_id``, as an ``AddOutcome``."""
     stored = store.get(article_id)
     report = stored.corrected()
     summary = StoredArticleSummary(
@@ -348,7 +359,7 @@ def add_to_library(store: ArticleStore, geoparse_article: Geoparse, article: Art
     )
     return AddOutcome(
         summary=summary,
-        created=existing_id is None,
+        created=created,
         corrections=len(stored.corrections),
         skipped_corrections=len(report.skipped),
     )

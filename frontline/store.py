@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,46 +52,15 @@ from frontline.model import (
     GeoparseResult,
 )
 from frontline.settings import Settings
+from frontline.store_schema import SCHEMA_VERSION, create_schema, upgrade_schema
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 # PRAGMA application_id marks the file as ours ("FRLN"), so another program's database is
 # recognised and left alone.
 APPLICATION_ID = 0x46524C4E
 _SQLITE_HEADER = b"SQLite format 3\x00"
 Clock = Callable[[], dt.datetime]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    source TEXT NOT NULL,
-    title TEXT,
-    date TEXT,
-    text TEXT NOT NULL,
-    sentences TEXT NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
-    added_at TEXT NOT NULL,
-    result TEXT NOT NULL,
-    place_count INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    body TEXT NOT NULL,
-    added_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS corrections_by_article ON corrections(article_id, id);
-CREATE TABLE IF NOT EXISTS place_mentions (
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    place_key TEXT NOT NULL,
-    place_name TEXT NOT NULL,
-    lat REAL,
-    lon REAL,
-    mentions INTEGER NOT NULL,
-    PRIMARY KEY (article_id, place_key)
-);
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,20 +93,6 @@ class StoredArticle:
         return apply_corrections_with_report(
             self.result, [c.correction for c in self.corrections], territory_of=territory_of
         )
-
-
-@dataclass(frozen=True, slots=True)
-class MentionCount:
-    """How often one place is mentioned in one article (after corrections)."""
-
-    place_key: str
-    place_name: str
-    article_id: int
-    article_title: str | None
-    article_date: dt.date | None
-    count: int
-    lat: float | None
-    lon: float | None
 
 
 def text_sha256(text: str) -> str:
@@ -271,7 +226,7 @@ class ArticleStore:
         pause_s = 0.005
         while True:
             try:
-                needs_schema = self._check_identity_and_use_wal()
+                state = self._check_identity_and_use_wal()
                 break
             except sqlite3.OperationalError as error:
                 busy = error.sqlite_errorcode in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
@@ -281,19 +236,25 @@ class ArticleStore:
                 pause_s = min(pause_s * 2, 0.1)
             except sqlite3.Error as error:
                 raise self._error("open", error) from error
-        if not needs_schema:
+        if state == "current":
             # Opening an existing library takes no write lock, so reading it never waits for
             # (or times out behind) another process's save.
             self._check_integrity()
             return
         with self._writing("initialise") as connection:
-            if self._check_identity(connection, allow_empty=True):
-                # executescript() would commit first: run the statements inside this transaction.
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        connection.execute(statement)
+            # Checked again under the write lock: another process may have done it meanwhile.
+            state = self._check_identity(connection, allow_empty=True)
+            if state == "empty":
+                create_schema(connection)
                 connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif state == "old":
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                logger.info("%s: upgrading the library from schema %s", self.path, version)
+                upgrade_schema(connection, version)
+                # Version 2 keeps each article's date and each place's kind with the counts.
+                for (article_id,) in connection.execute("SELECT id FROM articles").fetchall():
+                    row = self._article_row(connection, article_id)
+                    self._refresh_counts(connection, article_id, self._decode_article(row)[1])
 
     def _check_integrity(self) -> None:
         """Damaged: refused for reading and writing alike (not ``add`` working, ``list`` not)."""
@@ -305,15 +266,15 @@ class ArticleStore:
         if detail := " ".join("; ".join(problems).split())[:200]:
             raise StoreError(f"the article library {self.path} is damaged ({detail}); left as is")
 
-    def _check_identity_and_use_wal(self) -> bool:
-        """True if the database needs the schema; sqlite3 errors are left to the caller."""
+    def _check_identity_and_use_wal(self) -> str:
+        """The library's state (see ``_check_identity``); sqlite3 errors are left to the caller."""
         connection = self._connection()
         # Read-only look first: a foreign SQLite database must not even get a WAL header.
         # One read transaction, so the id and the table list come from the same commit (a
         # library another process is creating right now has both, or neither).
         connection.execute("BEGIN")
         try:
-            needs_schema = self._check_identity(connection, allow_empty=True)
+            state = self._check_identity(connection, allow_empty=True)
         finally:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
@@ -321,10 +282,11 @@ class ArticleStore:
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 logger.warning("%s: journal mode is %s, not WAL", self.path, mode)
-        return needs_schema
+        return state
 
-    def _check_identity(self, connection: sqlite3.Connection, *, allow_empty: bool) -> bool:
-        """True if the database is empty (needs the schema); raise if it belongs elsewhere."""
+    def _check_identity(self, connection: sqlite3.Connection, *, allow_empty: bool) -> str:
+        """The database's state: "empty" (needs the schema), "old" (to upgrade) or "current";
+        raise if the database belongs elsewhere or to a newer frontline."""
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         tables = connection.execute(
@@ -336,9 +298,9 @@ class ArticleStore:
                     f"the article library {self.path} was written by a newer frontline "
                     f"(schema {version}, this one reads {SCHEMA_VERSION})"
                 )
-            return False
+            return "old" if version < SCHEMA_VERSION else "current"
         if application_id == 0 and tables == 0 and allow_empty:
-            return True
+            return "empty"
         raise StoreError(
             f"{self.path} is an SQLite database of another program, not an article library; "
             "it was left untouched"
@@ -365,12 +327,13 @@ class ArticleStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def list(self) -> tuple[StoredArticleSummary, ...]:
-        """Every stored article, newest first."""
+    def list(self, limit: int = -1) -> tuple[StoredArticleSummary, ...]:
+        """Every stored article (or the ``limit`` last added), newest first."""
         with self._reading("read") as connection:
             rows = connection.execute(
                 "SELECT id, title, date, source, place_count, added_at FROM articles "
-                "ORDER BY id DESC"
+                "ORDER BY id DESC LIMIT ?",
+                (limit,),
             ).fetchall()
         return tuple(
             StoredArticleSummary(
@@ -420,67 +383,93 @@ class ArticleStore:
             added_at=dt.datetime.fromisoformat(row["added_at"]),
         )
 
-    def mention_counts(self) -> tuple[MentionCount, ...]:
-        """Mentions per place per article (after corrections), for the across-articles view."""
-        with self._reading("read") as connection:
-            rows = connection.execute(
-                "SELECT m.place_key, m.place_name, m.article_id, a.title, a.date, m.mentions, "
-                "m.lat, m.lon FROM place_mentions AS m JOIN articles AS a ON a.id = m.article_id "
-                "ORDER BY a.date IS NULL, a.date, m.article_id, m.mentions DESC, m.place_name"
-            ).fetchall()
-        return tuple(
-            MentionCount(
-                place_key=row[0],
-                place_name=row[1],
-                article_id=row[2],
-                article_title=row[3],
-                article_date=dt.date.fromisoformat(row[4]) if row[4] else None,
-                count=row[5],
-                lat=row[6],
-                lon=row[7],
-            )
-            for row in rows
-        )
-
     # -- writing ------------------------------------------------------------------------------
 
     def add(self, article: Article, result: GeoparseResult) -> int:
         """Store ``article`` with its geoparse; an article with the same text keeps its id."""
+        with self._writing("save to") as connection:
+            return self.insert_article(connection, article, result)[0]
+
+    def keep_many(self, results: Iterable[GeoparseResult]) -> tuple[tuple[int, bool], ...]:
+        """Store many geoparsed articles in one transaction (all or none); a text stored
+        already gets the new result, its corrections kept. Each one's id, and whether it
+        was new."""
+        kept: list[tuple[int, bool]] = []
+        with self._writing("save to") as connection:
+            for result in results:
+                digest = text_sha256(result.article.text)
+                row = connection.execute(
+                    "SELECT id FROM articles WHERE sha256 = ?", (digest,)
+                ).fetchone()
+                if row is None:
+                    kept.append(self.insert_article(connection, result.article, result))
+                    continue
+                connection.execute(
+                    "UPDATE articles SET result = ? WHERE id = ?",
+                    (places_to_json(result), row[0]),
+                )
+                self._refresh_counts(connection, int(row[0]), result)
+                kept.append((int(row[0]), False))
+        return tuple(kept)
+
+    def insert_article(
+        self, connection: sqlite3.Connection, article: Article, result: GeoparseResult
+    ) -> tuple[int, bool]:
+        """Inside a write transaction of this store (``transaction()``): store ``article``
+        unless its text is stored already. Its id, and whether it was new."""
         self._require_same_text(article, result)
         digest = text_sha256(article.text)
-        places_json = places_to_json(result)
-        with self._writing("save to") as connection:
-            existing = connection.execute(
-                "SELECT id FROM articles WHERE sha256 = ?", (digest,)
-            ).fetchone()
-            if existing is not None:
-                logger.info("%s is already stored as article %s", article.source, existing[0])
-                return int(existing[0])
-            cursor = connection.execute(
-                "INSERT INTO articles (source, title, date, text, sentences, sha256, added_at, "
-                "result, place_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (
-                    article.source,
-                    article.title,
-                    article.date.isoformat() if article.date else None,
-                    article.text,
-                    json.dumps(sentence_spans(article)),
-                    digest,
-                    self._clock().isoformat(),
-                    places_json,
-                ),
-            )
-            article_id = int(cursor.lastrowid or 0)
-            self._refresh_counts(connection, article_id, result)
-        return article_id
+        existing = connection.execute(
+            "SELECT id FROM articles WHERE sha256 = ?", (digest,)
+        ).fetchone()
+        if existing is not None:
+            logger.info("%s is already stored as article %s", article.source, existing[0])
+            return int(existing[0]), False
+        cursor = connection.execute(
+            "INSERT INTO articles (source, title, date, text, sentences, sha256, added_at, "
+            "result, place_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            (
+                article.source,
+                article.title,
+                article.date.isoformat() if article.date else None,
+                article.text,
+                json.dumps(sentence_spans(article)),
+                digest,
+                self._clock().isoformat(),
+                places_to_json(result),
+            ),
+        )
+        article_id = int(cursor.lastrowid or 0)
+        self._refresh_counts(connection, article_id, result)
+        return article_id, True
+
+    @contextmanager
+    def transaction(self, doing: str = "save to") -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE … COMMIT``, rolled back on any error), for
+        what is kept beside the articles in the same file (feeds) and must be saved with them."""
+        with self._writing(doing) as connection:
+            yield connection
+
+    @contextmanager
+    def snapshot(self, doing: str = "read") -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same commit."""
+        with self._reading(doing) as connection:
+            connection.execute("BEGIN")
+            try:
+                yield connection
+            finally:
+                if connection.in_transaction:
+                    connection.execute("COMMIT")
 
     def set_date(self, article_id: int, date: dt.date | None) -> None:
         """Change the article's date (it picks the front-line snapshot; re-geoparse after)."""
+        value = date.isoformat() if date else None
         with self._writing("save to") as connection:
             self._article_row(connection, article_id)
+            connection.execute("UPDATE articles SET date = ? WHERE id = ?", (value, article_id))
             connection.execute(
-                "UPDATE articles SET date = ? WHERE id = ?",
-                (date.isoformat() if date else None, article_id),
+                "UPDATE place_mentions SET article_date = ? WHERE article_id = ?",
+                (value, article_id),
             )
 
     def update_result(self, article_id: int, result: GeoparseResult) -> None:
@@ -574,13 +563,22 @@ class ArticleStore:
         return tuple(correction_from_dict(json.loads(body)) for (body,) in bodies)
 
     def _refresh_counts(
-        self, connection: sqlite3.Connection, article_id: int, result: GeoparseResult
+        self,
+        connection: sqlite3.Connection,
+        article_id: int,
+        result: GeoparseResult,
     ) -> None:
-        corrected = apply_corrections(result, self._corrections(connection, article_id))
+        """The article's per-place mention counts (after its corrections), with its date."""
+        (day,) = connection.execute(
+            "SELECT date FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        corrections = self._corrections(connection, article_id)
+        corrected = apply_corrections(result, corrections) if corrections else result
         connection.execute("DELETE FROM place_mentions WHERE article_id = ?", (article_id,))
         connection.executemany(
-            "INSERT INTO place_mentions (article_id, place_key, place_name, lat, lon, mentions) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, place_key) "
+            "INSERT INTO place_mentions (article_id, place_key, place_name, lat, lon, mentions, "
+            "article_date, feature) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (article_id, place_key) "
             "DO UPDATE SET mentions = mentions + excluded.mentions",
             [
                 (
@@ -590,6 +588,8 @@ class ArticleStore:
                     place.lat,
                     place.lon,
                     len(place.mentions),
+                    day,
+                    place.feature,
                 )
                 for place in corrected.places
             ],

@@ -19,7 +19,14 @@ from .conftest import REPO_ROOT
 PACKAGES = ("frontline", "components")
 MAX_LIBRARY_LINES = 600
 COMMAND_LINE = frozenset(
-    {"frontline.cli", "frontline.cli_library", "frontline.cli_common", "frontline.__main__"}
+    {
+        "frontline.cli",
+        "frontline.cli_library",
+        "frontline.cli_feeds",
+        "frontline.cli_batch",
+        "frontline.cli_common",
+        "frontline.__main__",
+    }
 )
 
 

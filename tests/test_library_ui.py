@@ -8,6 +8,7 @@ Links are served by ``http.server`` on 127.0.0.1/127.0.0.2; nothing reaches the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import threading
 import time
@@ -22,10 +23,11 @@ from streamlit.testing.v1 import AppTest
 
 from components import across_articles, article_input, corrections_panel, library_panel
 from components.markup import plain_markdown
-from frontline import service
+from frontline import overview, service
 from frontline.corrections import AddMention, ChooseCandidate, RemovePlace
 from frontline.errors import FetchError, InputError, StoreError, URLRefusedError
 from frontline.model import Article, GeoparseResult
+from frontline.overview import Scope, mention_counts
 from frontline.settings import Settings
 from frontline.store import ArticleStore
 
@@ -494,11 +496,15 @@ def test_across_articles_frames(store: ArticleStore, geoparse: Any) -> None:
         service.article_from_paste("Fighting near Pokrovsk continued.", max_bytes=MAX_BYTES),
     ).article_id
     store.add_correction(first, RemovePlace("Odesa", "not in this story"))
-    counts = store.mention_counts()
-    options = across_articles.place_options(counts)
-    assert options[0].name == "Kharkiv" and options[0].total == 3
-    assert "Odesa" not in {option.name for option in options}
+    totals = overview.place_totals(store, Scope())
+    assert (totals[0].name, totals[0].mentions, totals[0].articles) == ("Kharkiv", 3, 2)
+    assert totals[0].latest == dt.date(2025, 3, 5)
+    assert "Odesa" not in {total.name for total in totals}  # the reader removed it
+    # Kiev (first report) and Kyiv (second) are one place, named as the newest report does.
+    kyiv = [total for total in totals if total.name in {"Kiev", "Kyiv"}]
+    assert [(total.name, total.mentions, total.articles) for total in kyiv] == [("Kyiv", 2, 2)]
 
+    counts = mention_counts(store, Scope())
     table = across_articles.counts_table(counts, store.list())
     kharkiv = table[table["Place"] == "Kharkiv"].iloc[0]
     assert kharkiv["Total"] == 3
@@ -506,30 +512,49 @@ def test_across_articles_frames(store: ArticleStore, geoparse: Any) -> None:
     assert columns[0] == "Place" and columns[-1] == "Total"
     assert columns[1].endswith("(2025-03-01)") and columns[2].endswith("(2025-03-05)")
     assert columns[3].endswith("(no date)")
+    assert list(table["Place"]).count("Kiev") == 1 and "Kyiv" not in set(table["Place"])
 
-    only_second = across_articles.filtered(counts, article_ids=[second])
+    only_second = mention_counts(store, Scope(article_ids=(second,)))
     assert {row.article_id for row in only_second} == {second}
-    kharkiv_key = options[0].key
-    only_kharkiv = across_articles.filtered(counts, place_keys=[kharkiv_key])
+    kharkiv_key = totals[0].key
+    only_kharkiv = mention_counts(store, Scope(place_keys=(kharkiv_key,)))
     assert {row.article_id for row in only_kharkiv} == {first, second}
+    # A date range leaves undated articles out; no range keeps them.
+    march = Scope(dt.date(2025, 3, 2), dt.date(2025, 3, 31))
+    assert overview.article_count(store, march) == 1
+    assert overview.article_count(store, Scope()) == 3
+    assert overview.articles_naming(store, Scope(place_keys=(totals[0].key,))) == 2
+    assert {total.name for total in overview.place_totals(store, march)} == {"Kharkiv", "Kyiv"}
 
-    timeline = across_articles.timeline_frame(counts)
-    assert undated not in set(timeline["articles"])  # counts, not ids; undated rows left out
+    days = overview.timeline(store, Scope(), totals[:1])
+    timeline = across_articles.timeline_frame(days)
     assert set(timeline["date"].dt.date) == {dt.date(2025, 3, 1), dt.date(2025, 3, 5)}
+    assert set(timeline["place"]) == {"Kharkiv", across_articles.OTHER_PLACES}
     kharkiv_rows = timeline[timeline["place"] == "Kharkiv"]
     by_day = kharkiv_rows.set_index(kharkiv_rows["date"].dt.date)
     assert by_day.loc[dt.date(2025, 3, 5), "mentions"] == 2
-    assert timeline["mentions"].sum() == sum(r.count for r in counts if r.article_date)
-    # Kiev (first report) and Kyiv (second) are one place, under one name.
-    kyiv_rows = [row for row in counts if row.place_name in {"Kiev", "Kyiv"}]
-    assert {row.place_name for row in kyiv_rows} == {"Kiev", "Kyiv"}
-    assert len({row.place_key for row in kyiv_rows}) == 1
-    assert list(table["Place"]).count("Kiev") == 1 and "Kyiv" not in set(table["Place"])
-    assert "Kyiv" not in set(timeline["place"])
-    assert timeline[timeline["place"] == "Kiev"]["mentions"].sum() == 2
-    few = across_articles.timeline_frame(counts, top=1)
-    assert set(few["place"]) == {"Kharkiv", across_articles.OTHER_PLACES}
+    dated = [row for row in counts if row.article_date is not None]
+    assert timeline["mentions"].sum() == sum(row.count for row in dated)
+    assert undated not in {row.article_id for row in dated}
     across_articles.timeline_chart(timeline).to_dict()  # a valid Vega-Lite spec
+    weeks = across_articles.by_week(timeline)
+    # 2025-03-01 (a Saturday) and 2025-03-05 (a Wednesday) fall in the weeks of 24 Feb, 3 Mar.
+    assert set(weeks["date"].dt.date) == {dt.date(2025, 2, 24), dt.date(2025, 3, 3)}
+    assert weeks["mentions"].sum() == timeline["mentions"].sum()
+    across_articles.timeline_chart(weeks, weekly=True).to_dict()
+
+    # The sentences naming Kharkiv across articles: newest article first, in text order.
+    found = overview.sentences_naming(store, kharkiv_key, Scope())
+    assert [(s.article_id, s.text) for s in found.sentences] == [
+        (second, "Shelling hit Kharkiv again."),
+        (second, "Kharkiv was without power, and Kyiv sent help."),
+        (first, "Drones hit Kharkiv overnight."),
+    ]
+    assert found.sentences[0].marks == ((13, 20),)
+    assert (found.articles_listed, found.articles_naming) == (2, 2)
+    html = across_articles.sentences_html(found.sentences)
+    assert [article_id for article_id, _ in html] == [second, second, first]
+    assert "<mark>Kharkiv</mark>" in html[0][1]
 
 
 # --- the app through AppTest on a fresh data folder ------------------------------------------
@@ -730,3 +755,69 @@ def test_app_says_once_that_the_store_is_not_a_library(
         )
     ]
     assert store_path.read_bytes() == before
+
+
+def test_the_sidebar_lists_the_newest_articles_and_the_open_one(
+    store: ArticleStore, geoparse: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library of thousands lists only the newest in the sidebar's picker, but an older
+    article that is open (or named in the URL) is listed too, and the count is the whole."""
+    base = geoparse(service.article_from_paste(KHARKIV_ODESA, max_bytes=MAX_BYTES))
+    ids = []
+    for number in range(5):
+        article = replace(base.article, text=f"{base.article.text}\n\n(Copy {number}.)")
+        ids.append(store.keep_many([replace(base, article=article)])[0][0])
+    monkeypatch.setattr(library_panel, "SIDEBAR_ARTICLES", 3)
+    summaries, total = library_panel.listed_articles(store, [ids[0], None, 999])
+    assert total == 5
+    assert [summary.id for summary in summaries] == [ids[4], ids[3], ids[2], ids[0]]
+
+
+def test_all_articles_view_front_line_of_the_range_end(
+    library_app: tuple[AppTest, Path], geoparser: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The all-articles view on a library of dated reports: the figures, a place chosen,
+    and the front line of the range's last date under the map."""
+    from frontline.territory import SOURCE_CREDIT
+    from tests.snapshot_fixtures import LATER_DATE, write_snapshot_folder
+
+    app, store_path = library_app
+    monkeypatch.setenv("FRONTLINE_TERRITORY_DIR", str(write_snapshot_folder(tmp_path / "snap")))
+    with ArticleStore(store_path) as store:
+        for text, day in (
+            ("Drones hit Kharkiv overnight. Odesa was quiet.", 20),
+            ("Shelling hit Kharkiv again.", 25),
+        ):
+            service.add_to_library(
+                store,
+                geoparser.geoparse,
+                service.article_from_paste(text, max_bytes=MAX_BYTES, date=dt.date(2025, 10, day)),
+            )
+    monkeypatch.setattr(across_articles, "MAX_MARKERS", 2)
+    at = app.run()
+    at.button_group(key=library_panel.VIEW_KEY).set_value(library_panel.ACROSS_VIEW).run()
+    assert not at.exception and not at.error
+    captions = [caption.value for caption in at.caption]
+    assert any(
+        re.fullmatch(r"The 2 most mentioned of \d+ places are on the map; .*", c) for c in captions
+    )
+    assert captions[0].startswith("3 articles · ")  # the sample (2025-10-17) and the two
+    assert at.slider[0].value == (dt.date(2025, 10, 17), dt.date(2025, 10, 25))
+    assert "Kharkiv" in set(at.dataframe[0].value["Place"])
+    at.toggle(key=across_articles.FRONT_LINE_KEY).set_value(True).run()
+    assert not at.exception
+    front = [c.value for c in at.caption if c.value.startswith("Front line:")]
+    assert front == [
+        f"Front line: occupied territory as of {LATER_DATE.isoformat()}, the latest snapshot on "
+        f"or before 2025-10-25; {SOURCE_CREDIT}, file "
+        f"deepstatemap_data_{LATER_DATE:%Y%m%d}.geojson from the snapshot folder "
+        "(FRONTLINE_TERRITORY_DIR)."
+    ]
+    kharkiv = next(
+        o
+        for o in at.multiselect(key=across_articles.PLACE_FILTER_KEY).options
+        if o.startswith("Kharkiv")
+    )
+    at.multiselect(key=across_articles.PLACE_FILTER_KEY).select(kharkiv).run()
+    assert not at.exception
+    assert at.caption[0].value == "2 mentions of the chosen places, in 2 of 3 articles"

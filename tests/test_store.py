@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import signal
@@ -14,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from frontline.codec import result_from_json, result_to_json
+from frontline import overview
+from frontline.codec import correction_to_dict, places_to_json, result_from_json, result_to_json
 from frontline.corrections import AddMention, ChooseCandidate, RemovePlace
 from frontline.errors import StoreError
+from frontline.feeds import FeedStore
 from frontline.model import (
     Article,
     Candidate,
@@ -26,8 +29,10 @@ from frontline.model import (
     Sentence,
     TerritoryStatus,
 )
+from frontline.overview import Scope, mention_counts
 from frontline.settings import Settings
 from frontline.store import ArticleStore, StoredArticle, text_sha256
+from frontline.store_schema import SCHEMA_VERSION
 
 # Spawned, not forked: a child forked from a threaded test process can inherit held locks.
 SPAWN = multiprocessing.get_context("spawn")
@@ -146,13 +151,13 @@ def test_everything_survives_a_restart(store_path: Path) -> None:
     first.add_correction(ids[0], RemovePlace("Pokrovsk", "not in this story"))
     before = [first.get(article_id) for article_id in ids]
     listing = first.list()
-    counts = first.mention_counts()
+    counts = mention_counts(first, Scope())
     first.close()
 
     reopened = ArticleStore(store_path)
     assert [reopened.get(article_id) for article_id in ids] == before
     assert reopened.list() == listing
-    assert reopened.mention_counts() == counts
+    assert mention_counts(reopened, Scope()) == counts
     reopened.close()
 
 
@@ -195,7 +200,7 @@ def test_corrections_change_the_counts_the_library_shows(store_path: Path) -> No
         removal = store.add_correction(article_id, RemovePlace("Pokrovsk"))
         store.add_correction(article_id, AddMention(start, start + 5, "Odesa", ODESA))
         assert store.list()[0].places == 2
-        counts = {(c.place_name, c.count) for c in store.mention_counts()}
+        counts = {(c.place_name, c.count) for c in mention_counts(store, Scope())}
         assert counts == {("Kharkiv", 2), ("Odesa", 1)}
         store.remove_correction(article_id, removal)
         assert store.list()[0].places == 3
@@ -209,7 +214,7 @@ def test_set_date_moves_the_article_in_time(store_path: Path) -> None:
     with ArticleStore(store_path) as store:
         stored = store.get(article_id)
         assert stored.article.date == stored.result.article.date == dt.date(2023, 1, 2)
-        assert {c.article_date for c in store.mention_counts()} == {dt.date(2023, 1, 2)}
+        assert {c.article_date for c in mention_counts(store, Scope())} == {dt.date(2023, 1, 2)}
         store.set_date(article_id, None)
         assert store.list()[0].date is None
 
@@ -228,7 +233,7 @@ def test_mention_counts_per_place_and_article(store_path: Path) -> None:
     with ArticleStore(store_path) as store:
         later = add_sample(store, TEXT + " Later.", source="later", day=20)
         earlier = add_sample(store, TEXT + " Earlier.", source="earlier", day=10)
-        counts = store.mention_counts()
+        counts = mention_counts(store, Scope())
     assert [(c.article_id, c.place_name, c.count) for c in counts] == [
         (earlier, "Kharkiv", 2),
         (earlier, "Pokrovsk", 1),
@@ -247,7 +252,7 @@ def test_delete_removes_the_article_its_corrections_and_counts(store_path: Path)
         store.add_correction(gone, RemovePlace("Kharkiv"))
         store.delete(gone)
         assert [summary.id for summary in store.list()] == [kept]
-        assert {c.article_id for c in store.mention_counts()} == {kept}
+        assert {c.article_id for c in mention_counts(store, Scope())} == {kept}
         with pytest.raises(StoreError, match=f"no article {gone}"):
             store.get(gone)
     connection = sqlite3.connect(store_path)
@@ -405,7 +410,7 @@ def assert_store_consistent(path: Path) -> ArticleStore:
     hashes = dict(connection.execute("SELECT id, sha256 FROM articles").fetchall())
     connection.close()
     store = ArticleStore(path)
-    counts = store.mention_counts()
+    counts = mention_counts(store, Scope())
     for summary in store.list():
         stored = store.get(summary.id)
         assert text_sha256(stored.article.text) == hashes[summary.id]
@@ -520,3 +525,70 @@ def test_the_library_lives_where_the_settings_say(tmp_path: Path) -> None:
     assert (tmp_path / "frontline-data" / "library.sqlite3").is_file()
     with ArticleStore(settings.store_path) as store:
         assert len(store.list()) == 1
+
+
+# Schema 1, as frontline wrote it before the all-articles map (store.py at 6dc3be2).
+SCHEMA_1 = """
+CREATE TABLE articles (id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, title TEXT,
+    date TEXT, text TEXT NOT NULL, sentences TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
+    added_at TEXT NOT NULL, result TEXT NOT NULL, place_count INTEGER NOT NULL);
+CREATE TABLE corrections (id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    body TEXT NOT NULL, added_at TEXT NOT NULL);
+CREATE INDEX corrections_by_article ON corrections(article_id, id);
+CREATE TABLE place_mentions (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    place_key TEXT NOT NULL, place_name TEXT NOT NULL, lat REAL, lon REAL,
+    mentions INTEGER NOT NULL, PRIMARY KEY (article_id, place_key));
+PRAGMA application_id = 1179798606;
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_library_of_schema_1_is_upgraded_and_keeps_its_articles(store_path: Path) -> None:
+    store_path.parent.mkdir(parents=True)
+    article = make_article()
+    result = make_result(article)
+    with sqlite3.connect(store_path) as connection:
+        connection.executescript(SCHEMA_1)
+        connection.execute(
+            "INSERT INTO articles (source, title, date, text, sentences, sha256, added_at, "
+            "result, place_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2)",
+            (
+                article.source,
+                article.title,
+                "2024-05-17",
+                article.text,
+                "[" + ",".join(f"[{s.start},{s.end}]" for s in article.sentences) + "]",
+                text_sha256(article.text),
+                "2024-06-01T12:00:00+00:00",
+                places_to_json(result),
+            ),
+        )
+        connection.execute(
+            "INSERT INTO corrections (article_id, body, added_at) VALUES (1, ?, ?)",
+            (json.dumps(correction_to_dict(RemovePlace("Pokrovsk"))), "2024-06-01T12:00:00"),
+        )
+        connection.execute(
+            "INSERT INTO place_mentions VALUES (1, ?, 'Kharkiv', 49.98, 36.25, 2)",
+            (KHARKIV.key,),
+        )
+    with ArticleStore(store_path) as store:
+        stored = store.get(1)
+        assert stored.article == article and stored.result == result
+        assert [type(c.correction) for c in stored.corrections] == [RemovePlace]
+        (count,) = mention_counts(store, Scope())
+        assert (count.place_name, count.count, count.article_date) == (
+            "Kharkiv",
+            2,
+            dt.date(2024, 5, 17),
+        )
+        (total,) = overview.place_totals(store, Scope(dt.date(2024, 5, 1), dt.date(2024, 5, 31)))
+        assert total.feature == "city"
+        assert FeedStore(store).list() == ()
+        second = add_sample(store, TEXT + " Again.", day=18)
+        assert second == 2
+    with sqlite3.connect(store_path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"articles_by_date", "place_mentions_by_date", "feeds", "feed_items"} <= indexes
