@@ -149,6 +149,30 @@ def naive(nlp: Any, gazetteer: Gazetteer) -> System:
     return run
 
 
+def natasha_peer(gazetteer: Gazetteer) -> System:
+    """natasha's LOC spans, each by its normal form, the most populous gazetteer match:
+    the naive peer for Ukrainian and Russian texts (natasha is trained on Russian news)."""
+    from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    segmenter, vocabulary = Segmenter(), MorphVocab()
+    embedding = NewsEmbedding()
+    tagger, ner = NewsMorphTagger(embedding), NewsNERTagger(embedding)
+
+    def run(case: WarCase) -> list[Reported]:
+        doc = Doc(case.text)
+        doc.segment(segmenter)
+        doc.tag_morph(tagger)
+        doc.tag_ner(ner)
+        surfaces = []
+        for span in doc.spans:
+            if span.type == "LOC":
+                span.normalize(vocabulary)
+                surfaces.append(span.normal or span.text)
+        return _most_populous(gazetteer, surfaces)
+
+    return run
+
+
 def geotext_peer(gazetteer: Gazetteer) -> System:
     from geotext import GeoText
 
@@ -255,6 +279,7 @@ def systems_for(
     settings: Settings,
     wanted: Sequence[str],
     front_lines: FrontLines | None = None,
+    cyrillic: bool = False,
 ) -> dict[str, System]:
     import spacy
 
@@ -272,7 +297,9 @@ def systems_for(
         systems["frontline"] = ours(geoparser)
         if front_lines is not None:
             systems[WITH_FRONT_LINE] = ours(geoparser, front_lines)
-    if "naive" in wanted:
+    if "naive" in wanted and cyrillic:
+        systems["naive (natasha LOC normal forms + most populous)"] = natasha_peer(gazetteer)
+    elif "naive" in wanted:
         systems["naive (spaCy GPE/LOC + most populous)"] = naive(spacy.load(MODEL), gazetteer)
     if "geotext" in wanted:
         systems["geotext + most populous"] = geotext_peer(gazetteer)
@@ -286,9 +313,10 @@ def evaluate(
     wanted: Sequence[str],
     front_lines: FrontLines | None = None,
 ) -> list[SystemRun]:
+    cyrillic = any(case.lang in {"uk", "ru"} for case in cases)
     return [
         run_system(name, system, cases)
-        for name, system in systems_for(gazetteer, settings, wanted, front_lines).items()
+        for name, system in systems_for(gazetteer, settings, wanted, front_lines, cyrillic).items()
     ]
 
 

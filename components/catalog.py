@@ -86,7 +86,11 @@ def build_catalog(result: GeoparseResult) -> Catalog:
     places: dict[str, Place] = {}
     for place in ordered:
         name = shown_name(place)
-        if counts[name] > 1 and place.candidate is not None:
+        duplicated = counts[name] > 1
+        if place.name_in_text:
+            # A place of a Ukrainian or Russian text: its English name, the text's form beside.
+            name = f"{name} ({place.name_in_text})"
+        if duplicated and place.candidate is not None:
             qualifiers = [place.candidate.admin1, place.candidate.country_code]
             name = ", ".join([name, *[part for part in qualifiers if part]])
         base, suffix = name, 2

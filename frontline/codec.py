@@ -35,6 +35,8 @@ from frontline.model import (
 )
 
 RESULT_FORMAT_VERSION = 1
+# The language a result without a "language" entry is in (all written before others were read).
+ENGLISH = "en"
 
 # ---------------------------------------------------------------------------- stored
 
@@ -110,8 +112,10 @@ def territory_from_stored_dict(data: Mapping[str, Any]) -> TerritoryStatus:
 
 def place_to_stored_dict(place: Place) -> dict[str, Any]:
     territory = place.territory
+    named = {} if place.name_in_text is None else {"name_in_text": place.name_in_text}
     return {
         "name": place.name,
+        **named,
         "candidate": candidate_to_dict(place.candidate) if place.candidate else None,
         "score": place.score,
         "evidence": list(place.evidence),
@@ -125,6 +129,7 @@ def place_from_stored_dict(data: Mapping[str, Any]) -> Place:
     territory = data["territory"]
     return Place(
         name=data["name"],
+        name_in_text=data.get("name_in_text"),
         candidate=candidate_from_dict(data["candidate"]) if data["candidate"] else None,
         score=data["score"],
         evidence=tuple(reason_from_words(words) for words in data["evidence"]),
@@ -134,13 +139,22 @@ def place_from_stored_dict(data: Mapping[str, Any]) -> Place:
     )
 
 
-def places_to_json(places: Sequence[Place]) -> str:
-    """A result's places as the library keeps them (the article is kept in its own columns)."""
-    return json.dumps([place_to_stored_dict(place) for place in places], ensure_ascii=False)
+def places_to_json(result: GeoparseResult) -> str:
+    """A result's places as the library keeps them (the article is kept in its own columns):
+    a list, as always, for an English text; with the language beside it for another."""
+    places = [place_to_stored_dict(place) for place in result.places]
+    if result.language == ENGLISH:
+        return json.dumps(places, ensure_ascii=False)
+    return json.dumps({"language": result.language, "places": places}, ensure_ascii=False)
 
 
-def places_from_json(text: str) -> tuple[Place, ...]:
-    return tuple(place_from_stored_dict(place) for place in json.loads(text))
+def places_from_json(text: str) -> tuple[tuple[Place, ...], str]:
+    """The places ``places_to_json`` wrote, and the language of their text."""
+    data = json.loads(text)
+    language, places = (
+        (ENGLISH, data) if isinstance(data, list) else (data["language"], data["places"])
+    )
+    return tuple(place_from_stored_dict(place) for place in places), language
 
 
 def sentence_spans(article: Article) -> list[list[int]]:
@@ -177,6 +191,7 @@ def result_to_json(result: GeoparseResult) -> str:
         {
             "format": RESULT_FORMAT_VERSION,
             "article": article_to_stored_dict(result.article),
+            **_language_entry(result),
             "places": [place_to_stored_dict(place) for place in result.places],
         },
         ensure_ascii=False,
@@ -191,6 +206,7 @@ def result_from_json(text: str) -> GeoparseResult:
         return GeoparseResult(
             article_from_stored_dict(data["article"]),
             tuple(place_from_stored_dict(place) for place in data["places"]),
+            language=str(data.get("language", ENGLISH)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise StoreError(f"not a stored geoparse result: {error}") from error
@@ -265,8 +281,11 @@ def territory_to_dict(territory: TerritoryStatus | None) -> dict[str, Any] | Non
 
 def place_to_dict(place: Place, article: Article) -> dict[str, Any]:
     candidate = place.candidate
+    # The text's own form where ``name`` is the English one («Покровська» for Pokrovsk).
+    named = {} if place.name_in_text is None else {"name_in_text": place.name_in_text}
     return {
         "name": place.name,
+        **named,
         "geonameid": candidate.geonameid if candidate else None,
         "lat": candidate.lat if candidate else None,
         "lon": candidate.lon if candidate else None,
@@ -297,8 +316,15 @@ def result_to_dict(result: GeoparseResult, places: Sequence[Place] | None = None
         "source": article.source,
         "title": article.title,
         "date": article.date.isoformat() if article.date else None,
+        **_language_entry(result),
         "places": [place_to_dict(place, article) for place in chosen],
     }
+
+
+def _language_entry(result: GeoparseResult) -> dict[str, str]:
+    """``{"language": code}`` for a text not in English; nothing for English, whose output
+    is as it was before other languages were read."""
+    return {} if result.language == ENGLISH else {"language": result.language}
 
 
 # ---------------------------------------------------------------------------- geocode cache

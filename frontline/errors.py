@@ -14,6 +14,11 @@ class InputError(FrontlineError):
     """An article could not be read: empty, binary, too large, missing, undecodable."""
 
 
+class UnsupportedLanguageError(InputError):
+    """An article in a language frontline does not geoparse (it reads English, Ukrainian
+    and Russian)."""
+
+
 class GeoparseLimitError(InputError):
     """An article is beyond what one geoparse may take: too long, too slow, too many places."""
 

@@ -135,6 +135,14 @@ def withheld_for_towns(best_town: str) -> Reason:
     )
 
 
+def none_within_qualifier(words: str | None) -> Reason:
+    return Reason(
+        "withheld",
+        f"{_FAR_FROM_THEATRE}the offline gazetteer has no place of this name in {words!r}, "
+        "which the text names beside it",
+    )
+
+
 def population(people: int) -> Reason:
     return Reason("population", f"{_POPULATION}{people:,}")
 

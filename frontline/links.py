@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from frontline.gazetteer import NameMatch
+from frontline.geo import distance_km
 from frontline.model import Candidate
 
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|&)\s*$")
@@ -43,11 +44,27 @@ class Linked(Protocol):
 T = TypeVar("T", bound=Linked)
 
 
+# How far from its centre town a village of a district or community («Шестакове
+# Старосалтівської громади») may lie: hromadas span 10-40 km, raions up to about 100.
+DISTRICT_RADIUS_KM = 60.0
+
+
+def _within_district(candidate: Candidate, centre: Candidate) -> bool:
+    if None in (candidate.lat, candidate.lon, centre.lat, centre.lon):
+        return False
+    km = distance_km(candidate.lat, candidate.lon, centre.lat, centre.lon)  # type: ignore[arg-type]
+    return km <= DISTRICT_RADIUS_KM and candidate.key != centre.key
+
+
 def lies_within(candidate: Candidate, regions: Iterable[NameMatch]) -> bool:
     """The candidate lies in one of the regions or countries (a qualifier's matches)."""
     for match in regions:
         region = match.candidate
         if region.feature == "country" and candidate.country_code == region.country_code:
+            return True
+        if region.feature == "city" and _within_district(candidate, region):
+            # A district or community named after its centre town («Старосалтівської
+            # громади»): the gazetteer has the town, not the district's outline.
             return True
         if region.feature == "admin" and candidate.admin1_code == region.admin1_code:
             return True

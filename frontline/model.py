@@ -139,6 +139,8 @@ class Place:
     alternatives: tuple[Candidate, ...]
     mentions: tuple[Mention, ...]
     territory: TerritoryStatus | None = None
+    # The text's own form of the name where ``name`` is another («Покровська» for Pokrovsk).
+    name_in_text: str | None = None
 
     @property
     def key(self) -> str:
@@ -166,3 +168,5 @@ class Place:
 class GeoparseResult:
     article: Article
     places: tuple[Place, ...] = field(default_factory=tuple)
+    # ISO 639-1 code of the article's language (frontline/language.py).
+    language: str = "en"

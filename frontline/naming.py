@@ -24,6 +24,9 @@ def shown_name(place: Place) -> str:
 
 
 def as_written(place: Place) -> str | None:
-    """The article's spelling where it differs from the name shown (None where it does not)."""
+    """The article's spelling where it differs from the name shown (None where it does not):
+    in a Ukrainian or Russian text, the text's own form («Покровська» for Pokrovsk)."""
+    if place.name_in_text:
+        return place.name_in_text
     shown = shown_name(place)
     return None if normalize_name(shown) == normalize_name(place.name) else place.name

@@ -101,10 +101,13 @@ class Toponym:
     # Inside an organisation's name ("the US State Department", "Bank of Malta"): a mention
     # of a place the text names elsewhere, never a place on its own.
     embedded: bool = False
+    # The name's dictionary form where the text inflects it («Покровська» -> «покровськ»):
+    # all of a name's case forms are one name.
+    lemma: str | None = None
 
     @property
     def key(self) -> str:
-        return normalize_name(self.mention.text)
+        return normalize_name(self.lemma or self.mention.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from frontline import evidence, theatre
@@ -117,9 +117,18 @@ def _names_a_city(toponym: Toponym) -> bool:
 
 
 class Resolver:
-    def __init__(self, weights: Weights | None = None, *, capitals: frozenset[int] = frozenset()):
+    def __init__(
+        self,
+        weights: Weights | None = None,
+        *,
+        capitals: frozenset[int] = frozenset(),
+        complete_countries: Iterable[str] = (),
+    ):
+        """``complete_countries``: those whose every village the gazetteer holds (a country
+        export merged in), where a name's one namesake is the one (theatre.far_from_theatre)."""
         self.weights = weights or Weights()
         self.capitals = capitals
+        self.namesake_countries = theatre.NAMESAKE_COUNTRIES - frozenset(complete_countries)
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -132,7 +141,10 @@ class Resolver:
         anchors: Sequence[theatre.Anchor],
         same_name_city_regions: set[str],
         demonym_countries: frozenset[str] = frozenset(),
+        vouched: Sequence[theatre.Anchor] | None = None,
     ) -> tuple[float, list[Reason]]:
+        """``vouched``: the anchors that may support this name (theatre.vouched_for), given
+        once a group; all ``anchors`` where not given."""
         w = self.weights
         candidate = match.candidate
         reasons: list[Reason] = []
@@ -187,7 +199,9 @@ class Resolver:
             else:
                 score += w.qualifier_mismatch
         nearby: Reason | None = None
-        nearest = theatre.nearest(candidate, anchors, own_key=group.key)
+        nearest = theatre.nearest(
+            candidate, anchors if vouched is None else vouched, own_key=group.key
+        )
         if nearest is not None:
             km, anchor = nearest
             proximity_bonus = w.proximity * math.exp(-km / PROXIMITY_SCALE_KM)
@@ -230,7 +244,7 @@ class Resolver:
     # -- context --------------------------------------------------------------------------
 
     @staticmethod
-    def _anchors(groups: Sequence[NameGroup]) -> list[theatre.Anchor]:
+    def _anchors(groups: Sequence[NameGroup], regions: dict[str, str]) -> list[theatre.Anchor]:
         anchors = []
         for group in groups:
             if group.chosen is None:
@@ -249,16 +263,27 @@ class Resolver:
                         frozenset(group.sentences),
                         candidate.key,
                         small=small,
-                        uncertain=small and not unambiguous(group),
+                        # A village outside every region the text names of its country is
+                        # a guess even where the gazetteer knows one village of its name.
+                        uncertain=small
+                        and (
+                            not unambiguous(group)
+                            or theatre.outside_named_regions(candidate, regions)
+                        ),
                         paragraphs=group.paragraphs,
+                        country_code=candidate.country_code or "",
+                        settlement=candidate.feature == "city",
+                        vouchers=frozenset({theatre.NAMED_REGION})
+                        if candidate.admin1_code in regions
+                        else frozenset(),
                     )
                 )
-        return anchors
+        return theatre.with_vouchers(anchors)
 
     def _choose(self, groups: Sequence[NameGroup]) -> None:
         countries, regions = named_regions(groups)
         demonym_countries = frozenset(countries_named_by_demonym_only(groups))
-        anchors = self._anchors(groups)
+        anchors = self._anchors(groups, regions)
         for group in groups:
             if not group.matches:
                 continue
@@ -269,9 +294,17 @@ class Resolver:
             }
             group.scores.clear()
             group.reasons.clear()
+            vouched = theatre.vouched_for(anchors, group.key)
             for match in group.matches:
                 score, reasons = self._score(
-                    group, match, countries, regions, anchors, city_regions, demonym_countries
+                    group,
+                    match,
+                    countries,
+                    regions,
+                    anchors,
+                    city_regions,
+                    demonym_countries,
+                    vouched,
                 )
                 group.scores[match.candidate.key] = score
                 group.reasons[match.candidate.key] = reasons
@@ -282,9 +315,8 @@ class Resolver:
             if group.withheld:
                 group.chosen = None
 
-    @staticmethod
     def _far_from_theatre(
-        group: NameGroup, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
+        self, group: NameGroup, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
     ) -> Reason | None:
         chosen = group.chosen
         if chosen is None or (group.qualifier and lies_within(chosen.candidate, group.qualifier)):
@@ -310,6 +342,7 @@ class Resolver:
             namesakes=sum(m.candidate.feature == "city" for m in group.matches),
             main_name=chosen.kind == "name" and not chosen.folded,
             war_syntax=any(t.after_war_locative for t in group.toponyms),
+            namesake_countries=self.namesake_countries,
         )
 
     @staticmethod
@@ -321,6 +354,12 @@ class Resolver:
         region ("Middle East", "Atlantic", "Gulf") and a pin on the town would mislead.
         """
         chosen = group.chosen
+        if group.qualifier and not any(
+            lies_within(m.candidate, group.qualifier) for m in group.matches
+        ):
+            # "Отрадное Харьковской области" where the gazetteer has Otradnoye only near
+            # Moscow and in Crimea: a namesake elsewhere would be a wrong pin.
+            return evidence.none_within_qualifier(group.qualifier_text)
         if chosen is None or chosen.candidate.feature != "city" or group.qualifier:
             return None
         if any(t.names_front_sector or t.after_war_locative for t in group.toponyms):

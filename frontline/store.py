@@ -406,7 +406,7 @@ class ArticleStore:
                     continue
                 connection.execute(
                     "UPDATE articles SET result = ? WHERE id = ?",
-                    (places_to_json(result.places), row[0]),
+                    (places_to_json(result), row[0]),
                 )
                 self._refresh_counts(connection, int(row[0]), result)
                 kept.append((int(row[0]), False))
@@ -436,7 +436,7 @@ class ArticleStore:
                 json.dumps(sentence_spans(article)),
                 digest,
                 self._clock().isoformat(),
-                places_to_json(result.places),
+                places_to_json(result),
             ),
         )
         article_id = int(cursor.lastrowid or 0)
@@ -474,7 +474,7 @@ class ArticleStore:
 
     def update_result(self, article_id: int, result: GeoparseResult) -> None:
         """Replace the stored geoparse (corrections stay, and apply to the new one)."""
-        places_json = places_to_json(result.places)
+        places_json = places_to_json(result)
         with self._writing("save to") as connection:
             row = self._article_row(connection, article_id)
             if text_sha256(result.article.text) != row["sha256"]:
@@ -548,12 +548,12 @@ class ArticleStore:
                 date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
                 sentences=sentences_from_spans(json.loads(row["sentences"])),
             )
-            places = places_from_json(row["result"])
+            places, language = places_from_json(row["result"])
         except (ValueError, KeyError, TypeError) as error:
             raise StoreError(
                 f"article {row['id']} in the library {self.path} is unreadable: {error}"
             ) from error
-        return article, GeoparseResult(article, places)
+        return article, GeoparseResult(article, places, language=language)
 
     @staticmethod
     def _corrections(connection: sqlite3.Connection, article_id: int) -> tuple[Correction, ...]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frontline import evidence
 from frontline.evidence import Reason
@@ -30,11 +30,19 @@ SMALL_SETTLEMENT = 20_000
 # others; any other mention is given more room, as news names places farther apart.
 THEATRE_KM = 150.0
 WAR_SYNTAX_THEATRE_KM = 100.0
+# ...and a village of a name several villages bear, so named, lies closer still.
+WAR_SYNTAX_NAMESAKE_KM = 60.0
 # A name the gazetteer gives to this many settlements is one many more villages bear
 # (Hryhorivka, Vodiane, Stepove); a name two towns share is likelier one of them, except
 # where war-report syntax names it as a village.
 MANY_NAMESAKES = 3
 WAR_SYNTAX_NAMESAKES = 2
+# Countries where a village's name is borne by dozens of villages of which the offline
+# gazetteer holds a few (Hryhorivka, Svetlyy): there a village placed by guess vouches for no
+# neighbour, and a village of war-report syntax far from the text's places is likelier one the
+# gazetteer lacks. Applied everywhere, both rules cost ordinary news right answers
+# (GeoWebNews' Charleston and Dundalk, GeoVirus' Orneta), where namesakes are fewer.
+NAMESAKE_COUNTRIES = frozenset({"UA", "RU"})
 # Places of one sentence (a list of villages) lie within tens of kilometres.
 LOCAL_SCALE_KM = 30.0
 # Sentences apart that still count as "together" (a list split over two sentences).
@@ -93,6 +101,50 @@ class Anchor:
     # Washington, California and Paris lie together in Pennsylvania and Ohio).
     uncertain: bool = False
     paragraphs: frozenset[int] = frozenset()
+    country_code: str = ""
+    # A town or village, not a region's or landmark's point.
+    settlement: bool = False
+    # For an uncertain anchor: the reliable anchors within THEATRE_KM of it, and NAMED_REGION
+    # when it lies in a region the text names, which vouch that the guess lies where the
+    # text's places are.
+    vouchers: frozenset[str] = frozenset()
+
+
+NAMED_REGION = "a region the text names"
+
+
+def with_vouchers(anchors: Sequence[Anchor]) -> list[Anchor]:
+    """The anchors, each uncertain one with the reliable anchors that lie near it."""
+    reliable = [anchor for anchor in anchors if not anchor.uncertain]
+    return [
+        replace(
+            anchor,
+            vouchers=anchor.vouchers
+            | frozenset(
+                other.key
+                for other in reliable
+                if other.key != anchor.key
+                and distance_km(anchor.lat, anchor.lon, other.lat, other.lon) <= THEATRE_KM
+            ),
+        )
+        if anchor.uncertain
+        else anchor
+        for anchor in anchors
+    ]
+
+
+def vouched_for(anchors: Sequence[Anchor], own_key: str) -> list[Anchor]:
+    """The anchors that may support the name ``own_key``: the reliable ones, and in
+    NAMESAKE_COUNTRIES the guesses that a reliable place other than that name vouches for. A
+    village placed in Saratov Oblast only because the name beside it has a namesake there is no
+    evidence for that namesake (Svetlyy and Krasnoarmeysk would hold each other there)."""
+    return [
+        anchor
+        for anchor in anchors
+        if not anchor.uncertain
+        or anchor.country_code not in NAMESAKE_COUNTRIES
+        or (anchor.vouchers - {own_key})
+    ]
 
 
 def nearest(
@@ -154,6 +206,13 @@ def local_bonus(
     return bonus, (evidence.km_from_beside(km, anchor.name) if km <= 2 * LOCAL_SCALE_KM else None)
 
 
+def outside_named_regions(candidate: Candidate, regions: Mapping[str, str]) -> bool:
+    """The text names first-level regions of the candidate's country, and none holds it."""
+    return candidate.admin1_code not in regions and any(
+        code.split(".")[0] == candidate.country_code for code in regions if code
+    )
+
+
 def far_from_theatre(
     candidate: Candidate,
     anchors: Sequence[Anchor],
@@ -163,6 +222,7 @@ def far_from_theatre(
     namesakes: int,
     main_name: bool,
     war_syntax: bool = False,
+    namesake_countries: frozenset[str] = NAMESAKE_COUNTRIES,
 ) -> Reason | None:
     """Why a small settlement is off the map: far from the text's other places ('' if not).
 
@@ -172,12 +232,13 @@ def far_from_theatre(
     if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
         return None
     # A village named in war-report syntax in a text that names its country's regions, none
-    # of them its own, is no likelier the gazetteer's one village of that name.
+    # of them its own, or in ``namesake_countries`` (NAMESAKE_COUNTRIES but those whose every
+    # village the gazetteer holds), is no likelier the gazetteer's one village of that name.
     regions_of_its_country = any(
         code.split(".")[0] == candidate.country_code for code in regions if code
     )
     needed = WAR_SYNTAX_NAMESAKES if war_syntax else MANY_NAMESAKES
-    if war_syntax and regions_of_its_country:
+    if war_syntax and (regions_of_its_country or candidate.country_code in namesake_countries):
         needed = 1
     if namesakes < needed and main_name:
         return None
@@ -185,8 +246,16 @@ def far_from_theatre(
         return None
     reliable = [anchor for anchor in anchors if not anchor.uncertain] or list(anchors)
     found = nearest(candidate, reliable, own_key=own_key, other_places_only=True)
-    if found is None or found[0] <= (WAR_SYNTAX_THEATRE_KM if war_syntax else THEATRE_KM):
+    if found is None:
         return None
     km, anchor = found
+    limit = THEATRE_KM
+    if war_syntax:
+        # Measured from a town or village; a region's point lies farther from its villages
+        # («shelled Hirnyk, the Lviv Oblast governor said»: 73 km from the oblast's point).
+        close = namesakes >= WAR_SYNTAX_NAMESAKES and anchor.settlement
+        limit = WAR_SYNTAX_NAMESAKE_KM if close else WAR_SYNTAX_THEATRE_KM
+    if km <= limit:
+        return None
     best = f"{candidate.name}, {candidate.admin1 or candidate.country_code}"
     return evidence.far_from_theatre(best, km, anchor.name)

@@ -352,3 +352,35 @@ def test_one_source_serves_the_prior_and_the_step_and_fails_once(
     with pytest.raises(SnapshotFetchError):
         source.step(result)
     assert len(server.requested) == asked
+
+
+def test_a_russian_fighting_sentence_weighs_the_front_line(
+    geoparser: Any, front: FrontLine
+) -> None:
+    # «бои»: fighting, without a war report's «под» or «у» before the name.
+    text = "Идут бои за Золочев, сообщили в штабе."
+    without = places(geoparser, text)["Zolochiv"]
+    assert without.candidate is not None and without.candidate.admin1 == "Lviv Oblast"
+    weighed = places(geoparser, text, front)["Zolochiv"]
+    assert weighed.candidate is not None and weighed.candidate.admin1 == "Kharkiv Oblast"
+    assert front_evidence(weighed) == [km_from_front_line(km_to(front, weighed), SAMPLE_DAY)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "fighting"),
+    [
+        ("Запеклі бої тривають за Золочів.", True),
+        ("Ворог наступає на Покровськ, тривають штурмові дії.", True),
+        ("Окупанти обстріляли позиції ЗСУ з артилерії.", True),
+        ("Армия России продвинулась у Золочева.", True),
+        ("Ворог атакував Одесу дронами.", False),
+        ("Наступного дня у Харкові пролунали вибухи.", False),
+        ("Противник нанес удар по Одессе.", False),
+    ],
+)
+def test_fighting_in_ukrainian_and_russian_is_told_from_strikes(
+    sentence: str, fighting: bool
+) -> None:
+    from frontline.cyrillic.syntax import about_fighting
+
+    assert about_fighting(sentence) is fighting

@@ -562,7 +562,7 @@ def test_a_library_of_schema_1_is_upgraded_and_keeps_its_articles(store_path: Pa
                 "[" + ",".join(f"[{s.start},{s.end}]" for s in article.sentences) + "]",
                 text_sha256(article.text),
                 "2024-06-01T12:00:00+00:00",
-                places_to_json(result.places),
+                places_to_json(result),
             ),
         )
         connection.execute(
