@@ -93,12 +93,25 @@ def is_compass_word(surface: str) -> bool:
 def after_war_locative(text: str, start: int) -> bool:
     """The words before ``start`` put a spot on the ground ("near", "west of", "the
     village of", "captured")."""
-    before = text[max(0, start - 400) : start]
-    for _ in range(12):
-        if _WAR_LOCATIVE.search(before[-60:]) is not None:
+    return cue_before_list(text, start, _WAR_LOCATIVE, _LIST_BEFORE, window=400, most_items=12)
+
+
+def cue_before_list(
+    text: str,
+    start: int,
+    cue: re.Pattern[str],
+    list_item_before: re.Pattern[str],
+    *,
+    window: int,
+    most_items: int,
+) -> bool:
+    """``cue`` ends just before ``start``, or before the list whose item ``start`` is:
+    "near A, B and C": the names before C, even those no gazetteer knows, are a list."""
+    before = text[max(0, start - window) : start]
+    for _ in range(most_items):
+        if cue.search(before[-60:]) is not None:
             return True
-        # "near A, B and C": the names before C, even those no gazetteer knows, are a list.
-        listed = _LIST_BEFORE.search(before)
+        listed = list_item_before.search(before)
         if listed is None:
             return False
         before = before[: listed.start()]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from frontline.war_syntax import cue_before_list
+
 # Words (any case form) after which a name is a spot on the ground.
 _LOCATIVE_WORDS = (
     # Ukrainian
@@ -134,15 +136,7 @@ SPEECH_VERBS = re.compile(
 
 def after_war_locative(text: str, start: int) -> bool:
     """The words before ``start`` put a spot on the ground, directly or through a list."""
-    before = text[max(0, start - 600) : start]
-    for _ in range(40):
-        if _WAR_LOCATIVE.search(before[-60:]) is not None:
-            return True
-        listed = _LIST_BEFORE.search(before)
-        if listed is None:
-            return False
-        before = before[: listed.start()]
-    return False
+    return cue_before_list(text, start, _WAR_LOCATIVE, _LIST_BEFORE, window=600, most_items=40)
 
 
 def after_settlement_word(text: str, start: int) -> bool:
