@@ -30,13 +30,13 @@ from components import (
     online_lookup,
     sidebar,
 )
-from components.catalog import Catalog, build_catalog, search_places
+from components.catalog import build_catalog, gazetteer_search
 from components.markup import plain_markdown
 from components.offline_assets import ensure_static_assets
 from frontline import service
 from frontline.article import article_from_file
 from frontline.errors import FrontlineError
-from frontline.gazetteer import ensure_index, fold_name, index_is_current, normalize_name
+from frontline.gazetteer import ensure_index, index_is_current
 from frontline.pipeline import Geoparser
 from frontline.settings import Settings
 from frontline.store import ArticleStore
@@ -150,20 +150,6 @@ def startup_article_id(
     return None
 
 
-def search_for(catalog: Catalog, geoparser: Geoparser) -> sidebar.Search:
-    def names_for(query: str) -> tuple[str, ...]:
-        return search_places(
-            query,
-            catalog,
-            normalize=lambda text: fold_name(normalize_name(text)),
-            candidates=lambda text: tuple(
-                match.candidate for match in geoparser.gazetteer.candidates(text)
-            ),
-        )
-
-    return names_for
-
-
 def main() -> None:
     st.set_page_config(page_title="frontline: places in the news", page_icon="🗺️", layout="wide")
     try:
@@ -199,7 +185,7 @@ def main() -> None:
     excerpts.show_panel_css()
     article_page.show_header(result.article, catalog)
 
-    selection = sidebar.show_place_filter(catalog, search_for(catalog, geoparser))
+    selection = sidebar.show_place_filter(catalog, gazetteer_search(catalog, geoparser.gazetteer))
     online_lookup.show_sidebar(online)
     country_data.show_sidebar(settings, result, geoparser.gazetteer, on_added=load_geoparser.clear)
     with st.sidebar:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from frontline.gazetteer import Gazetteer, fold_name, normalize_name
 from frontline.model import AREA_FEATURES, FEATURE_LABELS, Candidate, GeoparseResult, Place
 from frontline.naming import shown_name
 
@@ -147,3 +148,18 @@ def search_places(
         if normalize(name).startswith(key)
         or any(normalize(mention.text).startswith(key) for mention in place.mentions)
     )
+
+
+def gazetteer_search(catalog: Catalog, gazetteer: Gazetteer) -> Callable[[str], tuple[str, ...]]:
+    """The sidebar's search: the article's places a query names, in any spelling the
+    gazetteer knows."""
+
+    def names_for(query: str) -> tuple[str, ...]:
+        return search_places(
+            query,
+            catalog,
+            normalize=lambda text: fold_name(normalize_name(text)),
+            candidates=lambda text: tuple(match.candidate for match in gazetteer.candidates(text)),
+        )
+
+    return names_for

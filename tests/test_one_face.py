@@ -7,12 +7,11 @@ import re
 from typing import Any
 
 from components import sidebar
-from components.catalog import build_catalog, search_places
+from components.catalog import build_catalog, gazetteer_search
 from components.place_table import places_frame, styled_places
 from frontline.article import Article, display_title
 from frontline.cli_library import format_table
 from frontline.export import to_kml
-from frontline.gazetteer import fold_name, normalize_name
 from frontline.store import StoredArticleSummary
 
 SAMPLE_SOURCE = "/data/articles/trump-zelensky-tomahawks.txt"
@@ -73,20 +72,6 @@ def test_evidence_never_measures_a_place_from_itself(geoparser: Any) -> None:
     assert not [line for line in bakhmut.evidence if "km from Artemivsk" in line]
 
 
-def search_in(catalog: Any, geoparser: Any) -> sidebar.Search:
-    def names_for(query: str) -> tuple[str, ...]:
-        return search_places(
-            query,
-            catalog,
-            normalize=lambda text: fold_name(normalize_name(text)),
-            candidates=lambda text: tuple(
-                m.candidate for m in geoparser.gazetteer.candidates(text)
-            ),
-        )
-
-    return names_for
-
-
 def test_the_search_hint_finds_places_of_the_open_article(
     sample_result: Any, geoparser: Any
 ) -> None:
@@ -94,14 +79,14 @@ def test_the_search_hint_finds_places_of_the_open_article(
     hint = sidebar.search_hint(catalog)
     names = hint.removeprefix("e.g. ").split(", ")
     assert len(names) == 3
-    search = search_in(catalog, geoparser)
+    search = gazetteer_search(catalog, geoparser.gazetteer)
     for name in names:
         assert search(name), name
 
 
 def test_the_filter_follows_the_search_box(sample_result: Any, geoparser: Any) -> None:
     catalog = build_catalog(sample_result)
-    search = search_in(catalog, geoparser)
+    search = gazetteer_search(catalog, geoparser.gazetteer)
     state: dict[str, Any] = {sidebar.FILTER_KEY: ["Budapest"], sidebar.SEARCH_KEY: "Kyiv"}
     sidebar.apply_search(state, search)
     kyiv = search("Kyiv")
