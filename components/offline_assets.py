@@ -29,6 +29,7 @@ import xstatic.pkg.leaflet as xstatic_leaflet
 import xstatic.pkg.leaflet_gesturehandling as xstatic_gesture
 import xstatic.pkg.leaflet_markercluster as xstatic_cluster
 
+from frontline.files import write_atomically
 from frontline.outlines import outlines_file_name, write_outlines
 
 logger = logging.getLogger(__name__)
@@ -97,19 +98,12 @@ def ensure_static_assets(static_dir: Path = STATIC_DIR) -> Path:
     for name, sources in _bundles().items():
         target = static_dir / BUNDLE_DIR / name
         if not target.is_file():
-            _write_atomically(target, b"\n;\n".join(path.read_bytes() for path in sources))
+            write_atomically(
+                target, b"\n;\n".join(path.read_bytes() for path in sources), mode=0o644
+            )
             logger.info("static bundle %s written", target)
     write_outlines(static_dir / OUTLINES_DIR)
     return static_dir
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
 
 
 def _plugin_files() -> tuple[tuple[Path, ...], tuple[Path, ...]]:

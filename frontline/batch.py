@@ -21,7 +21,6 @@ import json
 import logging
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from frontline.codec import result_from_json, result_to_json
 from frontline.errors import FrontlineError, InputError
+from frontline.files import write_atomically
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 
@@ -188,13 +188,8 @@ def run_partition(
             else:
                 articles += 1
             lines.append(outcome_line(outcome))
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / PARTITION_PATTERN.format(index=index)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".part-", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write("".join(line + "\n" for line in lines))
-    os.replace(temporary, target)
+    target = Path(out_dir) / PARTITION_PATTERN.format(index=index)
+    write_atomically(target, "".join(line + "\n" for line in lines))
     return PartitionReport(index, str(target), articles, tuple(failures))
 
 

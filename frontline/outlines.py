@@ -20,8 +20,6 @@ from __future__ import annotations
 import importlib.resources
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 
 from frontline.errors import MapDataError
+from frontline.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -136,12 +135,7 @@ def write_outlines(folder: Path) -> Path:
     target = folder / outlines_file_name()
     if target.is_file() and target.stat().st_size > 0:
         return target
-    folder.mkdir(parents=True, exist_ok=True)
     data = json.dumps(outlines_geojson(), separators=(",", ":"), ensure_ascii=False)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(data)
-    os.chmod(temporary, 0o644)  # served to browsers, like the other static files
-    os.replace(temporary, target)
+    write_atomically(target, data, mode=0o644)  # served to browsers, like the other static files
     logger.info("country outlines written to %s (%d bytes)", target, len(data))
     return target

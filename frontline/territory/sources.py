@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +32,7 @@ from frontline.fetch import (
     NetworkPolicy,
     fetch_bytes,
 )
+from frontline.files import write_atomically
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
 from frontline.territory.distance import annotate_places
@@ -160,21 +160,9 @@ def _fetch_bytes(url: str, *, session: requests.Session, policy: NetworkPolicy) 
 def _cache_copy(path: Path, data: bytes) -> None:
     """Keep a fetched snapshot; a cache that cannot be written only costs a refetch later."""
     try:
-        _write_atomically(path, data)
+        write_atomically(path, data)
     except OSError as error:
         logger.warning("cannot cache snapshot in %s: %s", path, error.strerror or error)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".geojson")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _utc_today() -> dt.date:

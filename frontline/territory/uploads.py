@@ -10,12 +10,11 @@ changed hands" and the CLI's ``--territory auto`` all see an upload, after a res
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from frontline.errors import SnapshotFormatError, TerritoryError
+from frontline.files import write_atomically
 from frontline.territory.snapshots import (
     MAX_SNAPSHOT_BYTES,
     Snapshot,
@@ -56,15 +55,7 @@ def keep_upload(folder: Path, name: str, data: bytes) -> KeptUpload:
     if replaced and target.read_bytes() == data:
         return KeptUpload(snapshot, target, replaced=False)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(target, data)
     except OSError as error:
         raise TerritoryError(
             f"cannot keep the uploaded snapshot {name} in {folder}: {error.strerror or error}"
