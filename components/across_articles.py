@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import across_map, excerpts, frontline_panel, library_panel, place_map
+from components import across_map, excerpts, focus, frontline_panel, library_panel, place_map
 from components.article_input import display_title
 from components.catalog import BROAD_LAYER_NAME, counted
 from components.markup import Highlight, escape_text, highlight
@@ -319,14 +319,8 @@ def _show_map(
     unmapped = sum(1 for total in totals if not total.has_point)
     if unmapped:
         st.caption(f"{counted(unmapped, 'place')} without coordinates are in the table only.")
-    state = st.session_state
-    if click is None:
-        state[CLICKS_SEEN_KEY] = 0
-        return None
-    if click.count == state.get(CLICKS_SEEN_KEY):
-        return None
-    state[CLICKS_SEEN_KEY] = click.count
-    return across_map.clicked_place(click, mapped)
+    new_click = focus.take_new_click(st.session_state, click, CLICKS_SEEN_KEY)
+    return None if new_click is None else across_map.clicked_place(new_click, mapped)
 
 
 def _show_sentences(store: ArticleStore, scope: Scope, totals: Sequence[PlaceTotal]) -> None:

@@ -26,16 +26,16 @@ VIEW_FOCUS_KEY = "map_view_focus"
 
 
 def take_new_click(
-    state: MutableMapping[Any, Any], click: MarkerClick | None
+    state: MutableMapping[Any, Any], click: MarkerClick | None, seen_key: str = CLICKS_SEEN_KEY
 ) -> MarkerClick | None:
-    """``click`` if it has not been handled yet, else None."""
+    """``click`` if it has not been handled yet, else None (each map counts under its key)."""
     if click is None:
         # A new map (first run, or a remount) starts counting from zero again.
-        state[CLICKS_SEEN_KEY] = 0
+        state[seen_key] = 0
         return None
-    if click.count == state.get(CLICKS_SEEN_KEY):
+    if click.count == state.get(seen_key):
         return None
-    state[CLICKS_SEEN_KEY] = click.count
+    state[seen_key] = click.count
     return click
 
 

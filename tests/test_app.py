@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.catalog import build_catalog, search_places
+from components.catalog import build_catalog, gazetteer_search
 from components.excerpts import article_html, context_html, excerpts_html
 from components.markup import Highlight, escape_text, highlight
 from components.place_map import MarkerClick, clicked_name, fit_view, popup_html
-from frontline.gazetteer import fold_name, normalize_name
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP = str(REPO_ROOT / "app.py")
@@ -177,15 +176,7 @@ def test_popup_context_and_article_escape_hostile_text() -> None:
 
 
 def test_search_maps_variants_through_the_gazetteer(sample_result: Any, gazetteer: Any) -> None:
-    catalog = build_catalog(sample_result)
-
-    def search(text: str) -> tuple[str, ...]:
-        return search_places(
-            text,
-            catalog,
-            normalize=lambda value: fold_name(normalize_name(value)),
-            candidates=lambda value: tuple(m.candidate for m in gazetteer.candidates(value)),
-        )
+    search = gazetteer_search(build_catalog(sample_result), gazetteer)
 
     assert search("Kup'yans'k") == ("Kupiansk",)
     assert search("Kyiv") == ("Kyiv",)

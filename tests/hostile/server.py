@@ -287,7 +287,7 @@ class _TCPServer(socketserver.ThreadingTCPServer):
 
 
 @contextlib.contextmanager
-def hostile_server(host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+def hostile_server(host: str = "127.0.0.1"):
     """Serve the behaviours above on ``host`` at a free port until the block ends."""
     server = _TCPServer((host, 0), _Handler)
     server.state = HostileServer(host, server.server_address[1])
