@@ -2,10 +2,10 @@
 
 Filters (a date range, articles, places) narrow everything below them: the map of every
 place (``components.across_map``), the sentences naming the place clicked (newest first,
-each opening its article), a timeline of mentions by article date, and a table. The
-figures come aggregated from the store (``frontline.overview``), so the page opens as fast
-with thousands of articles as with a few; the frames here are pure functions of them, so
-tests read them directly.
+each opening its article), and, once the reader opens them, a timeline of mentions by
+article date and a table. The figures come aggregated from the store
+(``frontline.overview``), so the page opens as fast with thousands of articles as with a
+few; the frames here are pure functions of them, so tests read them directly.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ AREAS_KEY = "across_areas"
 FOCUS_KEY = "across_focus"
 CLICKS_SEEN_KEY = "across_clicks_seen"
 MAP_KEY = "across_map"
+TIMELINE_OPEN_KEY = "across_timeline_open"
+TABLE_OPEN_KEY = "across_table_open"
 MAP_HEIGHT = 520
 # The timeline colours the most mentioned places; the rest are summed as "other places".
 TIMELINE_PLACES = 8
@@ -49,7 +51,7 @@ TIMELINE_DAILY_DAYS = 120
 # A column per article while this few are in view; beyond, one row per place.
 TABLE_ARTICLE_COLUMNS = 12
 TABLE_PLACE_ROWS = 1000
-ARTICLE_OPTIONS = 1000
+ARTICLE_OPTIONS = 200
 PLACE_OPTIONS = 2000
 MAX_MARKERS = 2000
 
@@ -232,29 +234,48 @@ def _show_filters(store: ArticleStore, span: overview.DateSpan) -> tuple[Scope, 
     dates = Scope(start, end)
     state = st.session_state
     article_column, place_column = st.columns(2)
-    summaries = {s.id: s for s in overview.articles_in(store, dates, ARTICLE_OPTIONS)}
+    newest = overview.articles_in(store, dates, ARTICLE_OPTIONS)
+    summaries = {s.id: s for s in newest}
     chosen_ids = [i for i in state.get(ARTICLE_FILTER_KEY, []) if isinstance(i, int)]
     missing = [i for i in chosen_ids if i not in summaries]
     for summary in overview.articles_in(store, Scope(article_ids=tuple(missing)), len(missing)):
         summaries[summary.id] = summary
     state[ARTICLE_FILTER_KEY] = [i for i in chosen_ids if i in summaries]
+    articles_help = None
+    if len(newest) == ARTICLE_OPTIONS:
+        # The options go to the browser with the page: thousands of titles slowed the
+        # page's opening by a fifth, and the date range reaches any article.
+        in_dates = overview.article_count(store, dates)
+        if in_dates > ARTICLE_OPTIONS:
+            articles_help = (
+                f"The newest {ARTICLE_OPTIONS:,} of the {in_dates:,} articles in the date "
+                "range: narrow the dates to choose older ones."
+            )
     chosen_articles = article_column.multiselect(
         "Articles",
         list(summaries),
         format_func=lambda i: f"{short_title(summaries[i])} ({_date_label(summaries[i].date)})",
         key=ARTICLE_FILTER_KEY,
         placeholder="All articles",
+        help=articles_help,
     )
     unplaced = Scope(start, end, tuple(chosen_articles))
     options = list(overview.place_totals(store, unplaced))
     by_key = {total.key: total for total in options[:PLACE_OPTIONS]}
     state[PLACE_FILTER_KEY] = [k for k in state.get(PLACE_FILTER_KEY, []) if k in by_key]
+    places_help = (
+        f"The {PLACE_OPTIONS:,} most mentioned of {len(options):,} places: narrow the dates "
+        "or articles to choose among the others."
+        if len(options) > PLACE_OPTIONS
+        else None
+    )
     chosen_places = place_column.multiselect(
         "Places",
         list(by_key),
         format_func=lambda key: f"{by_key[key].name} ({by_key[key].mentions})",
         key=PLACE_FILTER_KEY,
         placeholder="All places",
+        help=places_help,
     )
     scope = Scope(start, end, tuple(chosen_articles), tuple(chosen_places))
     totals = [by_key[key] for key in chosen_places] if chosen_places else options
@@ -354,7 +375,7 @@ def _show_sentences(store: ArticleStore, scope: Scope, totals: Sequence[PlaceTot
 
 def show_across_articles(store: ArticleStore, settings: Settings) -> None:
     """The all-articles view: filters, the map with the sentences of the place clicked,
-    the timeline and the table."""
+    and, when opened, the timeline and the table."""
     st.title("All articles")
     excerpts.show_panel_css()
     span = overview.date_span(store)
@@ -375,8 +396,25 @@ def show_across_articles(store: ArticleStore, settings: Settings) -> None:
     with text_column:
         _show_sentences(store, scope, totals)
 
-    st.subheader("Timeline of mentions by article date")
-    leading = [total for total in totals[:TIMELINE_PLACES]]
+    # Collapsed and lazy: their code runs, and they are drawn, only once the reader opens
+    # them, so the page opens on the map (a chart and a table drawn beside it cost ~1/6 of
+    # the open with 10,000 articles). Each stays open across reruns once opened.
+    timeline_section = st.expander(
+        "Timeline of mentions by article date", key=TIMELINE_OPEN_KEY, on_change="rerun"
+    )
+    if timeline_section.open:
+        with timeline_section:
+            _show_timeline(store, scope, totals, span)
+    table_section = st.expander(_table_label(articles), key=TABLE_OPEN_KEY, on_change="rerun")
+    if table_section.open:
+        with table_section:
+            _show_table(store, scope, totals, articles)
+
+
+def _show_timeline(
+    store: ArticleStore, scope: Scope, totals: Sequence[PlaceTotal], span: overview.DateSpan
+) -> None:
+    leading = list(totals[:TIMELINE_PLACES])
     timeline = timeline_frame(overview.timeline(store, scope, leading))
     if timeline.empty:
         st.caption("No dated article names these places.")
@@ -393,12 +431,18 @@ def show_across_articles(store: ArticleStore, settings: Settings) -> None:
             f"{'them' if span.undated != 1 else 'it'} and set the date in the sidebar."
         )
 
+
+def _table_label(articles: int) -> str:
+    return "Places by article" if articles <= TABLE_ARTICLE_COLUMNS else "Places"
+
+
+def _show_table(
+    store: ArticleStore, scope: Scope, totals: Sequence[PlaceTotal], articles: int
+) -> None:
     if articles <= TABLE_ARTICLE_COLUMNS:
-        st.subheader("Places by article")
         shown = overview.articles_in(store, scope, TABLE_ARTICLE_COLUMNS)
         table = counts_table(overview.mention_counts(store, scope), shown)
     else:
-        st.subheader("Places")
         table = places_table(totals)
     if table.empty:
         st.caption("No place matches these filters.")

@@ -296,11 +296,18 @@ def test_all_articles_view_and_library_screenshot(
 
     sidebar(page).locator(".st-key-library_view button", has_text="All articles").click()
     expect()(page.locator("h1")).to_have_text("All articles", timeout=UPDATE_TIMEOUT_MS)
+    # The timeline and the table open on request (the page opens on the map).
     chart = page.locator('[data-testid="stVegaLiteChart"]')
+    table = page.locator('[data-testid="stDataFrame"]')
+    expect()(page.locator(".st-key-across_table_open summary")).to_be_visible(
+        timeout=UPDATE_TIMEOUT_MS
+    )
+    assert chart.count() == 0 and table.count() == 0
+    page.locator(".st-key-across_timeline_open summary").click()
     expect()(chart).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
     expect()(chart.locator("canvas, svg").first).to_be_visible()
-    table = page.locator('[data-testid="stDataFrame"]')
-    expect()(table).to_be_visible()
+    page.locator(".st-key-across_table_open summary").click()
+    expect()(table).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
     expect()(
         page.get_by_text(re.compile(r"^3 articles · \d+ places · \d+ mentions$"))
     ).to_be_visible()

@@ -609,10 +609,20 @@ def test_app_starts_with_the_sample_in_a_new_library_and_switches_articles(
     with ArticleStore(store_path) as store:
         assert store.get(other).article.date == dt.date(2025, 6, 1)
 
-    # The all-articles view lists both.
+    # The all-articles view lists both, in its table once the reader opens it: the page
+    # opens on the map, with the timeline and the table neither computed nor drawn.
     at.button_group(key=library_panel.VIEW_KEY).set_value(library_panel.ACROSS_VIEW).run()
     assert not at.exception
     assert at.title[0].value == "All articles"
+    assert len(at.dataframe) == 0 and not at.get("vega_lite_chart")
+    labels = [expander.label for expander in at.expander]
+    assert {"Timeline of mentions by article date", "Places by article"} <= set(labels)
+    at.session_state[across_articles.TABLE_OPEN_KEY] = True
+    at.run()
+    assert len(at.dataframe) == 1 and not at.get("vega_lite_chart")
+    at.session_state[across_articles.TIMELINE_OPEN_KEY] = True
+    at.run()
+    assert len(at.get("vega_lite_chart")) == 1
     table = at.dataframe[0].value
     assert {"Kharkiv", "Odesa", "Pokrovsk"} <= set(table["Place"])
 
@@ -794,7 +804,11 @@ def test_all_articles_view_front_line_of_the_range_end(
                 service.article_from_paste(text, max_bytes=MAX_BYTES, date=dt.date(2025, 10, day)),
             )
     monkeypatch.setattr(across_articles, "MAX_MARKERS", 2)
+    # Filters offer the newest articles and the most mentioned places, and say so.
+    monkeypatch.setattr(across_articles, "ARTICLE_OPTIONS", 2)
+    monkeypatch.setattr(across_articles, "PLACE_OPTIONS", 3)
     at = app.run()
+    at.session_state[across_articles.TABLE_OPEN_KEY] = True
     at.button_group(key=library_panel.VIEW_KEY).set_value(library_panel.ACROSS_VIEW).run()
     assert not at.exception and not at.error
     captions = [caption.value for caption in at.caption]
@@ -803,6 +817,23 @@ def test_all_articles_view_front_line_of_the_range_end(
     )
     assert captions[0].startswith("3 articles · ")  # the sample (2025-10-17) and the two
     assert at.slider[0].value == (dt.date(2025, 10, 17), dt.date(2025, 10, 25))
+    article_filter = at.multiselect(key=across_articles.ARTICLE_FILTER_KEY)
+    assert [option.rsplit(" (", 1)[1] for option in article_filter.options] == [
+        "2025-10-25)",
+        "2025-10-20)",
+    ]
+    assert article_filter.help == (
+        "The newest 2 of the 3 articles in the date range: narrow the dates to choose older ones."
+    )
+    place_filter = at.multiselect(key=across_articles.PLACE_FILTER_KEY)
+    assert len(place_filter.options) == 3
+    assert re.fullmatch(
+        r"The 3 most mentioned of \d+ places: narrow the dates or articles to choose among "
+        r"the others\.",
+        place_filter.help,
+    )
+    monkeypatch.setattr(across_articles, "PLACE_OPTIONS", 2000)
+    at.run()
     assert "Kharkiv" in set(at.dataframe[0].value["Place"])
     at.toggle(key=across_articles.FRONT_LINE_KEY).set_value(True).run()
     assert not at.exception
