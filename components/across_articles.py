@@ -38,6 +38,7 @@ CLICKS_SEEN_KEY = "across_clicks_seen"
 MAP_KEY = "across_map"
 TIMELINE_OPEN_KEY = "across_timeline_open"
 TABLE_OPEN_KEY = "across_table_open"
+OPEN_ARTICLE_KEY = "across_open_article"
 MAP_HEIGHT = 520
 # The timeline colours the most mentioned places; the rest are summed as "other places".
 TIMELINE_PLACES = 8
@@ -194,9 +195,11 @@ def sentences_html(sentences: Sequence[PlaceSentence]) -> list[tuple[int, str]]:
 
 
 def _open_article(article_id: int) -> None:
-    """A sentence's "Open" button: the one-article view of its article."""
+    """A sentence's "Open" button: the one-article view of its article. The button is in
+    the map's fragment, which reruns alone; the flag asks it for the whole page."""
     st.session_state[library_panel.ARTICLE_KEY] = article_id
     st.session_state[library_panel.VIEW_KEY] = library_panel.ARTICLE_VIEW
+    st.session_state[OPEN_ARTICLE_KEY] = True
 
 
 def _scope_dates(span: overview.DateSpan) -> tuple[dt.date | None, dt.date | None]:
@@ -373,6 +376,28 @@ def _show_sentences(store: ArticleStore, scope: Scope, totals: Sequence[PlaceTot
             )
 
 
+@st.fragment
+def _show_map_and_sentences(
+    store: ArticleStore,
+    settings: Settings,
+    scope: Scope,
+    totals: Sequence[PlaceTotal],
+    end: dt.date | None,
+) -> None:
+    """The map and the sentences of the place clicked. A fragment: a click on the map (and
+    the map's first report of its view, which streamlit-folium sends as it loads) reruns
+    this alone, not the filters' queries over the whole library."""
+    if st.session_state.pop(OPEN_ARTICLE_KEY, False):
+        st.rerun()
+    map_column, text_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        clicked = _show_map(settings, totals, end)
+    if clicked is not None:
+        st.session_state[FOCUS_KEY] = clicked.key
+    with text_column:
+        _show_sentences(store, scope, totals)
+
+
 def show_across_articles(store: ArticleStore, settings: Settings) -> None:
     """The all-articles view: filters, the map with the sentences of the place clicked,
     and, when opened, the timeline and the table."""
@@ -388,13 +413,7 @@ def show_across_articles(store: ArticleStore, settings: Settings) -> None:
     st.caption(_summary(scope, totals, articles, naming))
     end = scope.end or span.last
 
-    map_column, text_column = st.columns([3, 2], gap="medium")
-    with map_column:
-        clicked = _show_map(settings, totals, end)
-    if clicked is not None:
-        st.session_state[FOCUS_KEY] = clicked.key
-    with text_column:
-        _show_sentences(store, scope, totals)
+    _show_map_and_sentences(store, settings, scope, totals, end)
 
     # Collapsed and lazy: their code runs, and they are drawn, only once the reader opens
     # them, so the page opens on the map (a chart and a table drawn beside it cost ~1/6 of
