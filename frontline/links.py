@@ -175,6 +175,7 @@ def link_context(
                 regional
                 and (consistent or says_where)
                 and current.mention.text != following.mention.text
+                and not _countries_listed(current.matches, regional)
             ):
                 # Where no namesake lies in the country or region the text puts it in, the
                 # qualifier is kept all the same: the resolver leaves the name off the map
@@ -208,6 +209,20 @@ def _region_of_country(
         m
         for m in region.matches
         if m.candidate.feature == "admin" and m.candidate.country_code in countries
+    )
+
+
+def _countries_listed(matches: Iterable[NameMatch], regional: tuple[NameMatch, ...]) -> bool:
+    """A country's name before another country's is a list of countries ("China, Japan, and
+    the United Kingdom"), not the town of China in Japan; a region of the name in the
+    country is qualified by it ("Georgia, USA")."""
+    matches = tuple(matches)
+    return (
+        any(m.candidate.feature == "country" for m in matches)
+        and any(m.candidate.feature == "country" for m in regional)
+        and not any(
+            m.candidate.feature == "admin" and lies_within(m.candidate, regional) for m in matches
+        )
     )
 
 

@@ -98,3 +98,25 @@ def test_a_region_written_with_its_region_word_qualifies_and_stands(geoparser: A
     )
     assert withheld(found["Berezivka"]), found["Berezivka"].evidence
     assert found["Belgorod region"].candidate.name == "Belgorod Oblast"
+
+
+def test_a_country_before_another_country_is_a_list_not_a_town_there(geoparser: Any) -> None:
+    # Kagoshima Prefecture has a town called China: no qualifier, two countries.
+    found = geoparsed(geoparser, "Countries such as China, Japan, and Brazil banned the imports.")
+    assert found["China"].candidate.feature == "country"
+    assert found["China"].candidate.country_code == "CN"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Tests confirmed BSE in Sweden last week.", "BSE"),
+        ("said Anna Berg, the charity's Head of Mission in Chad.", "Mission"),
+    ],
+)
+def test_a_qualifier_no_namesake_lies_in_makes_no_place_of_a_word(
+    geoparser: Any, text: str, name: str
+) -> None:
+    # Only a qualifier a candidate lies in pins a name down; otherwise it must stand as a
+    # place on its own (NER, "in", "near") to be listed, even off the map.
+    assert name not in geoparsed(geoparser, text)
