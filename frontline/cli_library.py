@@ -27,7 +27,7 @@ wrote, each partition file in one transaction.
 
 Opening the library checks its structure only (a few pages, whatever its size); damage
 elsewhere is one error where a command meets it, and the library is refused from then on.
-``check`` reads every page (``PRAGMA integrity_check``: seconds per 100 MB on a cold disk).
+``check`` reads every page (``PRAGMA integrity_check``: about 2 s per 100 MB from a cold disk).
 """
 
 from __future__ import annotations

@@ -85,9 +85,9 @@ def test_opening_reads_only_the_schema_and_each_trees_edges(
     assert len(article_pages - every_other) <= 2 < len(article_pages)
     damaged = spoilt(library_bytes, every_other)
     path.write_bytes(damaged)
-    with ArticleStore(path) as store:  # opens: none of those pages was read
-        with pytest.raises(StoreDamagedError) as caught:
-            store.list()
+    store = ArticleStore(path)  # opens: none of those pages was read
+    with store, pytest.raises(StoreDamagedError) as caught:
+        store.list()
     message = str(caught.value)
     assert f"the article library {path} is damaged" in message and "\n" not in message
     assert path.read_bytes() == damaged
