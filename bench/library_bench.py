@@ -15,7 +15,8 @@ to open "All articles" (map included) and to filter it, at 1k, 10k and 100k arti
 3. **Open and filter**: ``streamlit run app.py`` on each library (Chromium headless, tiles
    off): from the click on "All articles" to the map's markers drawn and the run over; then
    the timeline opened (drawn on request), to the chart drawn, and closed again; then
-   one place chosen in the Places filter, to the map redrawn; then, as the peer measured on
+   one place chosen in the Places filter, to the map redrawn; then a click on its marker, to
+   its sentences listed; then, as the peer measured on
    the same page at the same moment, back to one article (its own map drawn); the app's run
    on the server
    (AppTest, no browser); and the store's own queries for the view, timed alone.
@@ -214,6 +215,7 @@ def time_page(browser: Any, url: str, place: str, rounds: int) -> dict[str, list
     opened: list[float] = []
     timeline: list[float] = []
     filtered: list[float] = []
+    clicked: list[float] = []
     one_article: list[float] = []
     for _ in range(rounds):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -253,6 +255,16 @@ def time_page(browser: Any, url: str, place: str, rounds: int) -> dict[str, list
         expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=180_000)
         filtered.append(time.perf_counter() - started)
 
+        # A click on the place's marker, to its sentences across articles listed.
+        marker = frame.locator(f'.leaflet-marker-icon[title="{place}"]')
+        marker.wait_for(timeout=180_000)
+        started = time.perf_counter()
+        marker.dispatch_event("click")
+        heading = page.locator(".st-key-across_sentences h4")
+        expect(heading).to_have_text(place, timeout=180_000)
+        expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=180_000)
+        clicked.append(time.perf_counter() - started)
+
         # The peer, on the same page at the same moment: back to one article, whose map is
         # a new map frame too (the sample article's places).
         started = time.perf_counter()
@@ -266,6 +278,7 @@ def time_page(browser: Any, url: str, place: str, rounds: int) -> dict[str, list
         "open_s": opened,
         "timeline_s": timeline,
         "filter_s": filtered,
+        "click_s": clicked,
         "one_article_s": one_article,
     }
 
