@@ -49,10 +49,11 @@ from frontline.cli_common import (
     EXIT_ERROR,
     ONLINE_HELP,
     TERRITORY_HELP,
+    lookup_failure_note,
     open_store,
     progress_bar,
     report_error,
-    report_lookup_failure,
+    report_note,
     report_offline,
 )
 from frontline.cli_common import store_option as common_store_option
@@ -252,7 +253,9 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
     steps = service.Steps(
         online=(
             service.online_step(
-                settings, on_offline=report_offline, on_failure=report_lookup_failure
+                settings,
+                on_offline=report_offline,
+                on_failure=lambda failure: report_note(lookup_failure_note(failure)),
             )
             if online
             else None
