@@ -4,7 +4,8 @@
         [--rounds 3] [--work DIR]
 
 Each library is copied once into WORK through SQLite's backup API (page for page, the WAL's
-content included), so a library another process is using is only read. Each open is a
+content included), so a library another process is using is only read (SQLite's read-only
+connection leaves an empty -wal and -shm beside a library that had none). Each open is a
 fresh process timing ``ArticleStore(path)`` alone (imports excluded), as every CLI command
 and every cron ``feed poll`` pays it. The two revisions take turns, the order flipping every
 round, each with a cold open and then a warm one:
