@@ -74,12 +74,18 @@ def store_option() -> argparse.ArgumentParser:
 
 
 def open_store(
-    arguments: argparse.Namespace, settings: Settings, *, create: bool = False
+    arguments: argparse.Namespace,
+    settings: Settings,
+    *,
+    create: bool = False,
+    check_every_page: bool = False,
 ) -> ArticleStore:
     """The library; only the commands that add to it create one, the others never make
-    files."""
+    files. ``check_every_page``: read all of it for damage (``library check``)."""
     path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path) if create else ArticleStore.existing(path)
+    if create:
+        return ArticleStore(path)
+    return ArticleStore.existing(path, check_every_page=check_every_page)
 
 
 def progress_bar(unit: str, total: int | None = None) -> Any:
