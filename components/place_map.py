@@ -9,6 +9,8 @@ What a reader meets without tiles or with them:
 - Country outlines and coastlines (Natural Earth, ``frontline.outlines``) lie in a pane *under*
   the tiles: loaded tiles cover them; missing tiles leave them showing. "Plain" in the layer
   switch turns the tiles off on purpose.
+- The credits name what is drawn: GeoNames and Natural Earth always, the tile server only
+  while one of its tiles is on the map (not offline, nor on "Plain").
 - The page scrolls over the map; Ctrl/⌘ + wheel zooms (Leaflet.GestureHandling), and so does
   the plain wheel after a click on the map, until the pointer leaves it.
 - Point markers gather into a cluster only where they would overlap (Leaflet.markercluster);

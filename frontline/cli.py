@@ -21,8 +21,9 @@ from frontline.cli_common import (
     EXIT_INTERNAL,
     ONLINE_HELP,
     TERRITORY_HELP,
+    lookup_failure_note,
     report_error,
-    report_lookup_failure,
+    report_note,
     report_offline,
 )
 from frontline.cli_feeds import add_feed_commands
@@ -40,19 +41,26 @@ logger = logging.getLogger("frontline.cli")
 FORMATS = export.FORMATS
 
 
-def _say_which_names_need_country_data(
-    results: Sequence[GeoparseResult], gazetteer: Gazetteer
+def _say_what_is_not_placed(
+    results: Sequence[GeoparseResult],
+    failures: Sequence[Sequence[service.LookupFailure]],
+    gazetteer: Gazetteer,
 ) -> None:
-    """One line on standard error per article with names that only a country's full data
-    would place (the output itself stays as the contract has it)."""
+    """On standard error, per article (``failures[i]`` are ``results[i]``'s): one line for
+    each name the online geocoder failed on, saying what the reader can do, then one line
+    for the other names that only a country's full data would place. The output itself
+    stays as the contract has it."""
     from frontline.country_data import country_data_hint
 
     merged = gazetteer.merged_countries()
-    for result in results:
+    for result, failed in zip(results, failures, strict=True):
+        prefix = f"{result.article.source}: " if len(results) > 1 else ""
         hint = country_data_hint(result, merged)
-        if hint is not None:
-            prefix = f"{result.article.source}: " if len(results) > 1 else ""
-            print(f"frontline: {prefix}{hint.message()}", file=sys.stderr)
+        for failure in failed:
+            report_note(prefix + lookup_failure_note(failure, hint))
+        rest = hint.without(failure.name for failure in failed) if hint is not None else None
+        if rest is not None:
+            report_note(prefix + rest.message())
 
 
 def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -70,10 +78,12 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
     territory = service.front_line(arguments.territory, settings) if arguments.territory else None
     geoparser = Geoparser.load(settings, include_demonyms=arguments.demonyms)
     online = settings.online_geocoding if arguments.online is None else arguments.online
+    # The names the geocoder failed on, said after the output with what to do about them.
+    lookup_failures: list[service.LookupFailure] = []
     steps = service.Steps(
         online=(
             service.online_step(
-                settings, on_offline=report_offline, on_failure=report_lookup_failure
+                settings, on_offline=report_offline, on_failure=lookup_failures.append
             )
             if online
             else None
@@ -84,15 +94,18 @@ def command_geoparse(arguments: argparse.Namespace, settings: Settings) -> int:
     if territory is not None:
         geoparse_article = service.weighing_front_line(geoparser.geoparse, territory.prior_for)
     results: list[GeoparseResult] = []
+    failed_names: list[tuple[service.LookupFailure, ...]] = []
     for article in articles:
         try:
             results.append(service.geoparse(geoparse_article, article, steps))
+            failed_names.append(tuple(lookup_failures))
         except FrontlineError as error:
             report_error(error)
             failures += 1
+        lookup_failures.clear()
     if results:
         export.write(results, arguments.format, sys.stdout, as_list=len(arguments.inputs) > 1)
-        _say_which_names_need_country_data(results, geoparser.gazetteer)
+        _say_what_is_not_placed(results, failed_names, geoparser.gazetteer)
     return EXIT_ERROR if failures else 0
 
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from frontline.errors import FrontlineError
 from frontline.settings import Settings
 from frontline.store import ArticleStore
 from frontline.terminal import printable
+
+if TYPE_CHECKING:
+    from frontline.country_data import CountryDataHint
+    from frontline.service import LookupFailure
 
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70
@@ -40,9 +44,22 @@ def report_offline(detail: str) -> None:
     )
 
 
-def report_lookup_failure(message: str) -> None:
-    """The one line per article saying the geocoder failed on some of its names."""
-    print(printable(message), file=sys.stderr)
+def report_note(text: str) -> None:
+    """One line of the project's own on standard error; the names, sources and servers'
+    words in it are untrusted, so their controls are shown escaped."""
+    print(f"frontline: {printable(text)}", file=sys.stderr)
+
+
+def lookup_failure_note(failure: LookupFailure, hint: CountryDataHint | None = None) -> str:
+    """The one line for a name the online geocoder failed on: what failed, and what the
+    reader can do (the country's full data, when ``hint`` offers it for the name)."""
+    remedy = "try again later"
+    if hint is not None and failure.name in hint.names:
+        remedy = f"{hint.remedy()}, or try again later"
+    return (
+        f"{failure.name}: not found offline, and the online look-up failed ({failure.error}); "
+        f"{remedy}"
+    )
 
 
 def store_option() -> argparse.ArgumentParser:
@@ -57,12 +74,18 @@ def store_option() -> argparse.ArgumentParser:
 
 
 def open_store(
-    arguments: argparse.Namespace, settings: Settings, *, create: bool = False
+    arguments: argparse.Namespace,
+    settings: Settings,
+    *,
+    create: bool = False,
+    check_every_page: bool = False,
 ) -> ArticleStore:
     """The library; only the commands that add to it create one, the others never make
-    files."""
+    files. ``check_every_page``: read all of it for damage (``library check``)."""
     path = Path(arguments.store).expanduser() if arguments.store else settings.store_path
-    return ArticleStore(path) if create else ArticleStore.existing(path)
+    if create:
+        return ArticleStore(path)
+    return ArticleStore.existing(path, check_every_page=check_every_page)
 
 
 def progress_bar(unit: str, total: int | None = None) -> Any:

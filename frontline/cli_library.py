@@ -4,6 +4,7 @@
                 [--territory SOURCE]
     library import DIR [--store FILE]
     library list [--store FILE] [--format table|json]
+    library check [--store FILE]
     library export ID [--store FILE] [--format geojson|csv|json|kml] [--territory SOURCE]
                       [--online]
 
@@ -23,6 +24,10 @@ are still added, and the exit status is non-zero. ``--jobs N`` geoparses in N pr
 (``frontline.batch``); the articles are still kept one by one in input order, so the
 library is the one a single job writes. ``import DIR`` loads what ``batch --out DIR``
 wrote, each partition file in one transaction.
+
+Opening the library checks its structure only (a few pages, whatever its size); damage
+elsewhere is one error where a command meets it, and the library is refused from then on.
+``check`` reads every page (``PRAGMA integrity_check``: about 2 s per 100 MB from a cold disk).
 """
 
 from __future__ import annotations
@@ -44,10 +49,11 @@ from frontline.cli_common import (
     EXIT_ERROR,
     ONLINE_HELP,
     TERRITORY_HELP,
+    lookup_failure_note,
     open_store,
     progress_bar,
     report_error,
-    report_lookup_failure,
+    report_note,
     report_offline,
 )
 from frontline.cli_common import store_option as common_store_option
@@ -225,6 +231,18 @@ def command_list(arguments: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def command_check(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Every page of the library read for damage; one error line if there is any."""
+    store = open_store(arguments, settings, check_every_page=True)
+    with store, store.snapshot("check") as connection:
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        articles = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    print(
+        f"no damage found in {printable(store.path)}: {pages:,} pages read, {articles:,} articles"
+    )
+    return 0
+
+
 def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
     """The article's places with its corrections applied (then, if asked, the online
     look-up and the front line), in the format asked."""
@@ -235,7 +253,9 @@ def command_export(arguments: argparse.Namespace, settings: Settings) -> int:
     steps = service.Steps(
         online=(
             service.online_step(
-                settings, on_offline=report_offline, on_failure=report_lookup_failure
+                settings,
+                on_offline=report_offline,
+                on_failure=lambda failure: report_note(lookup_failure_note(failure)),
             )
             if online
             else None
@@ -290,6 +310,11 @@ def add_library_commands(commands: Any) -> None:
     listing = actions.add_parser("list", parents=[store_option], help="the stored articles")
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(handler=command_list)
+
+    check = actions.add_parser(
+        "check", parents=[store_option], help="read every page of the library for damage"
+    )
+    check.set_defaults(handler=command_check)
 
     export = actions.add_parser(
         "export", parents=[store_option], help="one stored article's places, corrections applied"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,11 @@ class CountryDataHint:
     codes: tuple[str, ...]
 
     def message(self, *, command: bool = True) -> str:
+        return f"not found offline: {', '.join(self.names)}; {self.remedy(command=command)}"
+
+    def remedy(self, *, command: bool = True) -> str:
+        """What the reader can do: add the countries' full data (the command, or the
+        dashboard's button)."""
         countries = " and ".join(self.codes)
         how = (
             " ("
@@ -102,10 +107,13 @@ class CountryDataHint:
             if command
             else " (sidebar: Every village)"
         )
-        return (
-            f"not found offline: {', '.join(self.names)}; GeoNames' full data for {countries} "
-            f"would add every village{how}"
-        )
+        return f"GeoNames' full data for {countries} would add every village{how}"
+
+    def without(self, names: Iterable[str]) -> CountryDataHint | None:
+        """The hint for the names left once ``names`` are said elsewhere; none if none."""
+        left_out = set(names)
+        kept = tuple(name for name in self.names if name not in left_out)
+        return replace(self, names=kept) if kept else None
 
 
 def country_data_hint(result: GeoparseResult, merged: Iterable[str]) -> CountryDataHint | None:

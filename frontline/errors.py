@@ -107,6 +107,11 @@ class StoreError(FrontlineError):
     """The article library could not be opened or written."""
 
 
+class StoreDamagedError(StoreError):
+    """The article library's file is damaged (SQLite found a malformed page, or the file is
+    cut short); it is refused for reading and writing, and left as it is."""
+
+
 class CorrectionNotApplicable(FrontlineError):
     """A reader's correction does not fit this geoparse (its place is gone, its candidate is
     no longer offered, the text changed under its span); it is skipped, not raised out."""

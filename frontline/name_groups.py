@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from frontline.evidence import Reason
 from frontline.gazetteer import NameMatch, normalize_name
 from frontline.geo import distance_km
+from frontline.links import lies_within
 from frontline.model import Candidate
 from frontline.recognize import PLACE_LABELS, Toponym
 
@@ -23,6 +24,19 @@ UNAMBIGUOUS_KM = 50.0
 # ("a spokesman, Zaporozhets, said"), unless a locative puts it in a place ("officials in
 # Kherson said", recognize.py).
 SPEAKER_TOWN_POPULATION = 100_000
+
+
+def _pinned_by_qualifier(toponym: Toponym) -> bool:
+    """A qualifier a candidate lies in pins the name down ("Paris, Texas"); one none lies in
+    ("Ivanivka (Russia)", "BSE in Sweden") says only that the name is no place the offline
+    gazetteer has, unless the words before it make it one ("near Ivanivka (Russia)")."""
+    if not toponym.qualifier:
+        return False
+    return (
+        toponym.after_locative
+        or toponym.after_war_locative
+        or any(lies_within(m.candidate, toponym.qualifier) for m in toponym.matches)
+    )
 
 
 def region_label(candidate: Candidate) -> str:
@@ -57,7 +71,7 @@ class NameGroup:
         landmark list or qualifier pins it down ("Chen" once GPE and six times PERSON is a
         person; India's "the Centre", eight times ORG, is its government). A name that is
         not strong may still be kept with support from the rest of the text."""
-        if any(t.from_landmarks or t.qualifier for t in self.toponyms):
+        if any(t.from_landmarks or _pinned_by_qualifier(t) for t in self.toponyms):
             return True
         if self.speaker:
             return False

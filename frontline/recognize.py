@@ -62,6 +62,7 @@ _HYPHEN = re.compile(r"\w[-‐‑]\w")
 _HYPHEN_PIECE = re.compile(r"[^\s\-‐‑]+")
 _HYPHENATED_LABELS = {"GPE", "LOC", "NORP"}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_BRACKET = re.compile(r"[()\[\]]")
 # Sentences or spans between two looks at the clock and the mention count; spaCy reads the
 # text in chunks of NER_CHUNK_CHARS (about 0.3 s each), the clock looked at between two.
 _BUDGET_CHECK_EVERY = 256
@@ -180,6 +181,16 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     if possessive and end - start > len(possessive.group()) + 1:
         end -= len(possessive.group())
     return start, end
+
+
+def _bracket_pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """An entity split at its brackets, as a capitalised run is: NER reads "Ivanivka
+    (Belarus) last week" as one organisation, "Ivanivka (Belarus"."""
+    piece_start = start
+    for bracket in _BRACKET.finditer(text, start, end):
+        yield piece_start, bracket.start()
+        piece_start = bracket.end()
+    yield piece_start, end
 
 
 def _capitalised_runs(
@@ -338,12 +349,13 @@ class Recognizer:
         for ent_start, ent_end, label in entities:
             if label in _DATE_LABELS:
                 continue
-            start, end = _clean_span(text, ent_start, ent_end)
-            if end <= start or taken.overlaps(start, end):
-                continue
-            end = _extend_admin_word(text, end)
-            spans.append(_Span(start, end, label, "ner"))
-            taken.add(start, end)
+            for piece_start, piece_end in _bracket_pieces(text, ent_start, ent_end):
+                start, end = _clean_span(text, piece_start, piece_end)
+                if end <= start or taken.overlaps(start, end):
+                    continue
+                end = _extend_admin_word(text, end)
+                spans.append(_Span(start, end, label, "ner"))
+                taken.add(start, end)
         for sentence in article.sentences:
             if sentence.index % _BUDGET_CHECK_EVERY == 0:
                 budget.check_time()

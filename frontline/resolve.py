@@ -319,7 +319,10 @@ class Resolver:
         self, group: NameGroup, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
     ) -> Reason | None:
         chosen = group.chosen
-        if chosen is None or (group.qualifier and lies_within(chosen.candidate, group.qualifier)):
+        # A region pins a village down; a whole country does not: "Ivanovka (Russia)" beside
+        # Sumy is no likelier the gazetteer's Ivanovka 270 km away than any far namesake.
+        narrower = [m for m in group.qualifier if m.candidate.feature != "country"]
+        if chosen is None or lies_within(chosen.candidate, narrower):
             return None
         candidate = chosen.candidate
         placed_in = next((t for t in group.toponyms if t.sentence_region), None)

@@ -205,16 +205,24 @@ def geoparse(
     return steps.run(geoparse_article(article))
 
 
+@dataclass(frozen=True, slots=True)
+class LookupFailure:
+    """A name the online geocoder failed on, and why (its one-line error)."""
+
+    name: str
+    error: str
+
+
 def online_step(
     settings: Settings,
     *,
     on_offline: Callable[[str], None],
-    on_failure: Callable[[str], None] | None = None,
+    on_failure: Callable[[LookupFailure], None] | None = None,
 ) -> Step:
     """Names the gazetteer lacks, looked up with the configured geopy geocoder (cached).
     Out of reach, the geocoder is reported once to ``on_offline`` (with the reason), and
-    the results stay offline. Names it failed on (a 429, a server error, a malformed
-    answer) are one message per article to ``on_failure``."""
+    the results stay offline. Each name it failed on (a 429, a server error, a malformed
+    answer) goes once to ``on_failure``, in the article's order."""
     from frontline.geocode import OnlineGeocoder
     from frontline.online import geocode_result
 
@@ -228,14 +236,14 @@ def online_step(
         if offline and not offline_reported:
             offline_reported = True
             on_offline(offline[0].outcome.error or "no answer")
-        failed = [update for update in updates if update.outcome.status == "error"]
-        if failed and on_failure is not None:
-            names = len({update.name for update in failed})
-            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-            on_failure(
-                f"online look-up failed for {names} name{'s' if names != 1 else ''} of "
-                f"{result.article.source}: {failed[0].outcome.error or 'no answer'}{more}"
-            )
+        if on_failure is not None:
+            failed = {
+                update.name: update.outcome.error or "no answer"
+                for update in updates
+                if update.outcome.status == "error"
+            }
+            for name, error in failed.items():
+                on_failure(LookupFailure(name, error))
         return updated
 
     return look_up

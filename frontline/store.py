@@ -8,6 +8,9 @@ Guarantees, and how they are kept:
   check runs inside the writing transaction.
 - A file that is not ours is never written: its header and identity are checked read-only
   before anything (even the WAL switch, which rewrites the header) touches it.
+- A damaged library is refused, for reading and writing alike, at a cost that does not grow
+  with it: its structure is checked on open, damage elsewhere where a query meets it, and
+  every page on demand (``check_every_page``; see ``store_check``).
 
 The stored result is the geoparse as it ran; corrections are stored beside it and applied on
 read (``StoredArticle.corrected``), so a later re-geoparse keeps them. The per-place mention
@@ -46,20 +49,26 @@ from frontline.corrections import (
     apply_corrections,
     apply_corrections_with_report,
 )
-from frontline.errors import StoreError
+from frontline.errors import StoreDamagedError, StoreError
 from frontline.model import (
     Article,
     GeoparseResult,
 )
 from frontline.settings import Settings
-from frontline.store_schema import SCHEMA_VERSION, create_schema, upgrade_schema
+from frontline.store_check import (
+    APPLICATION_ID,
+    DamageMark,
+    damage_error,
+    is_damage,
+    library_state,
+    probe_trees,
+    problems_in,
+    refuse_foreign_file,
+)
+from frontline.store_schema import create_schema, upgrade_schema
 
 logger = logging.getLogger(__name__)
 
-# PRAGMA application_id marks the file as ours ("FRLN"), so another program's database is
-# recognised and left alone.
-APPLICATION_ID = 0x46524C4E
-_SQLITE_HEADER = b"SQLite format 3\x00"
 Clock = Callable[[], dt.datetime]
 
 
@@ -120,49 +129,41 @@ class ArticleStore:
         return cls(settings.store_path)
 
     @classmethod
-    def existing(cls, path: Path | str) -> ArticleStore:
+    def existing(cls, path: Path | str, *, check_every_page: bool = False) -> ArticleStore:
         """The library at ``path``, never a new, empty one (nor its folders) made for a read."""
         if not Path(path).exists():
             raise StoreError(f"there is no article library at {path} ('library add' makes one)")
-        return cls(path)
+        return cls(path, check_every_page=check_every_page)
 
     def __init__(
-        self, path: Path | str, *, busy_timeout_s: float = 30.0, clock: Clock = _utc_now
+        self,
+        path: Path | str,
+        *,
+        busy_timeout_s: float = 30.0,
+        clock: Clock = _utc_now,
+        check_every_page: bool = False,
     ) -> None:
+        """``check_every_page``: read the whole file for damage (``library check``; its time
+        grows with the library) where an open checks only its structure, and whatever the
+        last process found."""
         self.path = Path(path)
         self._busy_timeout_s = busy_timeout_s
         self._clock = clock
         self._local = threading.local()
         self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
-        self._refuse_foreign_file()
+        self._damage: str | None = None  # once met, the store is refused for good
+        self._damage_mark = DamageMark(self.path)
+        refuse_foreign_file(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(
                 f"cannot create the folder for the library {self.path}: {error}"
             ) from error
-        self._initialise()
+        self._initialise(check_every_page=check_every_page)
 
     # -- connections and transactions -------------------------------------------------------
-
-    def _refuse_foreign_file(self) -> None:
-        if self.path.exists() and not self.path.is_file():
-            # A folder, /dev/null, a pipe: SQLite would even write /dev/null-journal beside it.
-            kind = "a folder" if self.path.is_dir() else "a device or a pipe"
-            raise StoreError(f"the article library {self.path} is {kind}, not a file")
-        try:
-            with self.path.open("rb") as handle:
-                header = handle.read(len(_SQLITE_HEADER))
-        except FileNotFoundError:
-            return
-        except OSError as error:
-            raise StoreError(f"cannot read the article library {self.path}: {error}") from error
-        if header and header != _SQLITE_HEADER:
-            raise StoreError(
-                f"{self.path} is not an article library (not an SQLite database); "
-                "it was left untouched"
-            )
 
     def _open_connection(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -178,6 +179,8 @@ class ArticleStore:
         return connection
 
     def _connection(self) -> sqlite3.Connection:
+        if self._damage is not None:
+            raise damage_error(self.path, self._damage)
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             try:
@@ -191,7 +194,16 @@ class ArticleStore:
 
     def _error(self, doing: str, error: sqlite3.Error) -> StoreError:
         message = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+        if is_damage(error):
+            return self._damaged(message)
         return StoreError(f"cannot {doing} the article library {self.path}: {message}")
+
+    def _damaged(self, detail: str) -> StoreDamagedError:
+        """Refuse the library from now on: in this store, and by its mark in the next process
+        (a write that misses the damaged page would otherwise go on as reads fail)."""
+        self._damage = detail
+        self._damage_mark.write(detail, self._clock())
+        return damage_error(self.path, detail)
 
     @contextmanager
     def _reading(self, doing: str) -> Iterator[sqlite3.Connection]:
@@ -218,7 +230,10 @@ class ArticleStore:
                 raise self._error(doing, failure) from failure
             raise
 
-    def _initialise(self) -> None:
+    def _initialise(self, *, check_every_page: bool) -> None:
+        if not check_every_page and (found := self._damage_mark.read()) is not None:
+            self._damage = found
+            raise damage_error(self.path, found)
         # Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
         # locked" at once, without its busy handler, when another process creating the same
         # library holds one: so that step waits and retries, up to the busy timeout.
@@ -236,14 +251,15 @@ class ArticleStore:
                 pause_s = min(pause_s * 2, 0.1)
             except sqlite3.Error as error:
                 raise self._error("open", error) from error
+        if check_every_page and state != "empty":
+            self._check_every_page()  # before an upgrade writes
         if state == "current":
             # Opening an existing library takes no write lock, so reading it never waits for
             # (or times out behind) another process's save.
-            self._check_integrity()
             return
         with self._writing("initialise") as connection:
             # Checked again under the write lock: another process may have done it meanwhile.
-            state = self._check_identity(connection, allow_empty=True)
+            state = library_state(connection, self.path)
             if state == "empty":
                 create_schema(connection)
                 connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -256,25 +272,26 @@ class ArticleStore:
                     row = self._article_row(connection, article_id)
                     self._refresh_counts(connection, article_id, self._decode_article(row)[1])
 
-    def _check_integrity(self) -> None:
-        """Damaged: refused for reading and writing alike (not ``add`` working, ``list`` not)."""
+    def _check_every_page(self) -> None:
         try:
-            rows = self._connection().execute("PRAGMA quick_check(3)").fetchall()
-            problems = [str(row[0]) for row in rows if row[0] != "ok"]
-        except sqlite3.DatabaseError as error:
-            problems = [str(error)]
-        if detail := " ".join("; ".join(problems).split())[:200]:
-            raise StoreError(f"the article library {self.path} is damaged ({detail}); left as is")
+            problems = problems_in(self._connection())
+        except sqlite3.Error as error:
+            raise self._error("check", error) from error
+        if problems:
+            raise self._damaged("; ".join(problems))
+        self._damage_mark.clear()
 
     def _check_identity_and_use_wal(self) -> str:
-        """The library's state (see ``_check_identity``); sqlite3 errors are left to the caller."""
+        """The library's state (see ``library_state``); sqlite3 errors are left to the caller."""
         connection = self._connection()
         # Read-only look first: a foreign SQLite database must not even get a WAL header.
         # One read transaction, so the id and the table list come from the same commit (a
         # library another process is creating right now has both, or neither).
         connection.execute("BEGIN")
         try:
-            state = self._check_identity(connection, allow_empty=True)
+            state = library_state(connection, self.path)
+            if state == "current":
+                probe_trees(connection)  # its structure: a few pages, whatever its size
         finally:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
@@ -283,28 +300,6 @@ class ArticleStore:
             if mode.lower() != "wal":
                 logger.warning("%s: journal mode is %s, not WAL", self.path, mode)
         return state
-
-    def _check_identity(self, connection: sqlite3.Connection, *, allow_empty: bool) -> str:
-        """The database's state: "empty" (needs the schema), "old" (to upgrade) or "current";
-        raise if the database belongs elsewhere or to a newer frontline."""
-        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        tables = connection.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-        ).fetchone()[0]
-        if application_id == APPLICATION_ID:
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the article library {self.path} was written by a newer frontline "
-                    f"(schema {version}, this one reads {SCHEMA_VERSION})"
-                )
-            return "old" if version < SCHEMA_VERSION else "current"
-        if application_id == 0 and tables == 0 and allow_empty:
-            return "empty"
-        raise StoreError(
-            f"{self.path} is an SQLite database of another program, not an article library; "
-            "it was left untouched"
-        )
 
     def close(self) -> None:
         with self._connections_lock:

@@ -141,6 +141,18 @@ def qualified_by_its_region(case: Case) -> Verdict | None:
     return None
 
 
+def written_as_a_qualifier(case: Case) -> Verdict | None:
+    """ "Berezivka, Belgorod region", "Ivanovka in Russia's Kursk region": the region the
+    text writes as where another name lies is named as a place, whether or not the gazetteer
+    has that name there."""
+    key = case.candidate.key
+    for other in case.groups:
+        for toponym in other.toponyms:
+            if other is not case.group and any(m.candidate.key == key for m in toponym.qualifier):
+                return stands(f"named as where {toponym.mention.text} lies")
+    return None
+
+
 def a_city_by_its_abbreviation(case: Case) -> Verdict | None:
     """Letters NER did not call a place are rarely a city: GeoNames lists airport codes (NGO,
     CMB, HRB) among a city's names, and texts seldom name a city by them. Regions and
@@ -284,6 +296,7 @@ SUPPORT_RULES: tuple[SupportRule, ...] = (
     a_major_city,
     a_wide_area,
     a_large_place_in_a_named_country,
+    written_as_a_qualifier,
 )
 
 

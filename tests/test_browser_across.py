@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from frontline import service
+from frontline.settings import DEFAULT_TILES_ATTRIBUTION
 from frontline.store import ArticleStore
 from tests.browser import (
     BROWSER_MARKS,
@@ -71,6 +72,10 @@ def test_all_articles_map_clicks_and_date_range(
     # Markers from several articles: Kharkiv (two), Odesa (one), Lviv (two, one undated).
     for name in ("Kharkiv", "Odesa", "Lviv"):
         expect()(across_marker(page, name)).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
+    # Tiles set but none sent: the credits name what is drawn, not the tile server.
+    credits = map_frame(page).locator(".leaflet-control-attribution")
+    expect()(credits).to_contain_text("Natural Earth")
+    expect()(credits).not_to_contain_text(DEFAULT_TILES_ATTRIBUTION)
     kharkiv_size = across_marker(page, "Kharkiv").bounding_box()["width"]
     odesa_size = across_marker(page, "Odesa").bounding_box()["width"]
     assert kharkiv_size > odesa_size  # three mentions against one

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from frontline.settings import DEFAULT_TILES_ATTRIBUTION
 from tests.browser import (
     BROWSER_MARKS,
     LOAD_TIMEOUT_MS,
@@ -118,8 +119,11 @@ def test_first_screen_offline_shows_the_theatre_on_outlines(
     expect()(
         frame.locator(".frontline-outlines-pane canvas, .leaflet-frontline-outlines-pane canvas")
     ).to_have_count(1)
-    expect()(frame.locator(".leaflet-control-attribution")).to_contain_text("Natural Earth")
+    credits = frame.locator(".leaflet-control-attribution")
+    expect()(credits).to_contain_text("Natural Earth")
     expect()(frame.locator(".frontline-tiles-note")).to_contain_text("Natural Earth")
+    # The tile server is set but sends no tile: it is not credited for a map it did not draw.
+    expect()(credits).not_to_contain_text(DEFAULT_TILES_ATTRIBUTION)
     expect()(frame.locator('path.leaflet-interactive[fill="#c62828"]').first).to_be_attached()
     # The front-line towns, each its own marker, inside the map, none covering another.
     container = frame.locator(".leaflet-container").bounding_box()
@@ -354,11 +358,20 @@ def test_online_style_first_screen_tiles_cover_the_outlines(
         )
         assert int(order[0]) > int(order[1])
         expect()(frame.locator(".leaflet-control-layers")).to_have_count(1)
+        credits = frame.locator(".leaflet-control-attribution")
+        expect()(credits).to_contain_text(DEFAULT_TILES_ATTRIBUTION)
         page.wait_for_timeout(500)
         page.mouse.move(5, 5)
         shot = artifacts_dir / "screenshot-online.png"
         page.screenshot(path=str(shot))
         keep_screenshot(shot, "screenshot-online.png")
+        # "Plain" takes the tiles, and their credit, off the map; "Map tiles" brings both back.
+        frame.locator(".leaflet-control-layers").hover()
+        frame.get_by_label("Plain (outlines only)").check()
+        expect()(credits).not_to_contain_text(DEFAULT_TILES_ATTRIBUTION)
+        expect()(credits).to_contain_text("Natural Earth")
+        frame.get_by_label("Map tiles").check()
+        expect()(credits).to_contain_text(DEFAULT_TILES_ATTRIBUTION, timeout=UPDATE_TIMEOUT_MS)
     finally:
         context.close()
 
@@ -392,6 +405,10 @@ def test_with_no_tile_server_the_markers_cluster_and_show(start_app: Any, chromi
         for name in FRONT_TOWNS:
             marker(page, name).wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
         expect()(map_frame(page).locator(".frontline-tiles-note")).to_contain_text("Natural Earth")
+        credits = map_frame(page).locator(".leaflet-control-attribution")
+        expect()(credits).to_contain_text("GeoNames")
+        expect()(credits).to_contain_text("Natural Earth")
+        expect()(credits).not_to_contain_text(DEFAULT_TILES_ATTRIBUTION)
         assert scale_km(page) < 500
         assert errors == []
     finally:

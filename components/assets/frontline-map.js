@@ -15,6 +15,29 @@
     options.credits.forEach(function (credit) { map.attributionControl.addAttribution(credit); });
   }
 
+  // The tile server is credited only while one of its tiles is on the map: offline (the tiles
+  // fail) or on "Plain", the reader sees outlines from Natural Earth, not the tile server's map.
+  // Leaflet would credit the layer as soon as it is added, so the credit is taken out of its
+  // hands here.
+  function tilesCredit(map, options) {
+    var layer = options.tileLayer;
+    var credit = layer && layer.getAttribution();
+    if (!credit || !map.attributionControl) { return; }
+    if (map.hasLayer(layer)) { map.attributionControl.removeAttribution(credit); }
+    layer.options.attribution = null;
+    var shown = false;
+    layer.on("tileload", function () {
+      if (shown) { return; }
+      shown = true;
+      map.attributionControl.addAttribution(credit);
+    });
+    layer.on("remove", function () {
+      if (!shown) { return; }
+      shown = false;
+      map.attributionControl.removeAttribution(credit);
+    });
+  }
+
   // Country outlines in a pane under the tiles (tilePane is 200): tiles that load cover them,
   // missing tiles leave them showing. The sea is the container's own colour.
   function outlines(map, options) {
@@ -233,6 +256,7 @@
     setUp: function (map, options) {
       textSizes();
       credits(map, options);
+      tilesCredit(map, options);
       // Wide areas under the point markers (markerPane is 600): a country's ring never takes
       // the click meant for a town inside it.
       map.createPane(options.broadPane).style.zIndex = 590;

@@ -28,6 +28,7 @@ from typing import Any
 from frontline import romanise
 from frontline.cyrillic import names as cyrillic_names
 from frontline.cyrillic import syntax
+from frontline.cyrillic.linking import link
 from frontline.cyrillic.morphology import (
     Morphology,
     WordAnalysis,
@@ -418,7 +419,7 @@ class CyrillicRecognizer:
         budget.check_mentions(len(found))
         budget.check_time()
         toponyms = [self._toponym(article, name, labels, by_start) for name in found]
-        linked = _link(text, toponyms, found)
+        linked = link(text, toponyms, [name.role for name in found])
         return tuple(_without_common_words(linked, found, by_start))
 
     def _sharing_head_nouns(
@@ -555,36 +556,3 @@ def _chunks(article: Article) -> Iterator[tuple[int, str]]:
             yield chunk_start, text[chunk_start : sentence.start]
             chunk_start = sentence.start
     yield chunk_start, text[chunk_start:]
-
-
-def _link(text: str, toponyms: list[Toponym], found: Sequence[_Found]) -> list[Toponym]:
-    """Qualifiers and lists, as ``recognize._link_context`` does for English."""
-    linked = list(toponyms)
-    group = 0
-    for index in range(len(linked) - 1):
-        current, following = linked[index], linked[index + 1]
-        gap = text[current.mention.end : following.mention.start]
-        role = found[index + 1].role
-        if (
-            role in {"region", "district"}
-            and found[index].role == "place"
-            and syntax.QUALIFIER_GAP.match(gap)
-            and any(m.candidate.feature == "city" for m in current.matches)
-        ):
-            linked[index] = current = replace(
-                current, qualifier_text=following.mention.text, qualifier=following.matches
-            )
-        if (
-            syntax.LIST_GAP.match(gap)
-            and current.mention.sentence_index == following.mention.sentence_index
-            and found[index].role == found[index + 1].role
-        ):
-            if current.list_group is None:
-                group += 1
-                linked[index] = current = replace(current, list_group=group)
-            linked[index + 1] = replace(
-                following,
-                list_group=current.list_group,
-                after_war_locative=following.after_war_locative or current.after_war_locative,
-            )
-    return linked

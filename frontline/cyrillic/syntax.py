@@ -69,6 +69,10 @@ LIST_GAP = re.compile(
 # Gaps before a qualifier: "Новопавлівка Донецької області", "Суджа в Курській області",
 # "Покровськ на Донеччині", "Шестакове Старосалтівської громади", "Локоть Рыльского района".
 QUALIFIER_GAP = re.compile(r"^(?:\s*,)?\s+(?:(?:в|у|на|во)\s+)?$", re.IGNORECASE)
+# A country qualifies a place in brackets or after a comma or a preposition: «Іванівка
+# (Росія)», «Тьоткіно в Росії» («frontline.links.written_as_qualifier» reads what follows).
+COUNTRY_QUALIFIER_GAP = re.compile(r"^(?:\s*,)?\s+(?:(?:в|у|на|во)\s+)?$|^\s*\(\s*$", re.I)
+PREPOSITION_OF_PLACE = re.compile(r"(?<!\w)(?:в|у|на|во)(?!\w)", re.IGNORECASE)
 # Settlement words right before a name: the text itself says it is a town or village.
 _SETTLEMENT_BEFORE = re.compile(
     r"(?:^|[\s(])(?:місто|міста|місті|містом|село|села|селі|селом|селище|селища|селищі|смт|"

@@ -383,19 +383,42 @@ def test_9_each_geocoder_failure_is_an_error_outcome(
 def test_9_the_cli_reports_a_geocoder_failure_in_one_line(
     hostile: HostileServer, tmp_path: Path, settings: Any, gazetteer: Any
 ) -> None:
+    # Two articles, so each line names its source: one from a file whose name is hostile.
+    article = write(tmp_path / "raid\x1b[31m.txt", SYNKIVKA)
     # latitude 95: geopy also warns (a UserWarning of two lines) before refusing it
     completed = run_cli(
-        "geoparse", "-", "--online",
+        "geoparse", "-", str(article), "--online",
         stdin=SYNKIVKA.encode(), env=_geocoder_env(hostile, "pole", tmp_path / "cache", settings),
     )  # fmt: skip
     assert completed.returncode == 0
     lines = completed.stderr.splitlines()
-    (failure,) = [line for line in lines if "online look-up failed" in line]
-    assert "for 1 name" in failure and "unusable" in failure
-    # Any other line is one of the project's own (the country-data hint for the name left
-    # unplaced), never a piece of a library's warning.
-    assert all(line.startswith("frontline: ") for line in lines if line != failure), lines
-    assert "Warning" not in completed.stderr
+    # One line per article for the name: what failed and what to do, in the same line.
+    assert [line for line in lines if "Synkivka" in line] == [
+        f"frontline: {source}: Synkivka: not found offline, and the online look-up failed "
+        "(Nominatim sent an unusable answer for 'Synkivka' (ValueError: Latitude must be in "
+        "the [-90; 90] range.)); GeoNames' full data for UA would add every village "
+        "(python -m frontline index --country UA), or try again later"
+        for source in ("<stdin>", str(tmp_path / "raid\\x1b[31m.txt"))
+    ], lines
+    # Any other line is one of the project's own, never a piece of a library's warning, and
+    # the hostile file name reaches the terminal with its escape shown.
+    assert all(line.startswith("frontline: ") for line in lines), lines
+    assert "Warning" not in completed.stderr and "\x1b" not in completed.stderr
+
+
+def test_9_a_failed_name_with_no_country_data_to_offer_is_one_safe_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``library export --online`` (no country-data hint there): the geocoder's failure and
+    the one thing to do, on one line whatever the name and the server's words hold."""
+    from frontline.cli_common import lookup_failure_note, report_note
+    from frontline.service import LookupFailure
+
+    report_note(lookup_failure_note(LookupFailure("Syn\x1b[2Kkivka", "HTTP status 500\r\nX")))
+    assert capsys.readouterr().err == (
+        "frontline: Syn\\x1b[2Kkivka: not found offline, and the online look-up failed "
+        "(HTTP status 500\\r\\nX); try again later\n"
+    )
 
 
 @pytest.mark.slow  # another process, or the dashboard
