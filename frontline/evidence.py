@@ -198,6 +198,14 @@ def far_from_theatre(best_town: str, km: float, nearest: str) -> Reason:
     )
 
 
+def far_from_sector(best_town: str, km: float, town: str) -> Reason:
+    return Reason(
+        "withheld",
+        f"{_FAR_FROM_THEATRE}the text lists it on the front sector of {town}; the gazetteer's "
+        f"best settlement of this name ({best_town}) lies {km:.0f} km from {town}",
+    )
+
+
 def not_in_named_region(best_town: str, region: str) -> Reason:
     return Reason(
         "withheld",

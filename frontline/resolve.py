@@ -280,7 +280,7 @@ class Resolver:
                 )
         return theatre.with_vouchers(anchors)
 
-    def _choose(self, groups: Sequence[NameGroup]) -> None:
+    def _choose(self, groups: Sequence[NameGroup], sectors: theatre.SectorTowns) -> None:
         countries, regions = named_regions(groups)
         demonym_countries = frozenset(countries_named_by_demonym_only(groups))
         anchors = self._anchors(groups, regions)
@@ -310,13 +310,17 @@ class Resolver:
                 group.reasons[match.candidate.key] = reasons
             group.chosen = max(group.matches, key=lambda m: group.scores[m.candidate.key])
             group.withheld = self._withheld(group) or self._far_from_theatre(
-                group, anchors, regions
+                group, anchors, regions, sectors
             )
             if group.withheld:
                 group.chosen = None
 
     def _far_from_theatre(
-        self, group: NameGroup, anchors: Sequence[theatre.Anchor], regions: dict[str, str]
+        self,
+        group: NameGroup,
+        anchors: Sequence[theatre.Anchor],
+        regions: dict[str, str],
+        sectors: theatre.SectorTowns,
     ) -> Reason | None:
         chosen = group.chosen
         # A region pins a village down; a whole country does not: "Ivanovka (Russia)" beside
@@ -337,6 +341,10 @@ class Resolver:
             return evidence.not_in_named_region(
                 region_label(candidate), placed_in.sentence_region_text or ""
             )
+        # "On the Huliaipole sector, attacks near A, B and C": the villages lie near that town.
+        towns = theatre.sector_of(group.toponyms, sectors)
+        if towns and (far := theatre.far_from_sector(candidate, towns)):
+            return far
         return theatre.far_from_theatre(
             chosen.candidate,
             anchors,
@@ -381,6 +389,13 @@ class Resolver:
     ) -> tuple[Place, ...]:
         """One place per name the text uses as one; ``front_line``, the front line of the
         article's date, weighs namesakes in sentences about fighting (none: not weighed)."""
+        # Sectors recognised as such («на Гуляйпільському напрямку»), not a town's name before
+        # "direction", whose transliteration may name other towns ("Pokrovsky direction").
+        sectors = theatre.sector_towns(
+            (t.mention.sentence_index, t.matches)
+            for t in toponyms
+            if t.names_front_sector and t.embedded
+        )
         embedded = [toponym for toponym in toponyms if toponym.embedded]
         toponyms = [toponym for toponym in toponyms if not toponym.embedded]
         # One sense per discourse, except where qualifiers tell mentions apart
@@ -427,7 +442,7 @@ class Resolver:
 
         # Strong names first set the scene; then every name is rescored against it.
         for _ in range(CHOICE_ROUNDS):
-            self._choose(groups)
+            self._choose(groups, sectors)
         for _ in range(SUPPORT_ROUNDS):
             changed = False
             for group in groups:
@@ -438,7 +453,7 @@ class Resolver:
                     group.accepted, group.support, changed = True, support, True
             if not changed:
                 break
-            self._choose(groups)
+            self._choose(groups, sectors)
         for group in groups:
             if not group.matches and not group.strong and group.war_spot:
                 # "near Robotyne": a village the offline data lacks, kept without a point.

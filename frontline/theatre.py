@@ -20,8 +20,10 @@ from dataclasses import dataclass, replace
 
 from frontline import evidence
 from frontline.evidence import Reason
+from frontline.gazetteer import NameMatch
 from frontline.geo import distance_km
 from frontline.model import Candidate
+from frontline.recognize import Toponym
 
 # Settlements smaller than this have namesakes all over Ukraine and Russia.
 SMALL_SETTLEMENT = 20_000
@@ -43,6 +45,12 @@ WAR_SYNTAX_NAMESAKES = 2
 # gazetteer lacks. Applied everywhere, both rules cost ordinary news right answers
 # (GeoWebNews' Charleston and Dundalk, GeoVirus' Orneta), where namesakes are fewer.
 NAMESAKE_COUNTRIES = frozenset({"UA", "RU"})
+# A front sector is named after a town, and the villages a report lists under it lie around
+# that town (the Orikhiv sector's Prymorske is 43 km from Orikhiv); a namesake farther away
+# is a village the gazetteer lacks.
+SECTOR_KM = 50.0
+# A sector's name that could be more towns than this says nothing of where its villages lie.
+SECTOR_TOWNS = 3
 # Places of one sentence (a list of villages) lie within tens of kilometres.
 LOCAL_SCALE_KM = 30.0
 # Sentences apart that still count as "together" (a list split over two sentences).
@@ -204,6 +212,63 @@ def local_bonus(
     km, anchor = found
     bonus = weight * math.exp(-km / LOCAL_SCALE_KM)
     return bonus, (evidence.km_from_beside(km, anchor.name) if km <= 2 * LOCAL_SCALE_KM else None)
+
+
+# Per sentence, the towns its front sectors may be named after.
+SectorTowns = dict[int, tuple[Candidate, ...]]
+
+
+def sector_towns(named: Iterable[tuple[int, Iterable[NameMatch]]]) -> SectorTowns:
+    """Per sentence, the towns of Ukraine or Russia its front sectors may be named after,
+    from each sector's (sentence, matches). None for a sentence with a sector whose name
+    could be any of many towns («на Олександрівському напрямку»: dozens of Oleksandrivkas,
+    and Zaporizhzhia, once Oleksandrivsk)."""
+    towns: dict[int, dict[str, Candidate]] = {}
+    unclear: set[int] = set()
+    for sentence, matches in named:
+        found = {m.candidate.key: m.candidate for m in matches if m.candidate.feature == "city"}
+        if not found or len(found) > SECTOR_TOWNS:
+            unclear.add(sentence)
+        towns.setdefault(sentence, {}).update(found)
+    return {
+        sentence: tuple(found.values())
+        for sentence, found in towns.items()
+        if sentence not in unclear
+        and all(town.country_code in NAMESAKE_COUNTRIES for town in found.values())
+    }
+
+
+def sector_of(toponyms: Iterable[Toponym], sectors: SectorTowns) -> tuple[Candidate, ...]:
+    """The towns of the front sector a name is listed on as a spot on the ground in its
+    sentence (none if it is not)."""
+    return next(
+        (
+            sectors[toponym.mention.sentence_index]
+            for toponym in toponyms
+            if toponym.after_war_locative
+            and not toponym.names_front_sector
+            and toponym.mention.sentence_index in sectors
+        ),
+        (),
+    )
+
+
+def far_from_sector(candidate: Candidate, towns: Sequence[Candidate]) -> Reason | None:
+    """Why a small settlement listed on a front sector is off the map: it lies farther than
+    SECTOR_KM from every town the sector may be named after (None if not)."""
+    if candidate.feature != "city" or candidate.population >= SMALL_SETTLEMENT:
+        return None
+    if candidate.lat is None or candidate.lon is None:
+        return None
+    km, town = min(
+        (distance_km(candidate.lat, candidate.lon, town.lat, town.lon), town)
+        for town in towns
+        if town.lat is not None and town.lon is not None
+    )
+    if km <= SECTOR_KM:
+        return None
+    best = f"{candidate.name}, {candidate.admin1 or candidate.country_code}"
+    return evidence.far_from_sector(best, km, town.name)
 
 
 def outside_named_regions(candidate: Candidate, regions: Mapping[str, str]) -> bool:

@@ -345,3 +345,14 @@ def test_a_cyrillic_geoparse_keeps_to_the_mention_and_time_limits(geoparser: Any
     )
     with pytest.raises(GeoparseLimitError, match="longer than the time limit"):
         slow.geoparse(article_from_text("Бои идут под Покровском, сообщили военные.", "ru"))
+
+
+def test_a_village_listed_on_a_front_sector_lies_near_the_sectors_town(geoparser: Any) -> None:
+    # «Гуляйпільському» is Huliaipole's adjective (о becomes і). The gazetteer's only Solodke
+    # and the Zelenyi Hai near Orestopil lie 94 and 54 km from Huliaipole: villages it lacks.
+    text = (
+        "Бої тривають біля Орестополя. На Гуляйпільському напрямку ворог атакував у районах "
+        "населених пунктів Солодке, Зелений Гай та Мала Токмачка."
+    )
+    found = places(geoparser, text)
+    assert {p.name for p in found.values()} == {"Orestopil", "Mala Tokmachka"}

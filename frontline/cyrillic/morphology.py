@@ -251,6 +251,9 @@ def towns_behind_region_noun(lemma: str) -> tuple[str, ...]:
 
 def _stem_variants(stem: str) -> Iterable[str]:
     yield stem
+    if stem.endswith("іль"):
+        # Ukrainian о becomes і in a closed syllable: Гуляйполе → гуляйпільський.
+        yield stem[:-3] + "ол"
     last = stem[-1:]
     for replacement in _ALTERNATIONS.get(last, ()):
         if replacement != last:
