@@ -17,7 +17,7 @@ from frontline.article import article_from_text
 from frontline.errors import UnsupportedLanguageError
 from frontline.language import detect_language
 
-POKROVSK, MYRNOHRAD, BAKHMUT = 704422, 710035, 713174
+POKROVSK, MYRNOHRAD, BAKHMUT, RUBIZHNE = 704422, 710035, 713174, 695274
 
 
 def places(geoparser: Any, text: str) -> dict[int | None, Any]:
@@ -356,3 +356,13 @@ def test_a_village_listed_on_a_front_sector_lies_near_the_sectors_town(geoparser
     )
     found = places(geoparser, text)
     assert {p.name for p in found.values()} == {"Orestopil", "Mala Tokmachka"}
+
+
+@pytest.mark.parametrize(("word", "placed"), [("с.", False), ("м.", True)])
+def test_a_name_the_text_calls_a_village_is_no_large_town(
+    geoparser: Any, word: str, placed: bool
+) -> None:
+    # The gazetteer's only Rubizhne is a town of 55,000 people; a village of that name is
+    # another place, off the map until the country's data holds it.
+    found = places(geoparser, f"Уламки дрона пошкодили будинок у {word} Рубіжне.")
+    assert (RUBIZHNE in found) == placed

@@ -50,6 +50,9 @@ MAX_FORMS = 24
 # A capitalised dictionary word that names a town this large is that town's name (the
 # Ukrainian dictionary holds Женева and Одеса as it holds сила and ставки, unmarked).
 COMMON_WORD_TOWN_POPULATION = 50_000
+# A name the text calls a village («с. Рубіжне») is no town this large: Ukraine's largest
+# villages have 26,000 people (Sofiivska Borshchahivka), the town of Rubizhne 55,000.
+VILLAGE_MOST_PEOPLE = 40_000
 # Sentences handed to the Russian NER at once.
 NER_CHUNK_CHARACTERS = 4_000
 
@@ -497,7 +500,13 @@ class CyrillicRecognizer:
                 ner_label=label,
             ),
             ner_label=label,
-            matches=name.matches,
+            matches=tuple(
+                m
+                for m in name.matches
+                if m.candidate.population < VILLAGE_MOST_PEOPLE
+                or m.candidate.feature != "city"
+                or not syntax.after_village_word(text, name.start)
+            ),
             before_speech_verb=speech,
             sentence_initial=initial,
             after_locative=syntax.after_plain_locative(text, name.start),

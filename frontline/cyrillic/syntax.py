@@ -80,6 +80,11 @@ _SETTLEMENT_BEFORE = re.compile(
     r"пгт|населен\w+\s+пункт\w*)\s*[«\"“„]?\s*$",
     re.IGNORECASE,
 )
+# Village words right before a name («с. Рубіжне», «у селі Шестакове», «в селе»), not
+# «селище» (an urban-type settlement may be a town of tens of thousands).
+_VILLAGE_BEFORE = re.compile(
+    r"(?:^|[\s(])(?:село|села|селі|селу|селом|с\.|селе|деревн\w+)\s*[«\"“„]?\s*$", re.IGNORECASE
+)
 
 # Lower-case nouns that finish a name made of an adjective, by what the whole names.
 REGION_NOUNS = frozenset(
@@ -145,6 +150,10 @@ def after_war_locative(text: str, start: int) -> bool:
 
 def after_settlement_word(text: str, start: int) -> bool:
     return _SETTLEMENT_BEFORE.search(text[max(0, start - 40) : start]) is not None
+
+
+def after_village_word(text: str, start: int) -> bool:
+    return _VILLAGE_BEFORE.search(text[max(0, start - 40) : start]) is not None
 
 
 def after_plain_locative(text: str, start: int) -> bool:
