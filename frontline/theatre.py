@@ -46,7 +46,7 @@ WAR_SYNTAX_NAMESAKES = 2
 # (GeoWebNews' Charleston and Dundalk, GeoVirus' Orneta), where namesakes are fewer.
 NAMESAKE_COUNTRIES = frozenset({"UA", "RU"})
 # A front sector is named after a town, and the villages a report lists under it lie around
-# that town (the Orikhiv sector's Prymorske is 43 km from Orikhiv); a namesake farther away
+# that town (the Orikhiv sector's Prymorske is 38 km from Orikhiv); a namesake farther away
 # is a village the gazetteer lacks.
 SECTOR_KM = 50.0
 # A sector's name that could be more towns than this says nothing of where its villages lie.
@@ -260,11 +260,14 @@ def far_from_sector(candidate: Candidate, towns: Sequence[Candidate]) -> Reason 
         return None
     if candidate.lat is None or candidate.lon is None:
         return None
-    km, town = min(
+    measured = [
         (distance_km(candidate.lat, candidate.lon, town.lat, town.lon), town)
         for town in towns
         if town.lat is not None and town.lon is not None
-    )
+    ]
+    if not measured:
+        return None
+    km, town = min(measured, key=lambda pair: pair[0])
     if km <= SECTOR_KM:
         return None
     best = f"{candidate.name}, {candidate.admin1 or candidate.country_code}"
