@@ -73,13 +73,6 @@ QUALIFIER_GAP = re.compile(r"^(?:\s*,)?\s+(?:(?:в|у|на|во)\s+)?$", re.IGNO
 # (Росія)», «Тьоткіно в Росії» («frontline.links.written_as_qualifier» reads what follows).
 COUNTRY_QUALIFIER_GAP = re.compile(r"^(?:\s*,)?\s+(?:(?:в|у|на|во)\s+)?$|^\s*\(\s*$", re.I)
 PREPOSITION_OF_PLACE = re.compile(r"(?<!\w)(?:в|у|на|во)(?!\w)", re.IGNORECASE)
-# Settlement words right before a name: the text itself says it is a town or village.
-_SETTLEMENT_BEFORE = re.compile(
-    r"(?:^|[\s(])(?:місто|міста|місті|містом|село|села|селі|селом|селище|селища|селищі|смт|"
-    r"м\.|с\.|с-ще|селищем|город|города|городе|городом|селе|деревн\w+|посел\w+|посёл\w+|г\.|"
-    r"пгт|населен\w+\s+пункт\w*)\s*[«\"“„]?\s*$",
-    re.IGNORECASE,
-)
 # Village words right before a name («с. Рубіжне», «у селі Шестакове», «в селе»), not
 # «селище» (an urban-type settlement may be a town of tens of thousands).
 _VILLAGE_BEFORE = re.compile(
@@ -146,10 +139,6 @@ SPEECH_VERBS = re.compile(
 def after_war_locative(text: str, start: int) -> bool:
     """The words before ``start`` put a spot on the ground, directly or through a list."""
     return cue_before_list(text, start, _WAR_LOCATIVE, _LIST_BEFORE, window=600, most_items=40)
-
-
-def after_settlement_word(text: str, start: int) -> bool:
-    return _SETTLEMENT_BEFORE.search(text[max(0, start - 40) : start]) is not None
 
 
 def after_village_word(text: str, start: int) -> bool:
