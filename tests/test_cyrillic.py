@@ -127,6 +127,10 @@ def test_organisations_and_people_are_no_places(geoparser: Any) -> None:
         "Про це заявив Володимир Путін.",
     )
     assert found == {}
+    # «Сили» is also a village's name to the Ukrainian dictionary (Sil, in Donetsk Oblast),
+    # but its common reading keeps it a common word beside a town the text names.
+    found = places(geoparser, "За даними Сил оборони, ворог атакував Покровськ. Сили відбили.")
+    assert set(found) == {POKROVSK}
 
 
 def test_cli_keeps_the_surface_forms(cache_dir: Any) -> None:
@@ -218,6 +222,24 @@ def test_a_village_outside_the_named_oblast_vouches_for_no_neighbour(geoparser: 
 def test_a_city_after_a_plain_preposition_stands_alone(
     geoparser: Any, text: str, name: str
 ) -> None:
+    assert {p.name for p in places(geoparser, text).values()} == {name}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # The Ukrainian dictionary lists «золочів» as a noun with no proper-name mark, in the
+        # singular only: a place's name, not a common word (Zolochiv has 22,600 people).
+        ("Ворожий дрон атакував автомобіль у Золочеві.", "Zolochiv"),
+        # A common adjective opens the name; the name as a whole is no common word.
+        ("Вибухи пролунали у Великій Новосілці.", "Velyka Novosilka"),
+        # Neither word is in the dictionary's forms of the name: guessed by its endings,
+        # -ці → -к (Бурлуці: the dictionary's predictor says «бурлука») and -ова → -ів.
+        ("Вибухи пролунали у Великому Бурлуці.", "Velykyi Burluk"),
+        ("Бої тривали біля Часова Яру.", "Chasiv Yar"),
+    ],
+)
+def test_inflected_ukrainian_place_names(geoparser: Any, text: str, name: str) -> None:
     assert {p.name for p in places(geoparser, text).values()} == {name}
 
 

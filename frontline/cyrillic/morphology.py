@@ -12,6 +12,16 @@ name («Харківської області», «Старосалтівськ�
 regions by nouns in -щина («Харківщина», «Донеччина»). ``towns_behind_adjective`` and
 ``towns_behind_region_noun`` undo those derivations by rule, giving the town names the
 word may come from; again the gazetteer keeps only those that exist.
+
+Where no dictionary form of a Ukrainian name names a place, ``guessed_nominatives`` undoes the
+case endings place names take, by rule («Бурлуці» → бурлук, «Часова» → часів, «Шахового» →
+шахове), and the gazetteer, not the dictionary, says which guess is a place: pymorphy3's
+predictor guesses an unknown word's lemma from common words' endings (Бурлуці → бурлука).
+
+The Ukrainian dictionary lists place names (Іванівка, Золочів, Женева) as nouns without a
+proper-name mark, but declines them in the singular only: such a noun is a name, not a common
+word like «сили» or «ставки», whose paradigm has plurals (a word with both readings, such as
+«Маяк», stays a common word).
 """
 
 from __future__ import annotations
@@ -56,6 +66,33 @@ _COMPOUND_PREFIXES = {
 }
 # Consonants that change before the adjective's suffix: Бурлук → бурлуцький, Донецьк stays.
 _ALTERNATIONS = {"ц": ("к", "ц"), "ч": ("к", "ц", "т"), "з": ("г", "ж", "з"), "ж": ("г", "ж")}
+# Oblique endings of Ukrainian place names and the nominative endings they may stand for; every
+# ending that fits is tried, and the gazetteer keeps the guesses that name a place.
+_UKRAINIAN_PLACE_ENDINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    # Possessive names: Золочів → Золочева, Золочеві; Часів Яр → Часового (Часова) Яру.
+    (("ового", "овому", "овим", "овім", "овом", "ова", "ову", "ові"), ("ів",)),
+    (("евого", "евому", "евом", "ева", "еві"), ("ів",)),
+    (("євого", "євому", "євом", "єва", "єві"), ("їв",)),  # Київ → Києва
+    # Adjectival names: Шахове, Сухий Яр → Шахового, Шаховому, Сухим; Велика → Великій.
+    (("ого", "ому", "им", "ім"), ("е", "ий")),
+    (("ої", "ою"), ("а",)),
+    (("ій",), ("а", "ий")),
+    # -ка, -га, -ха before -і: Іванівка → Іванівці; Великий Бурлук → Великому Бурлуці; Луг → Лузі.
+    (("ці",), ("ка", "к")),
+    (("зі",), ("га", "г")),
+    (("сі",), ("ха", "х")),
+    (("ки", "кою"), ("ка",)),
+    (("ку",), ("ка", "к")),
+    # Nouns: Покровськ → Покровська, Покровськом, Яр → Яру; Женева → Женеви, Женеві.
+    (("а", "ом", "ем"), ("",)),
+    (("у", "і"), ("", "а")),
+    (("ю",), ("", "я")),
+    (("и",), ("а",)),
+    # Plural names: Ставки → Ставках, Ставкам, Ставками.
+    (("ах", "ам", "ами"), ("и",)),
+)
+# Shortest stem a guessed nominative keeps (no two-letter names from «Яру», «Оми»).
+_MIN_GUESSED_STEM = 2
 # Region nouns: Харківщина, Херсонщина, Донеччина, Белгородчина, Одещина.
 _REGION_NOUN_SUFFIXES = ("щина", "ччина", "чина")
 
@@ -80,6 +117,8 @@ class WordAnalysis:
     # The dictionary holds the word, and only as a common word (сили, ставки, високе):
     # capitalised, it may start an organisation's name as well as name a village.
     common_word: bool = False
+    # Nominatives guessed by the endings of Ukrainian place names (none for Russian).
+    guessed: tuple[str, ...] = ()
 
 
 class Morphology:
@@ -122,6 +161,7 @@ def _analyse(analyzer: Any, lang: str, word: str) -> WordAnalysis:
     parses = analyzer.parse(word)[:MAX_ANALYSES]
     nominatives: dict[str, None] = {word: None}
     adjective_lemmas: dict[str, None] = {}
+    known = bool(analyzer.word_is_known(word))
     for parse in parses:
         tag = parse.tag
         if tag.POS in _FUNCTION_POS:
@@ -140,9 +180,38 @@ def _analyse(analyzer: Any, lang: str, word: str) -> WordAnalysis:
         geographical=any("Geox" in p.tag.grammemes for p in parses),
         adjective=bool(adjective_lemmas),
         adjective_lemmas=tuple(adjective_lemmas),
-        common_word=bool(analyzer.word_is_known(word))
-        and not any(PROPER_GRAMMEMES & p.tag.grammemes for p in parses),
+        common_word=known
+        and not any(PROPER_GRAMMEMES & p.tag.grammemes for p in parses)
+        # Russian's dictionary marks places (Geox) and numbers every noun.
+        and not (lang == "uk" and all(_name_like_noun(p) for p in parses)),
+        guessed=tuple(g for g in guessed_nominatives(word) if g not in nominatives)
+        if lang == "uk"
+        else (),
     )
+
+
+def _name_like_noun(parse: Any) -> bool:
+    """A noun the dictionary declines in one number only, as the Ukrainian dictionary lists a
+    place (Іванівка and Золочів in the singular, with no number marked; Іванівці in the
+    plural). A word with any other reading (Маяк, a lighthouse) stays a common word."""
+    if parse.tag.POS != "NOUN":
+        return False
+    return len({form.tag.number for form in parse.lexeme}) == 1
+
+
+def guessed_nominatives(word: str) -> tuple[str, ...]:
+    """Nominatives a lower-case Ukrainian word may stand for if it is an inflected place
+    name, by rule: бурлуці → бурлука, бурлук; часова → часів; шаховому → шахове, шаховий."""
+    found: dict[str, None] = {}
+    for endings, nominative_endings in _UKRAINIAN_PLACE_ENDINGS:
+        for ending in endings:
+            stem = word[: -len(ending)]
+            if not word.endswith(ending) or len(stem) < _MIN_GUESSED_STEM:
+                continue
+            for nominative_ending in nominative_endings:
+                found.setdefault(stem + nominative_ending, None)
+    found.pop(word, None)
+    return tuple(found)
 
 
 def towns_behind_adjective(lemma: str) -> tuple[str, ...]:

@@ -210,9 +210,14 @@ class CyrillicRecognizer:
         ]
 
     @staticmethod
-    def _forms(words: Sequence[_Word]) -> list[str]:
-        """Nominative strings for a run of words: each word's forms, combined in order."""
-        options = [w.analysis.nominatives for w in words]
+    def _forms(words: Sequence[_Word], *, guessed: bool = False) -> list[str]:
+        """Nominative strings for a run of words: each word's forms, combined in order;
+        with ``guessed``, the forms its place-name endings give first (Великому Бурлуці →
+        великий бурлук, which the dictionary's forms miss)."""
+        options = [
+            (*w.analysis.guessed, *w.analysis.nominatives) if guessed else w.analysis.nominatives
+            for w in words
+        ]
         forms = [
             " ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_FORMS)
         ]
@@ -260,6 +265,8 @@ class CyrillicRecognizer:
                 # (Малі is Mali in Ukrainian).
                 return None
             form, matches = self._lookup(self._forms(part))
+            if not matches and any(w.analysis.guessed for w in part):
+                form, matches = self._lookup(self._forms(part, guessed=True))
             if matches:
                 return _Found(part[0].start, last.end, matches, form=form), index + length
             if length == 1 and "-" in first.text:
@@ -469,13 +476,14 @@ class CyrillicRecognizer:
             and not initial
             and word is not None
             and (
-                not word.analysis.common_word
+                not all(w.analysis.common_word for w in _words_of(by_start, name))
                 or any(m.candidate.population >= COMMON_WORD_TOWN_POPULATION for m in name.matches)
             )
             and syntax.after_plain_locative(text, name.start)
         ):
             # «у Женеві», «в Одесі»: Ukrainian and Russian capitalise proper names only, so
-            # a proper name after a preposition of place is one, as NER would say.
+            # a proper name after a preposition of place is one, as NER would say; so is
+            # «у Великому Бурлуці», a common adjective before a name.
             label = "GPE"
         surface = text[name.start : name.end]
         speech = _speech_verb_beside(text, name.start, name.end)
@@ -518,7 +526,7 @@ def _without_common_words(
             return False  # «України», «Чорне море»: a country or a sea by its common name
         if any(m.candidate.population >= COMMON_WORD_TOWN_POPULATION for m in name.matches):
             return False  # «Женеві»: the Ukrainian dictionary lists cities without a mark
-        words = [w for w in by_start.values() if name.start <= w.start < name.end]
+        words = _words_of(by_start, name)
         return bool(words) and all(w.analysis.common_word for w in words)
 
     placed = {
@@ -529,9 +537,12 @@ def _without_common_words(
     return [t for t in toponyms if t.key in placed]
 
 
+def _words_of(by_start: Mapping[int, _Word], name: _Found) -> list[_Word]:
+    return [w for start, w in by_start.items() if name.start <= start < name.end]
+
+
 def _last_word(by_start: Mapping[int, _Word], name: _Found) -> _Word | None:
-    inside = [w for start, w in by_start.items() if name.start <= start < name.end]
-    return max(inside, key=lambda w: w.start, default=None)
+    return max(_words_of(by_start, name), key=lambda w: w.start, default=None)
 
 
 def _speech_verb_beside(text: str, start: int, end: int) -> bool:
