@@ -38,10 +38,7 @@ def report_error(error: FrontlineError) -> None:
 
 def report_offline(detail: str) -> None:
     """The one line that says the online look-up is out of reach (once per run)."""
-    print(
-        f"online look-up unavailable ({printable(detail)}); going on with the offline gazetteer",
-        file=sys.stderr,
-    )
+    report_note(f"online look-up unavailable ({detail}); going on with the offline gazetteer")
 
 
 def report_note(text: str) -> None:

@@ -7,7 +7,8 @@
 
 ``poll`` reads every feed (or those named), fetches and geoparses the items not seen
 before and stores them; an item that fails is one line on standard error and the others
-go on (exit status 2 if any failed). On a terminal a progress bar runs on standard error.
+go on (exit status 2 if any failed); a damaged library stops the poll at once, with one
+error line and exit status 2. On a terminal a progress bar runs on standard error.
 A schedule is cron's or a systemd timer's (README).
 """
 

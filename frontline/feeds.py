@@ -8,6 +8,8 @@ policy, size and time limits, trafilatura), geoparses it and keeps it, one item 
   text already stored as an article) is not stored twice;
 - one item's failure (an unreachable page, a page with no article text) is reported and
   the poll goes on; the item is not recorded, so the next poll tries it again;
+- a damaged library (``StoreDamagedError``) ends the poll where it is met: no later item
+  could be stored, so none is fetched; the items stored before it stay;
 - nothing is half-saved: an item's article, its place counts and its feed item are written
   in one transaction, after everything that can fail.
 
@@ -28,7 +30,7 @@ import feedparser
 import requests
 
 from frontline import service
-from frontline.errors import FrontlineError, InputError, StoreError
+from frontline.errors import FrontlineError, InputError, StoreDamagedError, StoreError
 from frontline.fetch import NetworkPolicy, fetch_bytes
 from frontline.model import Article, GeoparseResult
 from frontline.settings import Settings
@@ -321,6 +323,8 @@ def _poll_item(
         article = item_article(item, settings, session)
         result = service.geoparse(geoparse_article, article)
         article_id, created = feeds.keep_item(feed, item, result)
+    except StoreDamagedError:
+        raise  # the library refuses every later item too: the poll stops (module doc)
     except FrontlineError as error:
         logger.info("%s: %s", item.link, error)
         return ItemOutcome(feed, item, "failed", error=str(error))

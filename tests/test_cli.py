@@ -166,3 +166,14 @@ def test_territory_auto_uses_a_snapshot_the_reader_uploaded(gazetteer: Any, tmp_
     places = {place["name"]: place for place in json.loads(completed.stdout)["places"]}
     territory = places["Pokrovsk"]["territory"]
     assert territory["status"] == "free" and territory["snapshot"] == LATER_DATE.isoformat()
+
+
+def test_the_offline_line_is_the_clis_own_and_shows_controls_escaped(capsys: Any) -> None:
+    from frontline.cli_common import report_offline
+
+    report_offline("proxy said \x1b[2J\x1b]0;owned\x07\nno")
+    printed = capsys.readouterr().err
+    assert printed == (
+        "frontline: online look-up unavailable (proxy said \\x1b[2J\\x1b]0;owned\\x07\\nno); "
+        "going on with the offline gazetteer\n"
+    )

@@ -67,7 +67,7 @@ def test_online_with_the_geocoder_out_of_reach_says_so_once(
 ) -> None:
     completed = run_online(closed_port_domain(), tmp_path / "cache", settings)
     assert completed.returncode == 0, completed.stderr
-    assert completed.stderr.count("online look-up unavailable") == 1, completed.stderr
+    assert completed.stderr.count("frontline: online look-up unavailable") == 1, completed.stderr
     places = {place["name"]: place for place in json.loads(completed.stdout)["places"]}
     assert places["Pokrovsk"]["geonameid"] is not None
     assert places.get("Klishchiivka", {}).get("lat") is None

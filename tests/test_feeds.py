@@ -439,3 +439,36 @@ def test_a_dripping_feed_or_page_ends_at_the_time_limit(
         held = hostile.wait_until_left("/drip?every=0.5&length=100000&item").held_s
         assert held is not None and held < 2.0
         assert store.list() == () and table_count(store.path, "feed_items") == 0
+
+
+def test_feed_poll_stops_at_a_damaged_library_and_keeps_what_it_stored(
+    news_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Damage met while storing the second item: no later item is fetched (none could be
+    stored), one error line, exit status 2; the first item stays in the file."""
+    from frontline.cli import main as cli_main
+
+    monkeypatch.setenv("FRONTLINE_ALLOWED_NETWORKS", "127.0.0.1/32")
+    store_path = tmp_path / "library.sqlite3"
+    assert cli_main(["feed", "add", news_server.url("/atom.xml"), "--store", str(store_path)]) == 0
+    original = ArticleStore.insert_article
+
+    def insert_into_a_damaged_file(self: Any, connection: Any, article: Any, result: Any) -> Any:
+        if "Kharkiv" in article.text:  # the feed's second item, after Lviv
+            damage = sqlite3.DatabaseError("database disk image is malformed")
+            damage.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+            raise damage
+        return original(self, connection, article, result)
+
+    monkeypatch.setattr(ArticleStore, "insert_article", insert_into_a_damaged_file)
+    capsys.readouterr()
+    assert cli_main(["feed", "poll", "--store", str(store_path)]) == 2
+    printed = capsys.readouterr()
+    [line] = printed.err.splitlines()
+    assert line.startswith("frontline: error: the article library") and "is damaged" in line
+    assert printed.out == ""
+    fetched = [path for path in news_server.requested if not path.endswith(".xml")]
+    assert fetched == ["/lviv", "/kharkiv"]  # "/odesa-copy" is never fetched
+    with sqlite3.connect(store_path) as connection:
+        sources = [row[0] for row in connection.execute("SELECT source FROM articles")]
+    assert sources == [news_server.url("/lviv")]
