@@ -286,23 +286,14 @@ def test_an_english_report_quoting_ukrainian_names_is_geoparsed(geoparser: Any) 
 
 
 def test_the_sidebar_finds_a_place_in_either_script(geoparser: Any, gazetteer: Any) -> None:
-    from components.catalog import build_catalog, search_places
+    from components.catalog import build_catalog, gazetteer_search
     from components.excerpts import excerpts_html
-    from frontline.gazetteer import fold_name, normalize_name
 
     text = "Бої тривають під Куп’янськом. Ворог обстріляв Покровськ."
     result = geoparser.geoparse(article_from_text(text, source="test"))
     catalog = build_catalog(result)
     assert set(catalog.names) == {"Kupiansk (Куп’янськом)", "Pokrovsk (Покровськ)"}
-
-    def search(query: str) -> tuple[str, ...]:
-        return search_places(
-            query,
-            catalog,
-            normalize=lambda value: fold_name(normalize_name(value)),
-            candidates=lambda value: tuple(m.candidate for m in gazetteer.candidates(value)),
-        )
-
+    search = gazetteer_search(catalog, gazetteer)  # the sidebar's own search
     for query in ("Kupiansk", "Kupyansk", "Куп'янськ", "Куп’янськом", "Купянск", "куп"):
         assert search(query) == ("Kupiansk (Куп’янськом)",), query
     assert search("Покровськ") == search("pokrovsk") == ("Pokrovsk (Покровськ)",)
